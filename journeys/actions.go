@@ -1,0 +1,226 @@
+package journeys
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// keys maps the key names a journey may press to chromedp key strings.
+var keys = map[string]string{
+	"Enter": kb.Enter, "Tab": kb.Tab, "Escape": kb.Escape, "Backspace": kb.Backspace,
+	"Delete": kb.Delete, "Space": " ", "ArrowUp": kb.ArrowUp, "ArrowDown": kb.ArrowDown,
+	"ArrowLeft": kb.ArrowLeft, "ArrowRight": kb.ArrowRight, "Home": kb.Home, "End": kb.End,
+	"PageUp": kb.PageUp, "PageDown": kb.PageDown,
+}
+
+func isKnownKey(k string) bool {
+	_, ok := keys[k]
+	return ok || len([]rune(k)) == 1
+}
+
+func keyNames() []string {
+	return []string{"Enter", "Tab", "Escape", "Backspace", "Delete", "Space", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"}
+}
+
+func keyString(k string) string {
+	if s, ok := keys[k]; ok {
+		return s
+	}
+	return k
+}
+
+// act performs the step's action. For an iamsmart step it returns the
+// outcome (approved, denied, timed out).
+func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
+	switch s.Action {
+	case ActGoto:
+		u, err := c.resolve(s.Value)
+		if err != nil {
+			return "", err
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
+			return "", fmt.Errorf("go to %s: %w", u, err)
+		}
+		return "", nil
+	case ActClick:
+		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel), chromedp.ScrollIntoView(sel)); err != nil {
+			return "", fmt.Errorf("no visible element %s to click: %w", sel, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(sel)); err != nil {
+			return "", fmt.Errorf("click %s: %w", sel, err)
+		}
+		return "", c.settle(ctx)
+	case ActFill:
+		return "", c.fill(ctx, c.cell.Expand(s.Selector, c.r.BaseURL), c.cell.Expand(s.Value, c.r.BaseURL))
+	case ActSelect:
+		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel), chromedp.SetValue(sel, c.cell.Expand(s.Value, c.r.BaseURL))); err != nil {
+			return "", fmt.Errorf("select %q in %s: %w", s.Value, sel, err)
+		}
+		return "", chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](dispatchScript(sel)))
+	case ActPress:
+		if s.Selector != "" {
+			sel := c.cell.Expand(s.Selector, c.r.BaseURL)
+			if err := chromedp.Do(ctx, chromedp.WaitVisible(sel), chromedp.Focus(sel)); err != nil {
+				return "", fmt.Errorf("focus %s: %w", sel, err)
+			}
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(keyString(s.Value))); err != nil {
+			return "", fmt.Errorf("press %s: %w", s.Value, err)
+		}
+		return "", c.settle(ctx)
+	case ActWait:
+		if s.Duration > 0 {
+			select {
+			case <-time.After(s.Duration):
+				return "", nil
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+		return "", c.waitFor(ctx, s)
+	case ActExpect:
+		return "", c.waitFor(ctx, s)
+	case ActSnapshot:
+		return "", nil
+	case ActIAMSmart:
+		return c.iamsmart(ctx, s)
+	}
+	return "", fmt.Errorf("unknown action %q", s.Action)
+}
+
+// settle waits until a navigation that an action may have started has
+// loaded.
+func (c *cellRun) settle(ctx context.Context) error {
+	time.Sleep(100 * time.Millisecond)
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingInterval(50*time.Millisecond)))
+	if err != nil {
+		return fmt.Errorf("page did not finish loading: %w", err)
+	}
+	return nil
+}
+
+func (c *cellRun) fill(ctx context.Context, sel, value string) error {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(sel)); err != nil {
+		return fmt.Errorf("no visible field %s to fill: %w", sel, err)
+	}
+	typ, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%s).type || "")`, jsString(sel))))
+	if err != nil {
+		return fmt.Errorf("fill %s: %w", sel, err)
+	}
+	switch typ {
+	case "date", "time", "datetime-local", "month", "week", "color", "range", "select-one", "select-multiple":
+		if err := chromedp.Do(ctx, chromedp.SetValue(sel, value)); err != nil {
+			return fmt.Errorf("fill %s: %w", sel, err)
+		}
+		return chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](dispatchScript(sel)))
+	}
+	if err := chromedp.Do(ctx, chromedp.Clear(sel), chromedp.SendKeys(sel, value)); err != nil {
+		return fmt.Errorf("fill %s: %w", sel, err)
+	}
+	return nil
+}
+
+func dispatchScript(sel string) string {
+	return fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); })()`, jsString(sel))
+}
+
+// waitFor waits until the step's selector is visible, its text is on the
+// page and the URL matches, whichever of those it names.
+func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
+	if s.Selector != "" {
+		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel)); err != nil {
+			return fmt.Errorf("expected %s to be visible: %w", sel, err)
+		}
+	}
+	if s.Text != "" {
+		text := c.cell.Expand(s.Text, c.r.BaseURL)
+		expr := fmt.Sprintf(`document.body && document.body.innerText.includes(%s)`, jsString(text))
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+			return fmt.Errorf("expected text %q on the page: %w", text, err)
+		}
+	}
+	if s.URL != "" {
+		pat := c.cell.Expand(s.URL, c.r.BaseURL)
+		match, err := compileURLPattern(pat)
+		if err != nil {
+			return err
+		}
+		if err := c.waitURL(ctx, match); err != nil {
+			loc, _ := chromedp.Run(c.ctx, chromedp.Location())
+			return fmt.Errorf("expected the URL to match %q, it is %s: %w", pat, loc, err)
+		}
+	}
+	return nil
+}
+
+func (c *cellRun) waitURL(ctx context.Context, match func(string) bool) error {
+	for {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err == nil && match(loc) {
+			ready, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete"`))
+			if err == nil && ready {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// iamsmart decides the pending iAM Smart request. Against the sandbox (or
+// any simulator that names its phone side in <meta name="iamsmart-phone">)
+// it posts the decision to the phone side; against a real integration
+// environment it waits for the callback while a person decides on a phone.
+// Either way it returns when the browser has left the iAM Smart page.
+func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
+	start, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return "", err
+	}
+	phone, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('meta[name="iamsmart-phone"]') || {}).content || ""`))
+	if err != nil {
+		return "", fmt.Errorf("read the iAM Smart page: %w", err)
+	}
+	if phone != "" {
+		action := map[string]string{OutcomeApprove: "approve", OutcomeDeny: "deny", OutcomeTimeout: "timeout"}[s.Value]
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(phone, "/")+"/"+action, nil)
+		if err != nil {
+			return "", err
+		}
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			return "", fmt.Errorf("tell the simulator's phone side to %s: %w", action, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			return "", fmt.Errorf("the simulator's phone side answered %s to %s", resp.Status, action)
+		}
+	}
+	match := func(u string) bool { return u != start }
+	if s.URL != "" {
+		m, err := compileURLPattern(c.cell.Expand(s.URL, c.r.BaseURL))
+		if err != nil {
+			return "", err
+		}
+		match = m
+	}
+	if err := c.waitURL(ctx, match); err != nil {
+		if phone == "" {
+			return "", fmt.Errorf("no iAM Smart callback: approve the request on the phone within the step's timeout: %w", err)
+		}
+		return "", fmt.Errorf("the browser did not leave the iAM Smart page after %s: %w", s.Value, err)
+	}
+	return map[string]string{OutcomeApprove: "approved", OutcomeDeny: "denied", OutcomeTimeout: "timed out"}[s.Value], nil
+}

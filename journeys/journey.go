@@ -1,0 +1,246 @@
+// Package journeys holds what a journey is and how it runs: the journey file
+// format (YAML, with file:line:col errors), the matrix of languages and
+// devices that expands a journey into cells, and the Runner that drives one
+// shared Chromium through every cell with chromedp.
+//
+// The package does not import the evidence store or the verifier. The Runner
+// calls the small interfaces Observer and Checker at each step, and the
+// command line hands it the real ones.
+package journeys
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Business processes that trigger iAM Smart. A journey may name another
+// (free) process; the verifier then accepts any approved label.
+const (
+	ProcessAuthentication = "authentication"
+	ProcessFormFilling    = "form-filling"
+	ProcessSigning        = "signing"
+)
+
+// Journey is one journey file: a business process walked through step by
+// step, over a matrix of languages and devices.
+type Journey struct {
+	// ID names the journey; it defaults to the file name without extension.
+	ID string `json:"id"`
+	// Name is the human title of the journey.
+	Name string `json:"name"`
+	// Service is the name of the online service, shown on wireframe covers.
+	Service string `json:"service,omitempty"`
+	// Process is the business process (authentication, form-filling,
+	// signing or a free name).
+	Process string `json:"process"`
+	// Description is free text for the wireframe overview.
+	Description string `json:"description,omitempty"`
+	// Start is the first URL, relative to the base URL (may use ${lang}).
+	Start string `json:"start,omitempty"`
+	// Matrix lists the languages and devices the journey runs in.
+	Matrix Matrix `json:"matrix"`
+	// Devices overrides or adds device profiles by name.
+	Devices map[string]Device `json:"devices,omitempty"`
+	// Steps are run in order.
+	Steps []Step `json:"steps"`
+	// File is the path the journey was loaded from.
+	File string `json:"file,omitempty"`
+	// Source is the YAML text of the file.
+	Source string `json:"-"`
+}
+
+// Matrix is the set of languages and devices a journey runs in.
+type Matrix struct {
+	Languages []string `json:"languages"`
+	Devices   []string `json:"devices"`
+}
+
+// Action names what a step does.
+type Action string
+
+// The step actions of the journey format.
+const (
+	ActGoto     Action = "goto"
+	ActClick    Action = "click"
+	ActFill     Action = "fill"
+	ActSelect   Action = "select"
+	ActPress    Action = "press"
+	ActWait     Action = "wait"
+	ActExpect   Action = "expect"
+	ActSnapshot Action = "snapshot"
+	ActIAMSmart Action = "iamsmart"
+)
+
+// Actions lists every step action, in the order the docs give them.
+var actionNames = []Action{ActGoto, ActClick, ActFill, ActSelect, ActPress, ActWait, ActExpect, ActSnapshot, ActIAMSmart}
+
+// Outcomes of an iamsmart step.
+const (
+	OutcomeApprove = "approve"
+	OutcomeDeny    = "deny"
+	OutcomeTimeout = "timeout"
+)
+
+// Step is one action of a journey, with what the wireframe says about it.
+type Step struct {
+	// ID is an optional stable id used to pair steps across releases.
+	ID string `json:"id,omitempty"`
+	// Name is the step's title in storyboards, chapters and captions.
+	Name string `json:"name"`
+	// Caption is a designer's annotation shown under the screenshot.
+	Caption string `json:"caption,omitempty"`
+	// Action is what the step does.
+	Action Action `json:"action"`
+	// Selector is the element the action works on (click, fill, select,
+	// press, wait, expect visible).
+	Selector string `json:"selector,omitempty"`
+	// Value is the URL (goto), the text to type (fill), the option
+	// (select), the key (press) or the outcome (iamsmart).
+	Value string `json:"value,omitempty"`
+	// Text waits for or expects a text on the page.
+	Text string `json:"text,omitempty"`
+	// URL waits for or expects a URL matching this pattern (a substring,
+	// or a regular expression when written re:PATTERN).
+	URL string `json:"url,omitempty"`
+	// Duration is a fixed wait ("wait: 5s").
+	Duration time.Duration `json:"duration,omitempty"`
+	// Timeout bounds the step; zero means the runner's default.
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// Trigger marks the screen where iAM Smart is triggered.
+	Trigger bool `json:"trigger,omitempty"`
+	// Mask lists selectors whose boxes are ignored by visual comparison.
+	Mask []string `json:"mask,omitempty"`
+	// Waive lists rules waived on this step, each with a reason.
+	Waive []Waiver `json:"waive,omitempty"`
+	// Line and Col locate the step in its file.
+	Line int `json:"line,omitempty"`
+	Col  int `json:"col,omitempty"`
+}
+
+// Waiver waives one verifier rule on one step, with a written reason.
+type Waiver struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// IsInteraction reports whether the step acts on the page (so that a trigger
+// step's evidence is taken before the action, on the screen that triggers).
+func (s *Step) IsInteraction() bool {
+	return s.Action == ActClick || s.Action == ActPress
+}
+
+// Describe returns a short description of the step's action, used as its
+// name when the journey gives none.
+func (s *Step) Describe() string {
+	switch s.Action {
+	case ActGoto:
+		return "Go to " + s.Value
+	case ActClick:
+		return "Click " + s.Selector
+	case ActFill:
+		return "Fill " + s.Selector
+	case ActSelect:
+		return "Select " + s.Value + " in " + s.Selector
+	case ActPress:
+		return "Press " + s.Value
+	case ActWait:
+		switch {
+		case s.Duration > 0:
+			return "Wait " + s.Duration.String()
+		case s.Selector != "":
+			return "Wait for " + s.Selector
+		case s.Text != "":
+			return fmt.Sprintf("Wait for %q", s.Text)
+		default:
+			return "Wait for URL " + s.URL
+		}
+	case ActExpect:
+		var parts []string
+		if s.Selector != "" {
+			parts = append(parts, s.Selector+" visible")
+		}
+		if s.Text != "" {
+			parts = append(parts, fmt.Sprintf("text %q", s.Text))
+		}
+		if s.URL != "" {
+			parts = append(parts, "URL "+s.URL)
+		}
+		return "Expect " + strings.Join(parts, ", ")
+	case ActSnapshot:
+		return "Snapshot"
+	case ActIAMSmart:
+		return "iAM Smart: " + s.Value
+	}
+	return string(s.Action)
+}
+
+// Cell is one journey in one language on one device.
+type Cell struct {
+	Journey *Journey
+	Lang    string
+	Device  Device
+}
+
+// String names the cell as journey/lang/device.
+func (c Cell) String() string {
+	return c.Journey.ID + "/" + c.Lang + "/" + c.Device.Name
+}
+
+// Expand returns the cells of the journeys: each journey's matrix, narrowed
+// to langs and devices when those are non-empty. It fails on a language or
+// device that no journey knows.
+func Expand(js []*Journey, langs, devices []string) ([]Cell, error) {
+	var cells []Cell
+	for _, j := range js {
+		for _, l := range j.Matrix.Languages {
+			if len(langs) > 0 && !contains(langs, l) {
+				continue
+			}
+			for _, dn := range j.Matrix.Devices {
+				if len(devices) > 0 && !contains(devices, dn) {
+					continue
+				}
+				d, err := j.Device(dn)
+				if err != nil {
+					return nil, err
+				}
+				cells = append(cells, Cell{Journey: j, Lang: l, Device: d})
+			}
+		}
+	}
+	for _, l := range langs {
+		if !IsLanguage(l) {
+			return nil, fmt.Errorf("unknown language %q; expected one of %s", l, strings.Join(Languages(), ", "))
+		}
+	}
+	for _, d := range devices {
+		found := false
+		for _, j := range js {
+			if _, err := j.Device(d); err == nil {
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown device %q; expected one of desktop, mobile or a device named in the journey", d)
+		}
+	}
+	return cells, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Expand replaces ${lang}, ${device} and ${baseURL} in s.
+func (c Cell) Expand(s, baseURL string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	return strings.NewReplacer("${lang}", c.Lang, "${device}", c.Device.Name, "${baseURL}", strings.TrimRight(baseURL, "/")).Replace(s)
+}

@@ -1,0 +1,572 @@
+package journeys
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// PosError is a problem in a journey file at a line and column.
+type PosError struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+// Error formats the problem as file:line:col: message.
+func (e *PosError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// LoadFile reads and validates one journey file.
+func LoadFile(path string) (*Journey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load journey %s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// LoadFiles loads every file and fails on the first bad one. Two journeys
+// with the same id are an error.
+func LoadFiles(paths []string) ([]*Journey, error) {
+	var out []*Journey
+	seen := map[string]string{}
+	for _, p := range paths {
+		j, err := LoadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if other, ok := seen[j.ID]; ok {
+			return nil, fmt.Errorf("%s:1:1: journey id %q is already used by %s; give one of them another id:", p, j.ID, other)
+		}
+		seen[j.ID] = p
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+var (
+	idPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	varPattern = regexp.MustCompile(`\$\{([^}]*)\}`)
+)
+
+// Parse reads a journey from YAML. file names the source in errors.
+func Parse(file string, data []byte) (*Journey, error) {
+	p := &parser{file: file}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, p.yamlError(err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, &PosError{file, 1, 1, "empty journey file; expected a mapping with name, process and steps"}
+	}
+	root := doc.Content[0]
+	j := &Journey{File: file, Source: string(data)}
+	if err := p.journey(root, j); err != nil {
+		return nil, err
+	}
+	if j.ID == "" {
+		base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		j.ID = strings.ToLower(base)
+	}
+	return j, nil
+}
+
+type parser struct{ file string }
+
+func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
+	return &PosError{File: p.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)}
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (p *parser) yamlError(err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		var line int
+		fmt.Sscan(m[1], &line)
+		return &PosError{p.file, line, 1, "invalid YAML: " + m[2]}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return &PosError{p.file, 1, 1, "invalid YAML: " + strings.Join(te.Errors, "; ")}
+	}
+	return &PosError{p.file, 1, 1, "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// fields walks a mapping node, calling fn for each key in order, and
+// rejects keys not in allowed.
+func (p *parser) fields(n *yaml.Node, what string, allowed []string, fn func(key string, k, v *yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return p.errf(n, "%s: expected a mapping (key: value), found %s", what, kindName(n))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !contains(allowed, k.Value) {
+			return p.errf(k, "%s: unknown key %q; expected one of %s", what, k.Value, strings.Join(allowed, ", "))
+		}
+		if seen[k.Value] {
+			return p.errf(k, "%s: key %q given twice", what, k.Value)
+		}
+		seen[k.Value] = true
+		if err := fn(k.Value, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "something else"
+}
+
+func (p *parser) str(n *yaml.Node, what string) (string, error) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return "", p.errf(n, "%s: expected a text, found %s", what, kindName(n))
+	}
+	if err := p.vars(n, n.Value); err != nil {
+		return "", err
+	}
+	return n.Value, nil
+}
+
+func (p *parser) nonEmpty(n *yaml.Node, what string) (string, error) {
+	s, err := p.str(n, what)
+	if err == nil && strings.TrimSpace(s) == "" {
+		return "", p.errf(n, "%s: expected a non-empty text", what)
+	}
+	return s, err
+}
+
+func (p *parser) vars(n *yaml.Node, s string) error {
+	for _, m := range varPattern.FindAllStringSubmatch(s, -1) {
+		switch m[1] {
+		case "lang", "device", "baseURL":
+		default:
+			return p.errf(n, "unknown variable ${%s}; expected ${lang}, ${device} or ${baseURL}", m[1])
+		}
+	}
+	return nil
+}
+
+func (p *parser) strList(n *yaml.Node, what string) ([]string, error) {
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		s, err := p.nonEmpty(n, what)
+		return []string{s}, err
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.errf(n, "%s: expected a list of texts, found %s", what, kindName(n))
+	}
+	var out []string
+	for _, c := range n.Content {
+		s, err := p.nonEmpty(c, what)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (p *parser) boolean(n *yaml.Node, what string) (bool, error) {
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
+		return false, p.errf(n, "%s: expected true or false, found %s", what, kindName(n))
+	}
+	return b, nil
+}
+
+func (p *parser) duration(n *yaml.Node, what string) (time.Duration, error) {
+	s, err := p.nonEmpty(n, what)
+	if err != nil {
+		return 0, err
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, p.errf(n, "%s: expected a positive duration such as 5s or 1m30s, found %q", what, s)
+	}
+	return d, nil
+}
+
+func (p *parser) journey(n *yaml.Node, j *Journey) error {
+	var stepsNode *yaml.Node
+	allowed := []string{"id", "name", "service", "process", "description", "start", "matrix", "devices", "steps"}
+	err := p.fields(n, "journey", allowed, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "id":
+			if j.ID, err = p.nonEmpty(v, "id"); err == nil && !idPattern.MatchString(j.ID) {
+				err = p.errf(v, "id: expected lower-case letters, digits, '.', '_' or '-', found %q", j.ID)
+			}
+		case "name":
+			j.Name, err = p.nonEmpty(v, "name")
+		case "service":
+			j.Service, err = p.str(v, "service")
+		case "process":
+			if j.Process, err = p.nonEmpty(v, "process"); err == nil && !idPattern.MatchString(j.Process) {
+				err = p.errf(v, "process: expected authentication, form-filling, signing or another lower-case name, found %q", j.Process)
+			}
+		case "description":
+			j.Description, err = p.str(v, "description")
+		case "start":
+			j.Start, err = p.nonEmpty(v, "start")
+		case "matrix":
+			err = p.matrix(v, &j.Matrix)
+		case "devices":
+			err = p.devices(v, j)
+		case "steps":
+			stepsNode = v
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if j.Name == "" {
+		return p.errf(n, "journey: missing key \"name\"; expected the journey's title")
+	}
+	if j.Process == "" {
+		return p.errf(n, "journey: missing key \"process\"; expected authentication, form-filling, signing or another name")
+	}
+	if len(j.Matrix.Languages) == 0 {
+		j.Matrix.Languages = Languages()
+	}
+	if len(j.Matrix.Devices) == 0 {
+		j.Matrix.Devices = []string{"desktop", "mobile"}
+	}
+	for _, d := range j.Matrix.Devices {
+		if _, err := j.Device(d); err != nil {
+			return p.errf(n, "matrix: %v", err)
+		}
+	}
+	if stepsNode == nil {
+		return p.errf(n, "journey: missing key \"steps\"; expected a list of steps")
+	}
+	return p.steps(stepsNode, j)
+}
+
+func (p *parser) matrix(n *yaml.Node, m *Matrix) error {
+	return p.fields(n, "matrix", []string{"languages", "devices"}, func(key string, k, v *yaml.Node) error {
+		list, err := p.strList(v, "matrix."+key)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return p.errf(v, "matrix.%s: expected at least one entry", key)
+		}
+		if key == "languages" {
+			for i, l := range list {
+				if !IsLanguage(l) {
+					return p.errf(v.Content[i], "matrix.languages: unknown language %q; expected one of %s", l, strings.Join(Languages(), ", "))
+				}
+			}
+			m.Languages = list
+		} else {
+			m.Devices = list
+		}
+		return nil
+	})
+}
+
+func (p *parser) devices(n *yaml.Node, j *Journey) error {
+	j.Devices = map[string]Device{}
+	return p.fields(n, "devices", anyKey(n), func(name string, k, v *yaml.Node) error {
+		if !idPattern.MatchString(name) {
+			return p.errf(k, "devices: expected a lower-case device name, found %q", name)
+		}
+		var d Device
+		err := p.fields(v, "devices."+name, []string{"width", "height", "scale", "mobile", "touch", "userAgent"}, func(key string, k, v *yaml.Node) error {
+			var err error
+			switch key {
+			case "width", "height", "scale":
+				var f float64
+				if v.Kind != yaml.ScalarNode || v.Decode(&f) != nil || f <= 0 {
+					return p.errf(v, "devices.%s.%s: expected a positive number, found %s", name, key, kindName(v))
+				}
+				switch key {
+				case "width":
+					d.Width = int64(f)
+				case "height":
+					d.Height = int64(f)
+				default:
+					d.Scale = f
+				}
+			case "mobile":
+				d.Mobile, err = p.boolean(v, "devices."+name+".mobile")
+			case "touch":
+				d.Touch, err = p.boolean(v, "devices."+name+".touch")
+			case "userAgent":
+				d.UserAgent, err = p.nonEmpty(v, "devices."+name+".userAgent")
+			}
+			return err
+		})
+		j.Devices[name] = d
+		return err
+	})
+}
+
+func anyKey(n *yaml.Node) []string {
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys
+}
+
+func (p *parser) steps(n *yaml.Node, j *Journey) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errf(n, "steps: expected a list of steps, found %s", kindName(n))
+	}
+	if len(n.Content) == 0 {
+		return p.errf(n, "steps: expected at least one step")
+	}
+	ids := map[string]bool{}
+	for _, sn := range n.Content {
+		s, err := p.step(sn)
+		if err != nil {
+			return err
+		}
+		if s.ID != "" {
+			if ids[s.ID] {
+				return p.errf(sn, "step id %q is used twice in this journey", s.ID)
+			}
+			ids[s.ID] = true
+		}
+		j.Steps = append(j.Steps, s)
+	}
+	return nil
+}
+
+var stepKeys = []string{"id", "name", "caption", "trigger", "mask", "waive", "timeout",
+	"goto", "click", "fill", "select", "press", "wait", "expect", "snapshot", "iamsmart"}
+
+func (p *parser) step(n *yaml.Node) (Step, error) {
+	s := Step{Line: n.Line, Col: n.Column}
+	var actionKey *yaml.Node
+	err := p.fields(n, "step", stepKeys, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "id":
+			if s.ID, err = p.nonEmpty(v, "id"); err == nil && !idPattern.MatchString(s.ID) {
+				err = p.errf(v, "id: expected lower-case letters, digits, '.', '_' or '-', found %q", s.ID)
+			}
+		case "name":
+			s.Name, err = p.nonEmpty(v, "name")
+		case "caption":
+			s.Caption, err = p.str(v, "caption")
+		case "trigger":
+			s.Trigger, err = p.boolean(v, "trigger")
+		case "mask":
+			s.Mask, err = p.strList(v, "mask")
+		case "timeout":
+			s.Timeout, err = p.duration(v, "timeout")
+		case "waive":
+			s.Waive, err = p.waivers(v)
+		default:
+			if actionKey != nil {
+				return p.errf(k, "step: two actions %q and %q in one step; expected exactly one of %s", actionKey.Value, key, actionList())
+			}
+			actionKey = k
+			s.Action = Action(key)
+			err = p.action(&s, v)
+		}
+		return err
+	})
+	if err != nil {
+		return s, err
+	}
+	if actionKey == nil {
+		return s, p.errf(n, "step: no action; expected exactly one of %s", actionList())
+	}
+	if s.Name == "" {
+		s.Name = s.Describe()
+	}
+	return s, nil
+}
+
+func actionList() string {
+	var names []string
+	for _, a := range actionNames {
+		names = append(names, string(a))
+	}
+	return strings.Join(names, ", ")
+}
+
+func (p *parser) waivers(n *yaml.Node) ([]Waiver, error) {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	var out []Waiver
+	for _, it := range items {
+		var w Waiver
+		err := p.fields(it, "waive", []string{"rule", "reason"}, func(key string, k, v *yaml.Node) error {
+			var err error
+			if key == "rule" {
+				w.Rule, err = p.nonEmpty(v, "waive.rule")
+			} else {
+				w.Reason, err = p.nonEmpty(v, "waive.reason")
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if w.Rule == "" || w.Reason == "" {
+			return nil, p.errf(it, "waive: expected both rule and reason (a waiver needs a written reason)")
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// action reads the value of the step's action key.
+func (p *parser) action(s *Step, v *yaml.Node) error {
+	var err error
+	switch s.Action {
+	case ActGoto:
+		s.Value, err = p.nonEmpty(v, "goto")
+	case ActClick:
+		s.Selector, err = p.nonEmpty(v, "click")
+	case ActFill, ActSelect:
+		what := string(s.Action)
+		err = p.fields(v, what, []string{"selector", "value"}, func(key string, k, v *yaml.Node) error {
+			var err error
+			if key == "selector" {
+				s.Selector, err = p.nonEmpty(v, what+".selector")
+			} else {
+				s.Value, err = p.str(v, what+".value")
+			}
+			return err
+		})
+		if err == nil && s.Selector == "" {
+			err = p.errf(v, "%s: missing selector; expected {selector: CSS, value: TEXT}", what)
+		}
+	case ActPress:
+		if v.Kind == yaml.ScalarNode {
+			s.Value, err = p.nonEmpty(v, "press")
+		} else {
+			err = p.fields(v, "press", []string{"key", "selector"}, func(key string, k, v *yaml.Node) error {
+				var err error
+				if key == "key" {
+					s.Value, err = p.nonEmpty(v, "press.key")
+				} else {
+					s.Selector, err = p.nonEmpty(v, "press.selector")
+				}
+				return err
+			})
+		}
+		if err == nil && s.Value != "" && !isKnownKey(s.Value) {
+			err = p.errf(v, "press: unknown key %q; expected one of %s or a single character", s.Value, strings.Join(keyNames(), ", "))
+		}
+		if err == nil && s.Value == "" {
+			err = p.errf(v, "press: missing key; expected press: Enter or {key: Enter, selector: CSS}")
+		}
+	case ActWait, ActExpect:
+		err = p.waitOrExpect(s, v)
+	case ActSnapshot:
+		if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+			var b bool
+			if v.Decode(&b) == nil && v.Tag == "!!bool" {
+				if !b {
+					err = p.errf(v, "snapshot: expected a name or true, found false")
+				}
+			} else if s.Name, err = p.nonEmpty(v, "snapshot"); err != nil {
+				return err
+			}
+		} else if v.Kind != yaml.ScalarNode {
+			err = p.errf(v, "snapshot: expected a name for the frame, found %s", kindName(v))
+		}
+	case ActIAMSmart:
+		if v.Kind == yaml.ScalarNode {
+			s.Value, err = p.nonEmpty(v, "iamsmart")
+		} else {
+			err = p.fields(v, "iamsmart", []string{"outcome", "callback"}, func(key string, k, v *yaml.Node) error {
+				var err error
+				if key == "outcome" {
+					s.Value, err = p.nonEmpty(v, "iamsmart.outcome")
+				} else {
+					s.URL, err = p.nonEmpty(v, "iamsmart.callback")
+				}
+				return err
+			})
+		}
+		if err == nil && s.Value != OutcomeApprove && s.Value != OutcomeDeny && s.Value != OutcomeTimeout {
+			err = p.errf(v, "iamsmart: expected approve, deny or timeout, found %q", s.Value)
+		}
+	}
+	return err
+}
+
+func (p *parser) waitOrExpect(s *Step, v *yaml.Node) error {
+	what := string(s.Action)
+	if s.Action == ActWait && v.Kind == yaml.ScalarNode {
+		d, err := p.duration(v, "wait")
+		s.Duration = d
+		return err
+	}
+	keys := []string{"selector", "text", "url"}
+	if s.Action == ActExpect {
+		keys = []string{"visible", "text", "url"}
+	}
+	err := p.fields(v, what, keys, func(key string, k, v *yaml.Node) error {
+		val, err := p.nonEmpty(v, what+"."+key)
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "selector", "visible":
+			s.Selector = val
+		case "text":
+			s.Text = val
+		case "url":
+			if _, err := compileURLPattern(val); err != nil {
+				return p.errf(v, "%s.url: %v", what, err)
+			}
+			s.URL = val
+		}
+		return nil
+	})
+	if err == nil && s.Selector == "" && s.Text == "" && s.URL == "" {
+		if s.Action == ActWait {
+			return p.errf(v, "wait: expected a duration (5s) or one of selector, text, url")
+		}
+		return p.errf(v, "expect: expected at least one of visible, text, url")
+	}
+	return err
+}
+
+// compileURLPattern turns a URL pattern into a matcher: "re:REGEXP" or a
+// substring.
+func compileURLPattern(pat string) (func(string) bool, error) {
+	if rest, ok := strings.CutPrefix(pat, "re:"); ok {
+		re, err := regexp.Compile(rest)
+		if err != nil {
+			return nil, fmt.Errorf("expected a valid regular expression after re:: %v", err)
+		}
+		return re.MatchString, nil
+	}
+	return func(u string) bool { return strings.Contains(u, pat) }, nil
+}

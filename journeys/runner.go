@@ -1,0 +1,345 @@
+package journeys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// Statuses of a run and of a step.
+const (
+	StatusRunning     = "running"
+	StatusPassed      = "passed"
+	StatusFailed      = "failed"
+	StatusInterrupted = "interrupted"
+)
+
+// Box is a rectangle in CSS pixels.
+type Box struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// Finding is one rule broken on one element of one step, as the Checker
+// reports it.
+type Finding struct {
+	Rule         string `json:"rule"`
+	Severity     string `json:"severity"`
+	Message      string `json:"message"`
+	Selector     string `json:"selector"`
+	Box          Box    `json:"box"`
+	Waived       bool   `json:"waived"`
+	WaiverReason string `json:"waiverReason,omitempty"`
+	// Crop is a PNG of the screenshot around the element, box drawn.
+	Crop []byte `json:"-"`
+}
+
+// Entry is an iAM Smart entry (button or link) seen on a step's screen.
+type Entry struct {
+	Selector string `json:"selector"`
+	Text     string `json:"text"`
+	Box      Box    `json:"box"`
+}
+
+// ScreenInput is what a Checker gets to check one step's screen.
+type ScreenInput struct {
+	Cell  Cell
+	Step  *Step
+	Index int
+	// Screenshot is the viewport PNG at Cell.Device.Scale pixels per CSS px.
+	Screenshot []byte
+}
+
+// ScreenCheck is a Checker's verdict on one screen.
+type ScreenCheck struct {
+	Findings []Finding
+	Entries  []Entry
+}
+
+// TriggerInput is what a Checker gets to check the request a trigger sent.
+type TriggerInput struct {
+	Cell  Cell
+	Step  *Step
+	Index int
+	// Requests are the URLs of the document requests made since the trigger
+	// action began, in order (read from the network events).
+	Requests []string
+}
+
+// TriggerCheck is a Checker's verdict on a trigger's request.
+type TriggerCheck struct {
+	// Request is the authorisation request found, "" when none yet.
+	Request  string
+	Findings []Finding
+}
+
+// Checker checks each step's screen and a trigger's request. The verifier
+// implements it; the runner only calls it.
+type Checker interface {
+	CheckScreen(ctx context.Context, in ScreenInput) (ScreenCheck, error)
+	CheckTrigger(ctx context.Context, in TriggerInput) (TriggerCheck, error)
+}
+
+// StepResult is everything observed in one step.
+type StepResult struct {
+	Index   int
+	Step    *Step
+	Status  string
+	Error   string
+	URL     string
+	Title   string
+	Started time.Time
+	Ended   time.Time
+	// Screenshot is the viewport PNG (on failure: the failure screenshot);
+	// FullPage the full-page PNG. Both nil when screenshots are off.
+	Screenshot []byte
+	FullPage   []byte
+	// Scale is the device pixels per CSS pixel of the screenshots.
+	Scale          float64
+	Console        []string
+	FailedRequests []string
+	// Masks are the boxes (viewport CSS px) of the step's mask selectors.
+	Masks    []Box
+	Findings []Finding
+	Entries  []Entry
+	// Outcome of an iamsmart step: approved, denied or timed out.
+	Outcome string
+	// Request is the iAM Smart authorisation request a trigger sent.
+	Request string
+}
+
+// CellResult is how one cell ended.
+type CellResult struct {
+	Cell     Cell
+	Status   string
+	Error    string
+	Started  time.Time
+	Ended    time.Time
+	Steps    int
+	Findings map[string]int // by severity, waived not counted
+	// Observer errors (evidence that could not be stored) are joined here.
+	ObserverError error
+}
+
+// Observer receives what the runner observes; the evidence store and the
+// video capture implement it.
+type Observer interface {
+	// StartCell is called with the cell's tab context (a chromedp context)
+	// before the first step.
+	StartCell(ctx context.Context, cell Cell, started time.Time) (CellObserver, error)
+}
+
+// CellObserver receives the steps of one cell.
+type CellObserver interface {
+	StepStarted(index int, step *Step, at time.Time)
+	StepDone(res *StepResult) error
+	CellDone(res *CellResult) error
+}
+
+// Event is a progress report of the runner.
+type Event struct {
+	Kind   string // cell-start, step, cell-end
+	Cell   Cell
+	Index  int    // step index
+	Step   string // step name
+	Status string
+	Error  string
+	Result *CellResult
+}
+
+// Runner runs cells in one shared browser.
+type Runner struct {
+	Browser *Browser
+	// BaseURL is the origin relative URLs resolve against.
+	BaseURL string
+	// Parallel bounds the cells run at once; 0 means the number of CPUs.
+	Parallel int
+	// Screenshots turns per-step screenshots off when false.
+	NoScreenshots bool
+	Observer      Observer
+	Checker       Checker
+	// StepTimeout is the default step timeout (15s when zero).
+	StepTimeout time.Duration
+	// Progress, when set, gets progress events (called from many goroutines).
+	Progress func(Event)
+	Logger   *slog.Logger
+}
+
+// Run runs the cells, at most Parallel at a time, and returns their
+// results in the order given. A failing cell does not stop the others.
+func (r *Runner) Run(ctx context.Context, cells []Cell) []CellResult {
+	par := r.Parallel
+	if par <= 0 {
+		par = runtime.NumCPU()
+	}
+	results := make([]CellResult, len(cells))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, c := range cells {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = CellResult{Cell: c, Status: StatusInterrupted, Error: "interrupted before it started"}
+				return
+			}
+			defer func() { <-sem }()
+			results[i] = r.RunCell(ctx, c)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+func (r *Runner) emit(ev Event) {
+	if r.Progress != nil {
+		r.Progress(ev)
+	}
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
+}
+
+// RunCell runs one cell in a new browser context.
+func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
+	res = CellResult{Cell: cell, Started: time.Now(), Findings: map[string]int{}}
+	r.emit(Event{Kind: "cell-start", Cell: cell})
+	defer func() {
+		res.Ended = time.Now()
+		r.emit(Event{Kind: "cell-end", Cell: cell, Status: res.Status, Error: res.Error, Result: &res})
+	}()
+
+	tabCtx, cancel := chromedp.NewContext(r.Browser.Context(), chromedp.WithNewBrowserContext())
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+
+	if err := chromedp.Do(tabCtx, r.emulate(cell)); err != nil {
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
+		return res
+	}
+	pl := &pageLog{}
+	if err := chromedp.Listen(tabCtx, pl.listen); err != nil {
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s: %v", cell, err)
+		return res
+	}
+
+	var obs CellObserver
+	if r.Observer != nil {
+		o, err := r.Observer.StartCell(tabCtx, cell, res.Started)
+		if err != nil {
+			res.Status, res.Error = StatusFailed, fmt.Sprintf("record %s: %v", cell, err)
+			return res
+		}
+		obs = o
+	}
+
+	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl}
+	res.Status = StatusPassed
+	pendingTrigger := 0
+	var obsErr []error
+	for i := range cell.Journey.Steps {
+		s := &cell.Journey.Steps[i]
+		started := time.Now()
+		if obs != nil {
+			obs.StepStarted(i, s, started)
+		}
+		r.emit(Event{Kind: "step", Cell: cell, Index: i, Step: s.Name})
+		sr := c.step(i, s, started, &pendingTrigger)
+		res.Steps++
+		for _, f := range sr.Findings {
+			if !f.Waived {
+				res.Findings[f.Severity]++
+			}
+		}
+		if obs != nil {
+			if err := obs.StepDone(sr); err != nil {
+				obsErr = append(obsErr, err)
+			}
+		}
+		if sr.Status != StatusPassed {
+			res.Status = StatusFailed
+			if ctx.Err() != nil {
+				res.Status = StatusInterrupted
+			}
+			res.Error = fmt.Sprintf("step %d %q: %s", i+1, s.Name, sr.Error)
+			break
+		}
+	}
+	res.Ended = time.Now()
+	if obs != nil {
+		if err := obs.CellDone(&res); err != nil {
+			obsErr = append(obsErr, err)
+		}
+	}
+	res.ObserverError = errors.Join(obsErr...)
+	if res.ObserverError != nil {
+		r.logger().Error("evidence not stored", "cell", cell.String(), "err", res.ObserverError)
+	}
+	return res
+}
+
+// DesktopUserAgent is the user agent of desktop cells: Chromium's own, without
+// the "Headless" marker that some services treat differently.
+func (r *Runner) desktopUserAgent() string {
+	v := r.Browser.Version()
+	if i := strings.Index(v, "/"); i >= 0 {
+		v = v[i+1:]
+	}
+	major := v
+	if i := strings.Index(v, "."); i >= 0 {
+		major = v[:i]
+	}
+	return "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/" + major + ".0.0.0 Safari/537.36"
+}
+
+// emulate sets the device, language and time zone of a cell's tab.
+func (r *Runner) emulate(cell Cell) chromedp.Action[chromedp.Void] {
+	lang, _ := LookupLanguage(cell.Lang)
+	d := cell.Device
+	ua := d.UserAgent
+	if ua == "" {
+		ua = r.desktopUserAgent()
+	}
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		var opts []chromedp.EmulateViewportOption
+		opts = append(opts, chromedp.EmulateScale(d.Scale))
+		if d.Mobile {
+			opts = append(opts, chromedp.EmulateMobile)
+		}
+		if d.Touch {
+			opts = append(opts, chromedp.EmulateTouch)
+		}
+		if _, err := chromedp.EmulateViewport(d.Width, d.Height, opts...)(ctx, t); err != nil {
+			return chromedp.Void{}, fmt.Errorf("viewport: %w", err)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+			UserAgent: ua, AcceptLanguage: lang.AcceptLanguage,
+		}); err != nil {
+			return chromedp.Void{}, fmt.Errorf("user agent: %w", err)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: lang.Locale}); err != nil {
+			return chromedp.Void{}, fmt.Errorf("locale: %w", err)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: TimeZone}); err != nil {
+			return chromedp.Void{}, fmt.Errorf("time zone: %w", err)
+		}
+		return chromedp.Void{}, nil
+	}
+}
