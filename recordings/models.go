@@ -1,0 +1,152 @@
+// Package recordings is the evidence store: gorm models over SQLite, and
+// artifact files addressed by their SHA-256. The runner writes a run once;
+// the web app, the pack export and the comparison read it.
+package recordings
+
+import (
+	"time"
+
+	"journeyproof/journeys"
+)
+
+// Journey is a journey file as it was when last run.
+type Journey struct {
+	ID          string    `gorm:"primaryKey" json:"id"`
+	Name        string    `json:"name"`
+	Service     string    `json:"service"`
+	Process     string    `gorm:"index" json:"process"`
+	Description string    `json:"description"`
+	File        string    `json:"file"`
+	Source      string    `json:"source"`
+	Languages   []string  `gorm:"serializer:json" json:"languages"`
+	Devices     []string  `gorm:"serializer:json" json:"devices"`
+	StepNames   []string  `gorm:"serializer:json" json:"stepNames"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// Run is one execution of a cell (journey x language x device) under a
+// release label.
+type Run struct {
+	ID             uint       `gorm:"primaryKey" json:"id"`
+	Release        string     `gorm:"index;not null" json:"release"`
+	JourneyID      string     `gorm:"index;not null" json:"journey"`
+	JourneyName    string     `json:"journeyName"`
+	Service        string     `json:"service"`
+	Process        string     `gorm:"index" json:"process"`
+	Lang           string     `gorm:"index" json:"lang"`
+	Device         string     `gorm:"index" json:"device"`
+	Width          int64      `json:"width"`
+	Height         int64      `json:"height"`
+	Scale          float64    `json:"scale"`
+	Status         string     `gorm:"index" json:"status"`
+	Error          string     `json:"error,omitempty"`
+	BaseURL        string     `json:"baseURL"`
+	BrowserVersion string     `json:"browserVersion"`
+	StartedAt      time.Time  `gorm:"index" json:"startedAt"`
+	EndedAt        *time.Time `json:"endedAt,omitempty"`
+	StepCount      int        `json:"stepCount"`
+	Errors         int        `json:"errors"`
+	Warnings       int        `json:"warnings"`
+	Waived         int        `json:"waived"`
+	Steps          []Step     `gorm:"constraint:OnDelete:CASCADE" json:"steps,omitempty"`
+	Findings       []Finding  `gorm:"constraint:OnDelete:CASCADE" json:"findings,omitempty"`
+	Video          *Video     `gorm:"constraint:OnDelete:CASCADE" json:"video,omitempty"`
+}
+
+// Duration is the run's wall time (zero while running).
+func (r *Run) Duration() time.Duration {
+	if r.EndedAt == nil {
+		return 0
+	}
+	return r.EndedAt.Sub(r.StartedAt)
+}
+
+// Cell names the run's cell as journey/lang/device.
+func (r *Run) Cell() string { return r.JourneyID + "/" + r.Lang + "/" + r.Device }
+
+// Step is one action of a run, with its evidence.
+type Step struct {
+	ID             uint             `gorm:"primaryKey" json:"id"`
+	RunID          uint             `gorm:"index;not null" json:"runId"`
+	Index          int              `json:"index"`
+	StepID         string           `json:"stepId,omitempty"`
+	Name           string           `json:"name"`
+	Action         string           `json:"action"`
+	Caption        string           `json:"caption,omitempty"`
+	Trigger        bool             `json:"trigger"`
+	Status         string           `json:"status"`
+	Error          string           `json:"error,omitempty"`
+	URL            string           `json:"url"`
+	Title          string           `json:"title"`
+	StartedAt      time.Time        `json:"startedAt"`
+	EndedAt        time.Time        `json:"endedAt"`
+	ScreenshotSHA  string           `json:"screenshot,omitempty"`
+	FullPageSHA    string           `json:"fullPage,omitempty"`
+	Scale          float64          `json:"scale"`
+	Console        []string         `gorm:"serializer:json" json:"console,omitempty"`
+	FailedRequests []string         `gorm:"serializer:json" json:"failedRequests,omitempty"`
+	Masks          []journeys.Box   `gorm:"serializer:json" json:"masks,omitempty"`
+	Entries        []journeys.Entry `gorm:"serializer:json" json:"entries,omitempty"`
+	Outcome        string           `json:"outcome,omitempty"`
+	Request        string           `json:"request,omitempty"`
+}
+
+// Finding is one rule broken on one element of one step.
+type Finding struct {
+	ID           uint    `gorm:"primaryKey" json:"id"`
+	RunID        uint    `gorm:"index;not null" json:"runId"`
+	StepID       uint    `gorm:"index" json:"stepId"`
+	StepIndex    int     `json:"step"`
+	Rule         string  `gorm:"index" json:"rule"`
+	Severity     string  `json:"severity"`
+	Message      string  `json:"message"`
+	Selector     string  `json:"selector"`
+	X            float64 `json:"x"`
+	Y            float64 `json:"y"`
+	W            float64 `json:"w"`
+	H            float64 `json:"h"`
+	Waived       bool    `json:"waived"`
+	WaiverReason string  `json:"waiverReason,omitempty"`
+	CropSHA      string  `json:"crop,omitempty"`
+}
+
+// Artifact is a stored file, addressed by the SHA-256 of its content.
+type Artifact struct {
+	SHA256      string    `gorm:"primaryKey" json:"sha256"`
+	ContentType string    `json:"contentType"`
+	Size        int64     `json:"size"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// Chapter is one step's span in a run's video.
+type Chapter struct {
+	Title   string  `json:"title"`
+	StartMS int64   `json:"startMs"`
+	EndMS   int64   `json:"endMs"`
+	Step    int     `json:"step"`
+	Failed  bool    `json:"failed,omitempty"`
+}
+
+// Video is a run's workflow video and its captions and poster.
+type Video struct {
+	RunID       uint      `gorm:"primaryKey" json:"runId"`
+	SHA256      string    `json:"sha256"`
+	CaptionsSHA string    `json:"captions"`
+	PosterSHA   string    `json:"poster"`
+	DurationMS  int64     `json:"durationMs"`
+	Frames      int       `json:"frames"`
+	Width       int       `json:"width"`
+	Height      int       `json:"height"`
+	FPS         int       `json:"fps"`
+	Size        int64     `json:"size"`
+	Chapters    []Chapter `gorm:"serializer:json" json:"chapters"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// Baseline marks a release as the approved reference for a journey ("*"
+// for every journey).
+type Baseline struct {
+	JourneyID string    `gorm:"primaryKey" json:"journey"`
+	Release   string    `gorm:"not null" json:"release"`
+	SetAt     time.Time `json:"setAt"`
+}

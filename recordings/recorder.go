@@ -1,0 +1,189 @@
+package recordings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"journeyproof/journeys"
+)
+
+// VideoSource captures a workflow video of each cell. The screencast and
+// ffmpeg encoding implement it; the Recorder calls it.
+type VideoSource interface {
+	// Start begins capturing the tab of ctx (a chromedp context) for run.
+	Start(ctx context.Context, runID uint, cell journeys.Cell) (VideoCapture, error)
+	// Wait blocks until every capture has been encoded and stored.
+	Wait() error
+}
+
+// VideoCapture is the capture of one cell.
+type VideoCapture interface {
+	StepStarted(index int, step *journeys.Step, at time.Time)
+	StepDone(res *journeys.StepResult)
+	// Finish ends the capture; encoding may go on in the background.
+	Finish(res *journeys.CellResult)
+}
+
+// Recorder stores what the runner observes: it is the journeys.Observer of
+// the evidence store. One Recorder serves one invocation (one release).
+type Recorder struct {
+	Store          *Store
+	Release        string
+	BaseURL        string
+	BrowserVersion string
+	// Video, when set, captures a video of every cell.
+	Video VideoSource
+
+	mu       sync.Mutex
+	runs     map[string]uint // cell -> run id
+	journeys map[string]bool
+}
+
+// RunID returns the id of the run of a cell in this invocation.
+func (rec *Recorder) RunID(cell journeys.Cell) uint {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.runs[cell.String()]
+}
+
+// SaveJourney records the journey's current file and matrix.
+func (s *Store) SaveJourney(j *journeys.Journey) error {
+	names := make([]string, len(j.Steps))
+	for i, st := range j.Steps {
+		names[i] = st.Name
+	}
+	row := Journey{ID: j.ID, Name: j.Name, Service: j.Service, Process: j.Process, Description: j.Description,
+		File: j.File, Source: j.Source, Languages: j.Matrix.Languages, Devices: j.Matrix.Devices, StepNames: names, UpdatedAt: time.Now()}
+	if err := s.DB.Save(&row).Error; err != nil {
+		return fmt.Errorf("save journey %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// StartCell creates the run (status running) and returns its observer.
+func (rec *Recorder) StartCell(ctx context.Context, cell journeys.Cell, started time.Time) (journeys.CellObserver, error) {
+	rec.mu.Lock()
+	if rec.journeys == nil {
+		rec.journeys = map[string]bool{}
+		rec.runs = map[string]uint{}
+	}
+	first := !rec.journeys[cell.Journey.ID]
+	rec.journeys[cell.Journey.ID] = true
+	rec.mu.Unlock()
+	if first {
+		if err := rec.Store.SaveJourney(cell.Journey); err != nil {
+			return nil, err
+		}
+	}
+	d := cell.Device
+	run := Run{Release: rec.Release, JourneyID: cell.Journey.ID, JourneyName: cell.Journey.Name, Service: cell.Journey.Service,
+		Process: cell.Journey.Process, Lang: cell.Lang, Device: d.Name, Width: d.Width, Height: d.Height, Scale: d.Scale,
+		Status: journeys.StatusRunning, BaseURL: rec.BaseURL, BrowserVersion: rec.BrowserVersion, StartedAt: started}
+	if err := rec.Store.DB.Create(&run).Error; err != nil {
+		return nil, fmt.Errorf("create run of %s: %w", cell, err)
+	}
+	rec.mu.Lock()
+	rec.runs[cell.String()] = run.ID
+	rec.mu.Unlock()
+	co := &cellObserver{rec: rec, run: run.ID}
+	if rec.Video != nil {
+		vc, err := rec.Video.Start(ctx, run.ID, cell)
+		if err != nil {
+			return nil, fmt.Errorf("start video of %s: %w", cell, err)
+		}
+		co.video = vc
+	}
+	return co, nil
+}
+
+// Wait waits for the background work of the invocation (video encoding).
+func (rec *Recorder) Wait() error {
+	if rec.Video == nil {
+		return nil
+	}
+	return rec.Video.Wait()
+}
+
+type cellObserver struct {
+	rec   *Recorder
+	run   uint
+	video VideoCapture
+}
+
+func (c *cellObserver) StepStarted(index int, step *journeys.Step, at time.Time) {
+	if c.video != nil {
+		c.video.StepStarted(index, step, at)
+	}
+}
+
+// StepDone stores the step's screenshots, the step and its findings.
+func (c *cellObserver) StepDone(res *journeys.StepResult) error {
+	if c.video != nil {
+		c.video.StepDone(res)
+	}
+	st := c.rec.Store
+	s := res.Step
+	row := Step{RunID: c.run, Index: res.Index, StepID: s.ID, Name: s.Name, Action: string(s.Action), Caption: s.Caption,
+		Trigger: s.Trigger, Status: res.Status, Error: res.Error, URL: res.URL, Title: res.Title,
+		StartedAt: res.Started, EndedAt: res.Ended, Scale: res.Scale, Console: res.Console, FailedRequests: res.FailedRequests,
+		Masks: res.Masks, Entries: res.Entries, Outcome: res.Outcome, Request: res.Request}
+	var errs []error
+	var err error
+	if res.Screenshot != nil {
+		if row.ScreenshotSHA, err = st.PutArtifact(res.Screenshot, "image/png"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if res.FullPage != nil {
+		if row.FullPageSHA, err = st.PutArtifact(res.FullPage, "image/png"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := st.DB.Create(&row).Error; err != nil {
+		return fmt.Errorf("store step %d of run %d: %w", res.Index+1, c.run, err)
+	}
+	for _, f := range res.Findings {
+		fr := Finding{RunID: c.run, StepID: row.ID, StepIndex: res.Index, Rule: f.Rule, Severity: f.Severity, Message: f.Message,
+			Selector: f.Selector, X: f.Box.X, Y: f.Box.Y, W: f.Box.W, H: f.Box.H, Waived: f.Waived, WaiverReason: f.WaiverReason}
+		if len(f.Crop) > 0 {
+			if fr.CropSHA, err = st.PutArtifact(f.Crop, "image/png"); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if err := st.DB.Create(&fr).Error; err != nil {
+			errs = append(errs, fmt.Errorf("store finding %s of run %d: %w", f.Rule, c.run, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CellDone records how the run ended.
+func (c *cellObserver) CellDone(res *journeys.CellResult) error {
+	if c.video != nil {
+		c.video.Finish(res)
+	}
+	var counts []struct {
+		Severity string
+		Waived   bool
+		N        int
+	}
+	c.rec.Store.DB.Model(&Finding{}).Select("severity, waived, count(*) AS n").Where("run_id = ?", c.run).Group("severity, waived").Scan(&counts)
+	upd := map[string]any{"status": res.Status, "error": res.Error, "ended_at": res.Ended, "step_count": res.Steps, "errors": 0, "warnings": 0, "waived": 0}
+	for _, k := range counts {
+		switch {
+		case k.Waived:
+			upd["waived"] = upd["waived"].(int) + k.N
+		case k.Severity == "error":
+			upd["errors"] = k.N
+		default:
+			upd["warnings"] = upd["warnings"].(int) + k.N
+		}
+	}
+	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ?", c.run).Updates(upd).Error; err != nil {
+		return fmt.Errorf("finish run %d: %w", c.run, err)
+	}
+	return nil
+}
