@@ -1,0 +1,130 @@
+package verifier
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/chromedp/chromedp"
+)
+
+//go:embed probe.js
+var probeJS string
+
+// ProbeScript returns the page probe: one async JavaScript function
+// expression. Evaluating "(" + ProbeScript() + ")()" in a page and awaiting
+// the promise gives the JSON form of PageFacts.
+func ProbeScript() string { return probeJS }
+
+// Probe runs the page probe in the tab of ctx (a chromedp context) and returns
+// what it saw. The probe reads the page and restores its scroll position.
+func Probe(ctx context.Context) (*PageFacts, error) {
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte]("("+probeJS+")()", chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, fmt.Errorf("probe page: %w", err)
+	}
+	var f PageFacts
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("probe page: decode facts: %w", err)
+	}
+	return &f, nil
+}
+
+// Size is a width and a height in CSS pixels.
+type Size struct {
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// Box is an element's border box in CSS pixels, in document coordinates
+// (the top left corner of the page is 0,0 whatever the scroll position).
+type Box struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// Area is the box's width times its height.
+func (b Box) Area() float64 { return b.W * b.H }
+
+// Center is the centre point of the box.
+func (b Box) Center() (x, y float64) { return b.X + b.W/2, b.Y + b.H/2 }
+
+// Contains reports whether o lies inside b.
+func (b Box) Contains(o Box) bool {
+	return o.X >= b.X && o.Y >= b.Y && o.X+o.W <= b.X+b.W && o.Y+o.H <= b.Y+b.H
+}
+
+// PageFacts is what the probe saw on one screen of a step.
+type PageFacts struct {
+	URL      string    `json:"url"`
+	Title    string    `json:"title"`
+	Lang     string    `json:"lang"`     // the lang attribute of <html>, as written
+	Viewport Size      `json:"viewport"` // the layout viewport, CSS px
+	Scroll   Size      `json:"scroll"`   // scrollWidth and scrollHeight of the document
+	Text     string    `json:"text"`     // the visible text of the body (innerText)
+	Elements []Element `json:"elements"` // interactive elements, images, labels and text-bearing elements, in document order
+}
+
+// Element is one element the probe looked at.
+type Element struct {
+	Tag              string  `json:"tag"`                      // lower-case tag name
+	Role             string  `json:"role"`                     // explicit role, else the implicit one ("link", "button", "textbox", "img", ...)
+	Type             string  `json:"type"`                     // the type attribute (for input, "text" when missing)
+	ID               string  `json:"id"`                       // the id attribute
+	Text             string  `json:"text"`                     // visible text (innerText, white space collapsed)
+	OwnText          string  `json:"ownText"`                  // the element's own text nodes, without its children's
+	Name             string  `json:"name"`                     // accessible name (aria-labelledby, aria-label, label, alt, title, value, contents)
+	AriaLabel        string  `json:"ariaLabel"`                // the aria-label attribute
+	Title            string  `json:"title"`                    // the title attribute
+	Alt              string  `json:"alt"`                      // the alt attribute
+	HasAlt           bool    `json:"hasAlt"`                   // whether the alt attribute is present (it may be empty)
+	Value            string  `json:"value"`                    // an input's current value
+	Lang             string  `json:"lang"`                     // the nearest lang attribute
+	Box              Box     `json:"box"`                      // border box, document coordinates, CSS px
+	Color            string  `json:"color"`                    // text colour, rgba(), alpha includes ancestors' opacity
+	Background       string  `json:"background"`               // effective background colour, rgba(); "" when an image or gradient is behind
+	FontSize         float64 `json:"fontSize"`                 // computed font size, px
+	TextFontSize     float64 `json:"textFontSize"`             // largest font size of the text inside (interactive elements), px
+	FontWeight       int     `json:"fontWeight"`               // computed font weight (400 normal, 700 bold)
+	Display          string  `json:"display"`                  // computed display
+	Visible          bool    `json:"visible"`                  // rendered: not display:none, visibility:hidden, zero opacity or zero size
+	HiddenBy         string  `json:"hiddenBy"`                 // why it is not visible: "display", "visibility", "opacity" or "size"; "" when visible
+	InScrollableArea bool    `json:"inViewportScrollableArea"` // its centre is inside the page's scrollable area and not clipped away
+	CoveredBy        string  `json:"coveredBy"`                // selector of the element on top at its centre; "" when it is the element itself or inside it
+	Images           []Image `json:"images"`                   // images inside (and the element itself when it is one): img, svg, background images
+	Focusable        bool    `json:"focusable"`                // reachable with the Tab key
+	Interactive      bool    `json:"interactive"`              // a link, button, form control or other widget
+	Inline           bool    `json:"inline"`                   // an inline target inside a sentence (WCAG 2.5.8 inline exception)
+	Disabled         bool    `json:"disabled"`                 // disabled or aria-disabled
+	AriaHidden       bool    `json:"ariaHidden"`               // hidden from assistive technology (aria-hidden or inert on it or an ancestor)
+	Href             string  `json:"href"`                     // the href attribute
+	IsField          bool    `json:"isField"`                  // a form field (input other than buttons, select, textarea, field roles)
+	HasLabel         bool    `json:"hasLabel"`                 // a field's programmatic label: label, aria-label, aria-labelledby or title
+	Placeholder      string  `json:"placeholder"`              // the placeholder attribute
+	Selector         string  `json:"selector"`                 // a unique CSS selector
+	Parent           int     `json:"parent"`                   // index in PageFacts.Elements of the nearest ancestor the probe also saw; -1 when none
+}
+
+// Image is one image inside an element.
+type Image struct {
+	Tag                 string  `json:"tag"`                 // img, svg, input, or the tag of an element with a background image
+	Selector            string  `json:"selector"`            // a unique CSS selector
+	Src                 string  `json:"src"`                 // the image URL (img, input type=image)
+	Alt                 string  `json:"alt"`                 // alt attribute (aria-label for svg)
+	HasAlt              bool    `json:"hasAlt"`              // whether the alt attribute is present
+	Title               string  `json:"title"`               // title attribute, or an svg's <title>
+	NaturalW            float64 `json:"naturalW"`            // intrinsic width, px (0 when unknown)
+	NaturalH            float64 `json:"naturalH"`            // intrinsic height, px
+	RenderedW           float64 `json:"renderedW"`           // drawn width, CSS px (0 when the drawn ratio is kept by CSS, as background-size: contain)
+	RenderedH           float64 `json:"renderedH"`           // drawn height, CSS px
+	ViewBoxW            float64 `json:"viewBoxW"`            // svg viewBox width (0 when none)
+	ViewBoxH            float64 `json:"viewBoxH"`            // svg viewBox height
+	ObjectFit           string  `json:"objectFit"`           // computed object-fit of an img
+	PreserveAspectRatio string  `json:"preserveAspectRatio"` // an svg's preserveAspectRatio attribute
+	BackgroundImage     string  `json:"backgroundImage"`     // computed background-image
+	BackgroundSize      string  `json:"backgroundSize"`      // computed background-size
+	Visible             bool    `json:"visible"`             // rendered
+}

@@ -1,0 +1,558 @@
+// probe.js: the page probe of journeyproof's verifier.
+//
+// This file is ONE async function expression. The verifier evaluates
+// "(" + this + ")()" in the page and awaits the promise. It reads the page and
+// returns plain facts (no rule logic, no pack values): the rules run in Go.
+// The probe restores the scroll position it found, and changes nothing else.
+async function journeyproofProbe() {
+  "use strict";
+  const win = window;
+  const doc = document;
+  const body = doc.body || doc.documentElement;
+  const root = doc.documentElement;
+  const sx0 = win.scrollX, sy0 = win.scrollY;
+  const vw = root.clientWidth || win.innerWidth;
+  const vh = root.clientHeight || win.innerHeight;
+  const scrollW = Math.max(root.scrollWidth, body.scrollWidth, vw);
+  const scrollH = Math.max(root.scrollHeight, body.scrollHeight, vh);
+
+  const round = (n) => Math.round(n * 100) / 100;
+  const collapse = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const styleCache = new Map();
+  const cs = (el) => {
+    let s = styleCache.get(el);
+    if (!s) {
+      s = win.getComputedStyle(el);
+      styleCache.set(el, s);
+    }
+    return s;
+  };
+
+  // ---- visibility -------------------------------------------------------
+  // hiddenBy says why an element is not rendered: "display", "visibility",
+  // "opacity" or "size"; "" when it is rendered.
+  const hiddenBy = (el) => {
+    // display:none anywhere up the tree gives no client rects.
+    if (el.getClientRects().length === 0) return "display";
+    const s = cs(el);
+    if (s.visibility === "hidden" || s.visibility === "collapse") return "visibility";
+    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
+      const as = cs(a);
+      if (parseFloat(as.opacity) === 0) return "opacity";
+      if (as.contentVisibility === "hidden" && a !== el) return "display";
+    }
+    const r = el.getBoundingClientRect();
+    if (r.width * r.height <= 1) return "size"; // zero size, or a 1px "visually hidden" box
+    return "";
+  };
+  const rendered = (el) => hiddenBy(el) === "";
+  const effectiveOpacity = (el) => {
+    let o = 1;
+    for (let a = el; a && a.nodeType === 1; a = a.parentElement) o *= parseFloat(cs(a).opacity);
+    return o;
+  };
+  const ariaHidden = (el) => {
+    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
+      if (a.getAttribute("aria-hidden") === "true" || a.hasAttribute("inert")) return true;
+    }
+    return false;
+  };
+  const hiddenForName = (el) => {
+    if (el.nodeType !== 1) return false;
+    if (el.getAttribute("aria-hidden") === "true") return true;
+    const s = cs(el);
+    return s.display === "none" || s.visibility === "hidden";
+  };
+
+  // ---- selectors ----------------------------------------------------------
+  const esc = (s) => (win.CSS && CSS.escape ? CSS.escape(s) : s.replace(/([^\w-])/g, "\\$1"));
+  const uniqueID = (el) => {
+    const id = el.getAttribute("id");
+    if (!id) return "";
+    const sel = "#" + esc(id);
+    try {
+      if (doc.querySelectorAll(sel).length === 1) return sel;
+    } catch (e) {}
+    return "";
+  };
+  const selectorOf = (el) => {
+    const parts = [];
+    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
+      const id = uniqueID(a);
+      if (id) {
+        parts.unshift(id);
+        break;
+      }
+      const tag = a.localName;
+      if (a === root || a === doc.body) {
+        parts.unshift(tag);
+        if (a === root) break;
+        continue;
+      }
+      let n = 1, same = 0;
+      for (let s = a.parentElement ? a.parentElement.firstElementChild : null; s; s = s.nextElementSibling) {
+        if (s.localName === tag) {
+          same++;
+          if (s === a) n = same;
+        }
+      }
+      parts.unshift(same > 1 ? `${tag}:nth-of-type(${n})` : tag);
+    }
+    return parts.join(" > ");
+  };
+
+  // ---- roles and names ----------------------------------------------------
+  const buttonTypes = new Set(["button", "submit", "reset", "image"]);
+  const nonFieldInputs = new Set(["hidden", "button", "submit", "reset", "image"]);
+  const roleOf = (el) => {
+    const explicit = (el.getAttribute("role") || "").trim().split(/\s+/)[0];
+    if (explicit) return explicit;
+    const tag = el.localName;
+    const type = (el.getAttribute("type") || "").toLowerCase();
+    switch (tag) {
+      case "a":
+      case "area":
+        return el.hasAttribute("href") ? "link" : "";
+      case "button":
+        return "button";
+      case "input":
+        if (buttonTypes.has(type)) return "button";
+        if (type === "checkbox") return "checkbox";
+        if (type === "radio") return "radio";
+        if (type === "range") return "slider";
+        if (type === "number") return "spinbutton";
+        if (type === "search") return "searchbox";
+        if (type === "hidden") return "";
+        return "textbox";
+      case "select":
+        return el.multiple || el.size > 1 ? "listbox" : "combobox";
+      case "textarea":
+        return "textbox";
+      case "img":
+        return el.getAttribute("alt") === "" ? "presentation" : "img";
+      case "summary":
+        return "button";
+    }
+    return "";
+  };
+  const isField = (el) => {
+    const tag = el.localName;
+    if (tag === "select" || tag === "textarea") return true;
+    if (tag === "input") return !nonFieldInputs.has((el.getAttribute("type") || "text").toLowerCase());
+    const role = (el.getAttribute("role") || "").trim();
+    return ["textbox", "combobox", "listbox", "searchbox", "spinbutton", "checkbox", "radio", "switch", "slider"].includes(role);
+  };
+  const nameFromContentRoles = new Set([
+    "button", "link", "menuitem", "tab", "checkbox", "radio", "switch", "option", "heading",
+    "cell", "columnheader", "rowheader", "tooltip", "treeitem", "menuitemcheckbox", "menuitemradio", "",
+  ]);
+
+  // textFrom computes the accessible name of the contents of a node (accname 2F).
+  const textFrom = (node, visited) => {
+    if (node.nodeType === 3) return node.nodeValue;
+    if (node.nodeType !== 1 || visited.has(node)) return "";
+    visited.add(node);
+    if (hiddenForName(node)) return "";
+    const al = node.getAttribute("aria-label");
+    if (al && al.trim()) return " " + al + " ";
+    const tag = node.localName;
+    if (tag === "img" || (tag === "input" && (node.getAttribute("type") || "").toLowerCase() === "image")) {
+      return " " + (node.getAttribute("alt") || node.getAttribute("title") || "") + " ";
+    }
+    if (tag === "svg") {
+      const t = node.querySelector("title");
+      return t ? " " + t.textContent + " " : "";
+    }
+    if (tag === "input" && buttonTypes.has((node.getAttribute("type") || "").toLowerCase())) return " " + (node.value || "") + " ";
+    if (tag === "script" || tag === "style" || tag === "template" || tag === "noscript") return "";
+    let s = "";
+    const pseudo = (which) => {
+      const c = win.getComputedStyle(node, which).content;
+      if (!c || c === "none" || c === "normal") return "";
+      const m = c.match(/^"(.*)"$/);
+      return m ? m[1] : "";
+    };
+    s += pseudo("::before");
+    for (let c = node.firstChild; c; c = c.nextSibling) s += textFrom(c, visited);
+    s += pseudo("::after");
+    const block = cs(node).display;
+    if (block && block !== "inline" && block !== "contents") s = " " + s + " ";
+    return s;
+  };
+  const labelsText = (el) => {
+    const parts = [];
+    if (el.labels) for (const l of el.labels) parts.push(textFrom(l, new Set([el])));
+    return collapse(parts.join(" "));
+  };
+  const accName = (el) => {
+    const lb = el.getAttribute("aria-labelledby");
+    if (lb) {
+      const parts = [];
+      for (const id of lb.trim().split(/\s+/)) {
+        const ref = doc.getElementById(id);
+        if (ref) {
+          const al = ref.getAttribute("aria-label");
+          parts.push(al && al.trim() ? al : textFrom(ref, new Set()));
+        }
+      }
+      const n = collapse(parts.join(" "));
+      if (n) return n;
+    }
+    const al = el.getAttribute("aria-label");
+    if (al && al.trim()) return collapse(al);
+    const tag = el.localName;
+    const type = (el.getAttribute("type") || "").toLowerCase();
+    if (tag === "input") {
+      if (type === "image") return collapse(el.getAttribute("alt") || el.getAttribute("value") || el.getAttribute("title") || "");
+      if (type === "button" || type === "submit" || type === "reset") {
+        if (el.hasAttribute("value")) return collapse(el.value);
+        if (type === "submit") return "Submit";
+        if (type === "reset") return "Reset";
+        return collapse(el.getAttribute("title") || "");
+      }
+    }
+    if (tag === "img") return collapse(el.getAttribute("alt") || el.getAttribute("title") || "");
+    if (isField(el) || tag === "meter" || tag === "progress" || tag === "output") {
+      const l = labelsText(el);
+      if (l) return l;
+      return collapse(el.getAttribute("title") || el.getAttribute("placeholder") || "");
+    }
+    if (tag === "fieldset") {
+      const lg = el.querySelector(":scope > legend");
+      if (lg) return collapse(textFrom(lg, new Set()));
+    }
+    if (tag === "svg") {
+      const t = el.querySelector(":scope > title");
+      if (t) return collapse(t.textContent);
+    }
+    if (nameFromContentRoles.has(roleOf(el)) && (roleOf(el) !== "" || tag === "label" || tag === "summary")) {
+      const n = collapse(textFrom(el, new Set()));
+      if (n) return n;
+    }
+    return collapse(el.getAttribute("title") || "");
+  };
+  const hasProgrammaticLabel = (el) => {
+    const lb = el.getAttribute("aria-labelledby");
+    if (lb && lb.trim().split(/\s+/).some((id) => {
+      const r = doc.getElementById(id);
+      return r && collapse(r.textContent || r.getAttribute("aria-label"));
+    })) return true;
+    const al = el.getAttribute("aria-label");
+    if (al && al.trim()) return true;
+    if (labelsText(el)) return true;
+    const t = el.getAttribute("title");
+    return !!(t && t.trim());
+  };
+
+  // ---- colours ------------------------------------------------------------
+  const parseRGBA = (c) => {
+    const m = (c || "").match(/rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:[\s,/]+([\d.]+%?))?\s*\)/);
+    if (!m) return null;
+    let a = m[4] === undefined ? 1 : m[4].endsWith("%") ? parseFloat(m[4]) / 100 : parseFloat(m[4]);
+    return [parseFloat(m[1]), parseFloat(m[2]), parseFloat(m[3]), a];
+  };
+  const over = (top, bottom) => {
+    const a = top[3] + bottom[3] * (1 - top[3]);
+    if (a === 0) return [0, 0, 0, 0];
+    const ch = (i) => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / a;
+    return [ch(0), ch(1), ch(2), a];
+  };
+  const fmt = (c) => `rgba(${Math.round(c[0])}, ${Math.round(c[1])}, ${Math.round(c[2])}, ${round(c[3])})`;
+  // effectiveBackground walks up through transparent ancestors and blends
+  // translucent layers. It gives "" when an image or gradient is behind the
+  // text before an opaque colour, because then the background is unknown.
+  const effectiveBackground = (el) => {
+    const layers = [];
+    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
+      const s = cs(a);
+      if (s.backgroundImage && s.backgroundImage !== "none") return "";
+      const c = parseRGBA(s.backgroundColor);
+      if (c && c[3] > 0) {
+        layers.push(c);
+        if (c[3] >= 1) break;
+      }
+    }
+    let acc = [255, 255, 255, 1]; // the canvas of the browser is white
+    for (let i = layers.length - 1; i >= 0; i--) acc = over(layers[i], acc);
+    return fmt(acc);
+  };
+
+  // ---- images -------------------------------------------------------------
+  const naturalSize = (url) =>
+    new Promise((resolve) => {
+      const img = new Image();
+      const done = () => resolve([img.naturalWidth || 0, img.naturalHeight || 0]);
+      img.onload = done;
+      img.onerror = done;
+      setTimeout(done, 1500);
+      img.src = url;
+    });
+  const bgURL = (s) => {
+    const m = (s.backgroundImage || "").match(/url\(\s*["']?([^"')]+)["']?\s*\)/);
+    return m ? m[1] : "";
+  };
+  const pending = [];
+  const imageFacts = (el) => {
+    const out = [];
+    const add = (n) => {
+      const r = n.getBoundingClientRect();
+      const s = cs(n);
+      const tag = n.localName;
+      const f = {
+        tag,
+        selector: selectorOf(n),
+        src: "",
+        alt: n.getAttribute("alt") || "",
+        hasAlt: n.hasAttribute("alt"),
+        title: n.getAttribute("title") || "",
+        naturalW: 0,
+        naturalH: 0,
+        renderedW: round(r.width),
+        renderedH: round(r.height),
+        viewBoxW: 0,
+        viewBoxH: 0,
+        objectFit: s.objectFit || "",
+        preserveAspectRatio: "",
+        backgroundImage: "",
+        backgroundSize: "",
+        visible: rendered(n),
+      };
+      if (tag === "img" || (tag === "input" && (n.getAttribute("type") || "").toLowerCase() === "image")) {
+        f.src = n.currentSrc || n.src || "";
+        if (tag === "img") {
+          f.naturalW = n.naturalWidth || 0;
+          f.naturalH = n.naturalHeight || 0;
+        } else if (f.src) {
+          pending.push(naturalSize(f.src).then(([w, h]) => ((f.naturalW = w), (f.naturalH = h))));
+        }
+        // content box: the image is drawn inside padding and border
+        const pl = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight) + parseFloat(s.borderLeftWidth) + parseFloat(s.borderRightWidth);
+        const pt = parseFloat(s.paddingTop) + parseFloat(s.paddingBottom) + parseFloat(s.borderTopWidth) + parseFloat(s.borderBottomWidth);
+        f.renderedW = round(Math.max(0, r.width - pl));
+        f.renderedH = round(Math.max(0, r.height - pt));
+      } else if (tag === "svg") {
+        const vb = n.viewBox && n.viewBox.baseVal;
+        if (vb && vb.width && vb.height) {
+          f.viewBoxW = vb.width;
+          f.viewBoxH = vb.height;
+        }
+        f.preserveAspectRatio = n.getAttribute("preserveAspectRatio") || "";
+        f.alt = n.getAttribute("aria-label") || "";
+        const t = n.querySelector(":scope > title");
+        if (t) f.title = collapse(t.textContent);
+      } else {
+        f.backgroundImage = s.backgroundImage;
+        f.backgroundSize = s.backgroundSize;
+        f.objectFit = "";
+        const url = bgURL(s);
+        if (url) pending.push(naturalSize(url).then(([w, h]) => ((f.naturalW = w), (f.naturalH = h))));
+        // the drawn size of the background image
+        const parts = (s.backgroundSize || "auto").split(/\s+/);
+        const len = (v, whole) => (v.endsWith("%") ? (parseFloat(v) / 100) * whole : v.endsWith("px") ? parseFloat(v) : NaN);
+        if (parts.length === 2 && parts[0] !== "auto" && parts[1] !== "auto") {
+          f.renderedW = round(len(parts[0], r.width));
+          f.renderedH = round(len(parts[1], r.height));
+        } else {
+          // auto, contain, cover, or one length: the ratio is kept
+          f.renderedW = 0;
+          f.renderedH = 0;
+        }
+      }
+      out.push(f);
+    };
+    const consider = (n) => {
+      const tag = n.localName;
+      if (tag === "img" || tag === "svg" || (tag === "input" && (n.getAttribute("type") || "").toLowerCase() === "image")) return add(n);
+      const s = cs(n);
+      if (s.backgroundImage && s.backgroundImage.includes("url(")) add(n);
+    };
+    consider(el);
+    if (el.localName !== "svg") for (const d of el.querySelectorAll("img, svg, input, *")) {
+      if (d.closest("svg") && d.localName !== "svg") continue;
+      consider(d);
+    }
+    return out;
+  };
+
+  // ---- collection ---------------------------------------------------------
+  const interactiveSel = [
+    "a[href]", "area[href]", "button", "input:not([type=hidden])", "select", "textarea", "summary",
+    "[role=button]", "[role=link]", "[role=checkbox]", "[role=radio]", "[role=switch]", "[role=tab]",
+    "[role=menuitem]", "[role=option]", "[role=textbox]", "[role=combobox]", "[tabindex]", "[onclick]",
+    "[contenteditable=''], [contenteditable=true]",
+  ].join(",");
+  const ownText = (el) => {
+    let s = "";
+    for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 3) s += c.nodeValue;
+    return collapse(s);
+  };
+  const chosen = new Set();
+  for (const el of doc.querySelectorAll(interactiveSel)) chosen.add(el);
+  for (const el of doc.querySelectorAll("img, [role=img]")) chosen.add(el);
+  for (const el of body.querySelectorAll("*")) {
+    if (chosen.has(el)) continue;
+    const tag = el.localName;
+    if (tag === "script" || tag === "style" || tag === "noscript" || tag === "template" || tag === "title") continue;
+    if (tag === "label" || ownText(el)) chosen.add(el);
+  }
+  // keep document order
+  const list = Array.from(chosen).sort((a, b) => (a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+
+  const focusable = (el) => {
+    if (el.disabled) return false;
+    const ti = el.getAttribute("tabindex");
+    if (ti !== null && !isNaN(parseInt(ti, 10))) return parseInt(ti, 10) >= 0;
+    const tag = el.localName;
+    if ((tag === "a" || tag === "area") && el.hasAttribute("href")) return true;
+    if (["button", "select", "textarea", "summary", "iframe"].includes(tag)) return true;
+    if (tag === "input") return (el.getAttribute("type") || "").toLowerCase() !== "hidden";
+    return el.isContentEditable;
+  };
+  const isInteractive = (el, role) =>
+    ["link", "button", "checkbox", "radio", "switch", "tab", "menuitem", "option", "textbox", "combobox",
+      "listbox", "searchbox", "spinbutton", "slider", "menuitemcheckbox", "menuitemradio", "treeitem"].includes(role) ||
+    el.hasAttribute("onclick") || (el.hasAttribute("tabindex") && parseInt(el.getAttribute("tabindex"), 10) >= 0);
+  // inline: a target in a sentence, or whose size is set by the line height
+  // of text around it (the WCAG 2.5.8 inline exception)
+  const inlineTarget = (el) => {
+    if (!cs(el).display.startsWith("inline") || cs(el).display === "inline-block" || cs(el).display === "inline-flex") return false;
+    const p = el.parentElement;
+    if (!p) return false;
+    for (let c = p.firstChild; c; c = c.nextSibling) if (c !== el && c.nodeType === 3 && c.nodeValue.trim()) return true;
+    return false;
+  };
+  const clippedOut = (el, r) => {
+    for (let a = el.parentElement; a && a !== root && a !== doc.body; a = a.parentElement) {
+      const s = cs(a);
+      if (s.overflowX === "visible" && s.overflowY === "visible") continue;
+      if (s.overflowX === "auto" || s.overflowX === "scroll" || s.overflowY === "auto" || s.overflowY === "scroll") continue;
+      const ar = a.getBoundingClientRect();
+      if (r.right <= ar.left || r.left >= ar.right || r.bottom <= ar.top || r.top >= ar.bottom) return true;
+    }
+    return false;
+  };
+  const fontWeight = (s) => {
+    const w = parseInt(s.fontWeight, 10);
+    if (!isNaN(w)) return w;
+    return s.fontWeight === "bold" || s.fontWeight === "bolder" ? 700 : 400;
+  };
+  const textFontSize = (el) => {
+    let max = 0;
+    const walker = doc.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!t.nodeValue.trim() || !t.parentElement) continue;
+      const fs = parseFloat(cs(t.parentElement).fontSize);
+      if (fs > max) max = fs;
+    }
+    if (!max && (el.localName === "input" || el.localName === "select" || el.localName === "textarea")) max = parseFloat(cs(el).fontSize);
+    return max;
+  };
+
+  const elements = [];
+  const index = new Map();
+  const needCover = [];
+  for (const el of list) {
+    const s = cs(el);
+    const r = el.getBoundingClientRect();
+    const role = roleOf(el);
+    const hidden = hiddenBy(el);
+    const visible = hidden === "";
+    const x = r.left + sx0, y = r.top + sy0;
+    const cx = x + r.width / 2, cy = y + r.height / 2;
+    const inArea = visible && cx >= 0 && cy >= 0 && cx <= scrollW && cy <= scrollH && !clippedOut(el, r);
+    const interactive = isInteractive(el, role) || (["a", "button", "select", "textarea", "summary", "input"].includes(el.localName) && focusable(el));
+    const field = isField(el);
+    const fg = parseRGBA(s.color) || [0, 0, 0, 1];
+    const op = effectiveOpacity(el);
+    const e = {
+      tag: el.localName,
+      role,
+      type: el.localName === "input" ? (el.getAttribute("type") || "text").toLowerCase() : el.getAttribute("type") || "",
+      id: el.getAttribute("id") || "",
+      text: collapse(el.innerText !== undefined ? el.innerText : el.textContent),
+      ownText: ownText(el),
+      name: accName(el),
+      ariaLabel: el.getAttribute("aria-label") || "",
+      title: el.getAttribute("title") || "",
+      alt: el.getAttribute("alt") || "",
+      hasAlt: el.hasAttribute("alt"),
+      value: el.localName === "input" ? el.value || "" : "",
+      lang: (el.closest("[lang]") || { getAttribute: () => "" }).getAttribute("lang") || "",
+      box: { x: round(x), y: round(y), w: round(r.width), h: round(r.height) },
+      color: fmt([fg[0], fg[1], fg[2], fg[3] * op]),
+      background: effectiveBackground(el),
+      fontSize: parseFloat(s.fontSize) || 0,
+      textFontSize: 0,
+      fontWeight: fontWeight(s),
+      display: s.display,
+      visible,
+      hiddenBy: hidden,
+      inViewportScrollableArea: inArea,
+      coveredBy: "",
+      images: [],
+      focusable: focusable(el),
+      interactive,
+      inline: false,
+      disabled: !!el.disabled || el.getAttribute("aria-disabled") === "true",
+      ariaHidden: ariaHidden(el),
+      href: el.getAttribute("href") || "",
+      isField: field,
+      hasLabel: field ? hasProgrammaticLabel(el) : false,
+      placeholder: el.getAttribute("placeholder") || "",
+      selector: selectorOf(el),
+      parent: -1,
+    };
+    if (interactive || el.localName === "img" || role === "img") {
+      e.images = imageFacts(el);
+      e.textFontSize = textFontSize(el);
+      e.inline = inlineTarget(el);
+      if (visible && inArea) needCover.push([el, e]);
+    }
+    index.set(el, elements.length);
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      if (index.has(a)) {
+        e.parent = index.get(a);
+        break;
+      }
+    }
+    elements.push(e);
+  }
+
+  // ---- covered ----------------------------------------------------------------
+  // elementFromPoint works in the viewport, so elements below the fold are
+  // scrolled to, one at a time, and the original scroll position is restored.
+  const selOrEmpty = (el, hit) => {
+    if (!hit || hit === el || el.contains(hit)) return "";
+    // a label of the field forwards its clicks to it
+    if (el.labels && Array.from(el.labels).some((l) => l === hit || l.contains(hit))) return "";
+    return selectorOf(hit);
+  };
+  try {
+    for (const [el, e] of needCover) {
+      let cx = e.box.x + e.box.w / 2 - win.scrollX;
+      let cy = e.box.y + e.box.h / 2 - win.scrollY;
+      if (cx < 0 || cy < 0 || cx >= vw || cy >= vh) {
+        win.scrollTo({ left: Math.max(0, e.box.x + e.box.w / 2 - vw / 2), top: Math.max(0, e.box.y + e.box.h / 2 - vh / 2), behavior: "instant" });
+        const r = el.getBoundingClientRect();
+        cx = r.left + r.width / 2;
+        cy = r.top + r.height / 2;
+      }
+      if (cx < 0 || cy < 0 || cx >= vw || cy >= vh) continue;
+      e.coveredBy = selOrEmpty(el, doc.elementFromPoint(cx, cy));
+    }
+  } finally {
+    if (win.scrollX !== sx0 || win.scrollY !== sy0) win.scrollTo({ left: sx0, top: sy0, behavior: "instant" });
+  }
+
+  if (pending.length) await Promise.all(pending);
+
+  return {
+    url: String(location.href),
+    title: doc.title || "",
+    lang: root.getAttribute("lang") || "",
+    viewport: { w: vw, h: vh },
+    scroll: { w: scrollW, h: scrollH },
+    text: body.innerText || "",
+    elements,
+  };
+}
