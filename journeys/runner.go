@@ -56,8 +56,11 @@ type ScreenInput struct {
 	Cell  Cell
 	Step  *Step
 	Index int
-	// Screenshot is the viewport PNG at Cell.Device.Scale pixels per CSS px.
+	// Screenshot is the viewport PNG and FullPage the full-page PNG, at
+	// Cell.Device.Scale pixels per CSS px (nil when screenshots are off).
+	// Element boxes are in document coordinates, as FullPage shows them.
 	Screenshot []byte
+	FullPage   []byte
 }
 
 // ScreenCheck is a Checker's verdict on one screen.
@@ -105,9 +108,12 @@ type StepResult struct {
 	Screenshot []byte
 	FullPage   []byte
 	// Scale is the device pixels per CSS pixel of the screenshots.
-	Scale          float64
-	Console        []string
-	FailedRequests []string
+	Scale float64
+	// ScrollX and ScrollY are the page's scroll position when the viewport
+	// screenshot was taken (document boxes minus these are viewport boxes).
+	ScrollX, ScrollY float64
+	Console          []string
+	FailedRequests   []string
 	// Masks are the boxes (viewport CSS px) of the step's mask selectors.
 	Masks    []Box
 	Findings []Finding

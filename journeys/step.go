@@ -121,6 +121,11 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	if sr.Title, err = chromedp.Run(octx, chromedp.Title()); err != nil {
 		return fmt.Errorf("read title: %w", err)
 	}
+	scroll, err := chromedp.Run(octx, chromedp.Evaluate[[]float64](`[window.scrollX, window.scrollY]`))
+	if err != nil {
+		return fmt.Errorf("read scroll position: %w", err)
+	}
+	sr.ScrollX, sr.ScrollY = scroll[0], scroll[1]
 	if len(s.Mask) > 0 {
 		boxes, err := chromedp.Run(octx, chromedp.Evaluate[[]Box](maskScript(s.Mask)))
 		if err != nil {
@@ -137,7 +142,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 		}
 	}
 	if c.r.Checker != nil {
-		sc, err := c.r.Checker.CheckScreen(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, Screenshot: sr.Screenshot})
+		sc, err := c.r.Checker.CheckScreen(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, Screenshot: sr.Screenshot, FullPage: sr.FullPage})
 		if err != nil {
 			return fmt.Errorf("check screen: %w", err)
 		}

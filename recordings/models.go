@@ -83,6 +83,8 @@ type Step struct {
 	ScreenshotSHA  string           `json:"screenshot,omitempty"`
 	FullPageSHA    string           `json:"fullPage,omitempty"`
 	Scale          float64          `json:"scale"`
+	ScrollX        float64          `json:"scrollX"`
+	ScrollY        float64          `json:"scrollY"`
 	Console        []string         `gorm:"serializer:json" json:"console,omitempty"`
 	FailedRequests []string         `gorm:"serializer:json" json:"failedRequests,omitempty"`
 	Masks          []journeys.Box   `gorm:"serializer:json" json:"masks,omitempty"`
@@ -120,11 +122,11 @@ type Artifact struct {
 
 // Chapter is one step's span in a run's video.
 type Chapter struct {
-	Title   string  `json:"title"`
-	StartMS int64   `json:"startMs"`
-	EndMS   int64   `json:"endMs"`
-	Step    int     `json:"step"`
-	Failed  bool    `json:"failed,omitempty"`
+	Title   string `json:"title"`
+	StartMS int64  `json:"startMs"`
+	EndMS   int64  `json:"endMs"`
+	Step    int    `json:"step"`
+	Failed  bool   `json:"failed,omitempty"`
 }
 
 // Video is a run's workflow video and its captions and poster.
