@@ -100,11 +100,7 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 // loaded.
 func (c *cellRun) settle(ctx context.Context) error {
 	time.Sleep(100 * time.Millisecond)
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingInterval(50*time.Millisecond)))
-	if err != nil {
-		return fmt.Errorf("page did not finish loading: %w", err)
-	}
-	return nil
+	return c.waitURL(ctx, func(string) bool { return true })
 }
 
 func (c *cellRun) fill(ctx context.Context, sel, value string) error {
@@ -162,6 +158,8 @@ func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
 	return nil
 }
 
+// waitURL waits until the URL matches and the document has loaded. While a
+// navigation replaces the document, reads fail; those are retried.
 func (c *cellRun) waitURL(ctx context.Context, match func(string) bool) error {
 	for {
 		loc, err := chromedp.Run(ctx, chromedp.Location())

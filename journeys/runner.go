@@ -189,22 +189,23 @@ func (r *Runner) Run(ctx context.Context, cells []Cell) []CellResult {
 		par = runtime.NumCPU()
 	}
 	results := make([]CellResult, len(cells))
-	sem := make(chan struct{}, par)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, c := range cells {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				results[i] = CellResult{Cell: c, Status: StatusInterrupted, Error: "interrupted before it started"}
-				return
+	for range min(par, len(cells)) {
+		wg.Go(func() {
+			for i := range next {
+				if ctx.Err() != nil {
+					results[i] = CellResult{Cell: cells[i], Status: StatusInterrupted, Error: "interrupted before it started"}
+					continue
+				}
+				results[i] = r.RunCell(ctx, cells[i])
 			}
-			defer func() { <-sem }()
-			results[i] = r.RunCell(ctx, c)
-		}()
+		})
 	}
+	for i := range cells {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 	return results
 }

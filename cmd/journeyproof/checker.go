@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"journeyproof/journeys"
+	"journeyproof/recordings"
+	"journeyproof/verifier"
+)
+
+// checker adapts the verifier to the runner's Checker: it probes each
+// step's screen, applies the rule pack, crops the screenshot around each
+// finding, and checks the request a trigger sends.
+type checker struct {
+	pack  *verifier.Pack
+	store *recordings.Store // for the states of earlier runs; may be nil
+}
+
+func vcontext(cell journeys.Cell, step *journeys.Step) verifier.Context {
+	return verifier.Context{Process: cell.Journey.Process, Lang: cell.Lang, Device: deviceKind(cell.Device), Trigger: step != nil && step.Trigger}
+}
+
+// deviceKind maps a device profile to the verifier's desktop or mobile.
+func deviceKind(d journeys.Device) string {
+	if d.Mobile {
+		return "mobile"
+	}
+	return "desktop"
+}
+
+func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+	facts, err := verifier.Probe(ctx)
+	if err != nil {
+		return journeys.ScreenCheck{}, err
+	}
+	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
+	out := journeys.ScreenCheck{Findings: convertFindings(res.Findings)}
+	for i, f := range res.Findings {
+		// Boxes are in document coordinates, as the full-page screenshot.
+		if len(in.FullPage) > 0 && f.Box.W > 0 && f.Box.H > 0 {
+			if crop, err := verifier.Crop(in.FullPage, f.Box, in.Cell.Device.Scale); err == nil {
+				out.Findings[i].Crop = crop
+			}
+		}
+	}
+	for _, e := range res.Entries {
+		out.Entries = append(out.Entries, journeys.Entry{Selector: e.Selector, Text: e.Text, Box: jbox(e.Box)})
+	}
+	return out, nil
+}
+
+func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+	for _, u := range in.Requests {
+		if !c.pack.IsAuthorizeURL(u) {
+			continue
+		}
+		var prev []string
+		if c.store != nil {
+			var err error
+			prev, err = c.store.PreviousStates(in.Cell.Journey.ID, in.Cell.Lang, in.Cell.Device.Name, math.MaxInt32)
+			if err != nil {
+				return journeys.TriggerCheck{}, fmt.Errorf("read earlier states: %w", err)
+			}
+		}
+		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
+		return journeys.TriggerCheck{Request: u, Findings: convertFindings(fs)}, nil
+	}
+	return journeys.TriggerCheck{}, nil
+}
+
+func jbox(b verifier.Box) journeys.Box { return journeys.Box{X: b.X, Y: b.Y, W: b.W, H: b.H} }
+
+func convertFindings(fs []verifier.Finding) []journeys.Finding {
+	out := make([]journeys.Finding, len(fs))
+	for i, f := range fs {
+		out[i] = journeys.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
+			Box: jbox(f.Box), Waived: f.Waived, WaiverReason: f.WaiverReason}
+	}
+	return out
+}

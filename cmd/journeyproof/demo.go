@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"journeyproof/journeys"
+	"journeyproof/journeys/examples"
+)
+
+func cmdDemo(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "demo", "[flags]", "Starts the built-in sandbox on a free port, runs every bundled journey over its whole matrix\n(3 processes x 3 languages x 2 devices) under release \"demo\", prints where the evidence is,\nthen serves the web app (unless --no-serve).")
+	release := fs.String("release", "demo", "release label of the runs")
+	defects := fs.String("defects", "", "sandbox defects to switch on for this demo (e.g. wrong-label)")
+	noServe := fs.Bool("no-serve", false, "stop after the runs")
+	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address of the web app")
+	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
+	fps := fs.Int("fps", 10, "video frame rate")
+	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
+	if _, done, code := parseFlags(env, fs, args); done {
+		return code
+	}
+	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	js, err := examples.Load()
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	cells, err := journeys.Expand(js, nil, nil)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	base, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	defer stop()
+	fmt.Fprintf(env.stdout, "Sandbox at %s\n", base)
+	e, err := openEngine(ctx, *data, "", *parallel)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer e.close()
+	e.noScreenshots = !*screenshots
+	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
+	code := runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, false)
+	if *noServe || ctx.Err() != nil {
+		return code
+	}
+	return serveAfterDemo(ctx, env, e, *addr, *release, base)
+}

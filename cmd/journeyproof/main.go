@@ -1,0 +1,110 @@
+// Command journeyproof drives headless Chromium through every business
+// process of an online service that triggers iAM Smart, in every language
+// and device, and turns each run into evidence: screenshots, a workflow
+// video, guideline findings, wireframe packs and release comparisons.
+//
+// This package parses flags and wires the other packages; nothing else.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// version is the journeyproof version, set at build time with
+// -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *cli, args []string) int
+}
+
+// cli is what every command gets: its output streams.
+type cli struct {
+	stdout, stderr io.Writer
+}
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+func commands() map[string]command {
+	return map[string]command{
+		"run":     {"run journey files over their matrix and store the evidence", cmdRun},
+		"sandbox": {"serve the built-in sample service and iAM Smart simulator", cmdSandbox},
+		"demo":    {"run every bundled journey against the sandbox (release demo), then serve the web app", cmdDemo},
+		"version": {"print the versions of journeyproof, Chromium and ffmpeg", cmdVersion},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := dispatch(ctx, &cli{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func dispatch(ctx context.Context, env *cli, args []string) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if c, ok := cmds[args[1]]; ok {
+				return c.run(ctx, env, []string{"-h"})
+			}
+		}
+		usage(env.stdout, cmds)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(env.stderr, "journeyproof: unknown command %q; run 'journeyproof help' for the list\n", args[0])
+		return exitUsage
+	}
+	return c.run(ctx, env, args[1:])
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintf(w, "journeyproof %s: evidence for iAM Smart journeys (wireframes, videos, guideline checks)\n\nUsage: journeyproof COMMAND [flags]\n\nCommands:\n", version)
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'journeyproof COMMAND -h' for a command's flags.")
+}
+
+// splitList splits a comma-separated flag value.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// envOr returns the JOURNEYPROOF_* variable or the default.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"journeyproof/journeys"
+	"journeyproof/recordings"
+)
+
+func cmdRun(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "run", "[flags] FILE...", "Runs each journey file over its matrix (journey x language x device) in one Chromium and stores\nscreenshots, video and findings under the release label. Without --base-url the built-in sandbox is started.\nExit 0 when every run passed, 1 when any failed, 2 for bad usage or a bad journey file.")
+	baseURL := fs.String("base-url", envOr("JOURNEYPROOF_BASE_URL", ""), "base URL of the service under test (default: the built-in sandbox; env JOURNEYPROOF_BASE_URL)")
+	release := fs.String("release", envOr("JOURNEYPROOF_RELEASE", "dev"), "release label of the runs (env JOURNEYPROOF_RELEASE)")
+	langs := fs.String("lang", "", "languages to run, comma-separated (default: each journey's matrix)")
+	devices := fs.String("device", "", "devices to run, comma-separated (default: each journey's matrix)")
+	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
+	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
+	fps := fs.Int("fps", 10, "video frame rate")
+	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
+	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox (only without --base-url)")
+	files, done, code := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(env.stderr, "journeyproof run: no journey file given; usage: journeyproof run [flags] FILE...")
+		return exitUsage
+	}
+	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	if *parallel < 1 {
+		fmt.Fprintln(env.stderr, "journeyproof run: --parallel must be at least 1")
+		return exitUsage
+	}
+	js, err := journeys.LoadFiles(files)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	cells, err := journeys.Expand(js, splitList(*langs), splitList(*devices))
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	if len(cells) == 0 {
+		fmt.Fprintln(env.stderr, "journeyproof run: no cell to run: --lang and --device leave nothing of the journeys' matrices")
+		return exitUsage
+	}
+	base := *baseURL
+	if base == "" {
+		url, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
+		if err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		defer stop()
+		base = url
+		if !*asJSON {
+			fmt.Fprintf(env.stdout, "No --base-url: running against the built-in sandbox at %s\n", base)
+		}
+	} else if err := checkBaseURL(base); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	e, err := openEngine(ctx, *data, *rules, *parallel)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer e.close()
+	e.noScreenshots = !*screenshots
+	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
+	return runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, *asJSON)
+}
+
+// checkBaseURL accepts only absolute http(s) URLs.
+func checkBaseURL(s string) error {
+	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+		return fmt.Errorf("base URL %q must start with http:// or https://", s)
+	}
+	return nil
+}
+
+// runAndReport runs an invocation, printing progress and the summary (or
+// the JSON object), and returns the exit code.
+func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, asJSON bool) int {
+	started := time.Now()
+	if !asJSON {
+		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.browser.Version(), e.parallel)
+		inv.Progress = progressPrinter(env.stdout, len(inv.Cells))
+	}
+	out, err := e.run(ctx, inv)
+	if err != nil {
+		errorLine(env, err)
+	}
+	report, rerr := buildReport(e.store, inv, out)
+	if rerr != nil {
+		errorLine(env, rerr)
+		return exitFailed
+	}
+	if asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(report)
+	} else {
+		printSummary(env.stdout, report, time.Since(started))
+		fmt.Fprintf(env.stdout, "Evidence: %s (release %q)\n", absPath(e.store.Dir()), inv.Release)
+	}
+	if report.Failed > 0 || err != nil {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// runReport is what `run --json` prints.
+type runReport struct {
+	Release string      `json:"release"`
+	BaseURL string      `json:"baseURL"`
+	Data    string      `json:"data"`
+	Passed  int         `json:"passed"`
+	Failed  int         `json:"failed"`
+	Runs    []runRecord `json:"runs"`
+}
+
+type runRecord struct {
+	ID          uint                `json:"id"`
+	Journey     string              `json:"journey"`
+	Process     string              `json:"process"`
+	Lang        string              `json:"lang"`
+	Device      string              `json:"device"`
+	Status      string              `json:"status"`
+	Error       string              `json:"error,omitempty"`
+	Steps       int                 `json:"steps"`
+	DurationMS  int64               `json:"durationMs"`
+	Findings    map[string]int      `json:"findings"`
+	FindingList []recordings.Finding `json:"findingList"`
+	Screenshots []string            `json:"screenshots"`
+	FullPages   []string            `json:"fullPages"`
+	Video       string              `json:"video,omitempty"`
+	Captions    string              `json:"captions,omitempty"`
+	Poster      string              `json:"poster,omitempty"`
+}
+
+func buildReport(store *recordings.Store, inv invocation, out *outcome) (*runReport, error) {
+	rep := &runReport{Release: inv.Release, BaseURL: inv.BaseURL, Data: absPath(store.Dir()), Runs: []runRecord{}}
+	for _, res := range out.Results {
+		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name,
+			Status: res.Status, Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
+			Findings: map[string]int{"error": res.Findings["error"], "warning": res.Findings["warning"]}, FindingList: []recordings.Finding{},
+			Screenshots: []string{}, FullPages: []string{}}
+		if id := out.Recorder.RunID(res.Cell); id != 0 {
+			run, err := store.Run(id)
+			if err != nil {
+				return nil, err
+			}
+			rec.ID = run.ID
+			for _, s := range run.Steps {
+				if s.ScreenshotSHA != "" {
+					rec.Screenshots = append(rec.Screenshots, store.ArtifactPath(s.ScreenshotSHA))
+				}
+				if s.FullPageSHA != "" {
+					rec.FullPages = append(rec.FullPages, store.ArtifactPath(s.FullPageSHA))
+				}
+			}
+			rec.FindingList = append(rec.FindingList, run.Findings...)
+			if run.Video != nil && run.Video.SHA256 != "" {
+				rec.Video = store.ArtifactPath(run.Video.SHA256)
+				rec.Captions = store.ArtifactPath(run.Video.CaptionsSHA)
+				rec.Poster = store.ArtifactPath(run.Video.PosterSHA)
+			}
+		}
+		if res.Status == journeys.StatusPassed {
+			rep.Passed++
+		} else {
+			rep.Failed++
+		}
+		rep.Runs = append(rep.Runs, rec)
+	}
+	return rep, nil
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressPrinter prints one line per cell as it starts and ends; on a
+// terminal it also keeps a status line with the step each cell is on.
+func progressPrinter(w io.Writer, total int) func(journeys.Event) {
+	var mu sync.Mutex
+	tty := isTerminal(w)
+	ended := 0
+	return func(ev journeys.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if tty {
+			fmt.Fprint(w, "\r\033[K")
+		}
+		switch ev.Kind {
+		case "cell-start":
+			fmt.Fprintf(w, "  start %s\n", ev.Cell)
+		case "cell-end":
+			ended++
+			mark := "ok  "
+			if ev.Status != journeys.StatusPassed {
+				mark = "FAIL"
+			}
+			line := fmt.Sprintf("  %s  %s  %d steps  %.1fs", mark, ev.Cell, ev.Result.Steps, ev.Result.Ended.Sub(ev.Result.Started).Seconds())
+			if n := ev.Result.Findings["error"] + ev.Result.Findings["warning"]; n > 0 {
+				line += fmt.Sprintf("  findings: %d error, %d warning", ev.Result.Findings["error"], ev.Result.Findings["warning"])
+			}
+			if ev.Error != "" {
+				line += "  " + ev.Error
+			}
+			fmt.Fprintf(w, "%s  [%d/%d]\n", line, ended, total)
+		case "step":
+			if tty {
+				fmt.Fprintf(w, "  %s: step %d %s", ev.Cell, ev.Index+1, ev.Step)
+			}
+		}
+	}
+}
+
+func printSummary(w io.Writer, rep *runReport, took time.Duration) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nRUN\tJOURNEY\tLANG\tDEVICE\tSTATUS\tSTEPS\tERRORS\tWARNINGS\tTIME\tVIDEO")
+	for _, r := range rep.Runs {
+		video := "-"
+		if r.Video != "" {
+			video = filepath.Base(r.Video)[:12] + "…"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1fs\t%s\n", r.ID, r.Journey, r.Lang, r.Device, r.Status, r.Steps, r.Findings["error"], r.Findings["warning"], float64(r.DurationMS)/1000, video)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d passed, %d failed in %.1fs\n", rep.Passed, rep.Failed, took.Seconds())
+	for _, r := range rep.Runs {
+		if r.Error != "" {
+			fmt.Fprintf(w, "  %s/%s/%s: %s\n", r.Journey, r.Lang, r.Device, r.Error)
+		}
+	}
+}
