@@ -35,15 +35,19 @@ func (k *checker) contrast() {
 				shown = fg.Over(bg)
 			}
 			k.add(RuleContrast, e, "text %q has contrast %s:1 (%s on %s, %spx %s text); expected at least %s:1",
-				clip(text, 40), floor2(ratio), shown.Hex(), bg.Hex(), fmtPx(e.FontSize), kind, fmtPx(need))
+				clip(text, 40), ratioText(ratio, need), shown.Hex(), bg.Hex(), fmtPx(e.FontSize), kind, fmtPx(need))
 		}
 	}
 }
 
-// floor2 formats v with two decimals, rounded down, so 4.4999 shows as 4.49.
-func floor2(v float64) string {
-	s := fmt.Sprintf("%.2f", math.Floor(v*100)/100)
-	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+// ratioText formats a contrast ratio with two decimals; a ratio below need
+// is rounded down so that it never shows as need itself (4.499 is 4.49).
+func ratioText(ratio, need float64) string {
+	v := math.Round(ratio*100) / 100
+	if ratio < need && v >= need {
+		v = math.Floor(ratio*100) / 100
+	}
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".")
 }
 
 func clip(s string, n int) string {

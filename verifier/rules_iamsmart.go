@@ -56,8 +56,10 @@ func (k *checker) entries() {
 			continue
 		}
 		k.res.Entries = append(k.res.Entries, Entry{Selector: e.Selector, Text: label(e), Name: e.Name, Box: e.Box})
-		if !k.entryVisible(e) && !e.Visible {
-			continue // a hidden entry has no size, label or logo to judge
+		if !k.entryVisible(e) && (!e.Visible || !e.InScrollableArea) {
+			// a hidden entry has no size or logo to judge, and one off the
+			// page has no neighbours: one defect, one finding
+			continue
 		}
 		k.entryLabel(e)
 		k.entryLogo(e)

@@ -1,0 +1,157 @@
+package verifier
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser and the fixture server are started once for the package.
+var (
+	browserCtx context.Context
+	tabs       = map[string]context.Context{}
+	server     *httptest.Server
+)
+
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+// runTests starts Chromium, its tabs and the fixture server, runs the tests
+// and stops them again.
+func runTests(m *testing.M) int {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil {
+		log.Printf("start chromium: %v", err)
+		return 1
+	}
+	browserCtx = ctx
+	for _, d := range []string{DeviceDesktop, DeviceMobile} {
+		tab, cancelTab, err := newTab(d)
+		if err != nil {
+			log.Print(err)
+			return 1
+		}
+		defer cancelTab()
+		tabs[d] = tab
+	}
+	server = httptest.NewServer(fixtureHandler())
+	defer server.Close()
+	return m.Run()
+}
+
+// fixtureHandler serves the fixture pages (/page/NAME) and images.
+func fixtureHandler() http.Handler {
+	pages := fixturePages()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/logo.png", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(solidPNG(40, 40, color.RGBA{0, 110, 90, 255}))
+	})
+	mux.HandleFunc("/page/", func(w http.ResponseWriter, r *http.Request) {
+		html, ok := pages[strings.TrimPrefix(r.URL.Path, "/page/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, html)
+	})
+	return mux
+}
+
+func solidPNG(w, h int, c color.Color) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+// openTab loads a fixture page in the package's tab for the device. The
+// tabs are made once in TestMain and shared by the tests, which run one at
+// a time.
+func openTab(tb testing.TB, device, page string) context.Context {
+	tb.Helper()
+	ctx := tabs[device]
+	if ctx == nil {
+		ctx = tabs[DeviceDesktop]
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(server.URL+"/page/"+page)); err != nil {
+		tb.Fatalf("open %s: %v", page, err)
+	}
+	return ctx
+}
+
+// newTab opens a tab sized for the device: 1366x768 on desktop, 390x844 at
+// 3 device pixels per CSS px on mobile.
+func newTab(device string) (context.Context, context.CancelFunc, error) {
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	emulate := chromedp.EmulateViewport(1366, 768)
+	if device == DeviceMobile {
+		emulate = chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	if err := chromedp.Do(ctx, emulate); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("open %s tab: %w", device, err)
+	}
+	return ctx, cancel, nil
+}
+
+// probePage loads a fixture and probes it.
+func probePage(tb testing.TB, device, page string) *PageFacts {
+	tb.Helper()
+	facts, err := Probe(openTab(tb, device, page))
+	if err != nil {
+		tb.Fatalf("probe %s: %v", page, err)
+	}
+	return facts
+}
+
+// ruleIDsOf lists the distinct rule ids of findings, sorted.
+func ruleIDsOf(fs []Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		if !slices.Contains(ids, f.Rule) {
+			ids = append(ids, f.Rule)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func describe(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n  %s [%s] %s: %s", f.Rule, f.Severity, f.Selector, f.Message)
+	}
+	return b.String()
+}
