@@ -1,0 +1,31 @@
+# journeyproof — the README shows two commands: `make demo` and `make test`.
+GO        ?= go
+BIN       := bin/journeyproof
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+
+.PHONY: setup build demo test bench vet
+
+setup:
+	scripts/setup
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/journeyproof
+
+# Set-up, then every bundled journey over the whole matrix against the
+# built-in sandbox (release "demo"), then the web app on 127.0.0.1:8080.
+demo: setup build
+	$(BIN) demo
+
+# Set-up, then every test (real Chromium, SQLite, ffmpeg, sandbox on loopback).
+test: setup
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 60m ./...
+
+# Benchmarks; figures go in the README's performance section.
+bench: setup build
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./journeys/... ./verifier/... ./recordings/...
+	scripts/bench-pixelmatch
+
+vet:
+	$(GO) vet ./...
