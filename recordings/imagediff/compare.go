@@ -1,0 +1,268 @@
+package imagediff
+
+import (
+	"bytes"
+	"encoding/binary"
+	"image"
+)
+
+// comparison is one pass over rows [y0, y1) of the common area of two
+// rasters.
+type comparison struct {
+	a, b   raster
+	w, h   int
+	y0, y1 int
+	s      settings
+	out    *image.RGBA // nil unless a diff image was asked for
+
+	diffPixels int
+	aaPixels   int
+	anyChange  bool  // some pixel's bytes differ, counted or not
+	runs       []run // horizontal runs of differing pixels, in scan order
+
+	open bool // cur is a run still growing
+	cur  run
+}
+
+// run is a horizontal run of differing pixels [x0, x1) in row y.
+type run struct{ y, x0, x1 int }
+
+// Colours of the diff image.
+var (
+	diffColour = [4]byte{255, 0, 0, 255}
+	aaColour   = [4]byte{255, 255, 0, 255}
+)
+
+// fade16 is how much of the base image's darkness the diff image keeps,
+// scaled by 1<<16 (0.1 of it).
+const fade16 = 6554
+
+func (c *comparison) run() {
+	n := c.w * 4
+	for y := c.y0; y < c.y1; y++ {
+		ra := c.a.pix[y*c.a.stride:][:n:n]
+		rb := c.b.pix[y*c.b.stride:][:n:n]
+		var ro []byte
+		if c.out != nil {
+			// Every pixel gets the faded base first; the differing ones
+			// are painted over.
+			ro = c.out.Pix[y*c.out.Stride:][:n:n]
+			fadeRow(ro, ra, c.a.premul)
+		}
+		if !bytes.Equal(ra, rb) {
+			c.scanRow(y, ra, rb, ro)
+		}
+	}
+	c.flush()
+}
+
+// scanRow visits the pixels of a row whose bytes differ, skipping two
+// equal pixels at a time; ro is the row of the diff image, or nil.
+func (c *comparison) scanRow(y int, ra, rb, ro []byte) {
+	n := len(ra)
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if binary.LittleEndian.Uint64(ra[i:]) == binary.LittleEndian.Uint64(rb[i:]) {
+			continue
+		}
+		if word(ra, i) != word(rb, i) {
+			c.pixel(i>>2, y, ro)
+		}
+		if word(ra, i+4) != word(rb, i+4) {
+			c.pixel(i>>2+1, y, ro)
+		}
+	}
+	if i < n && word(ra, i) != word(rb, i) {
+		c.pixel(i>>2, y, ro)
+	}
+}
+
+// pixel classifies a pixel whose bytes differ; ro is its row of the diff
+// image, or nil.
+func (c *comparison) pixel(x, y int, ro []byte) {
+	c.anyChange = true
+	i := x * 4
+	if c.masked(x, y) || c.colourDelta(x, y) <= c.s.maxDelta {
+		return
+	}
+	if !c.s.includeAA && (c.antialiased(c.a, c.b, x, y) || c.antialiased(c.b, c.a, x, y)) {
+		c.aaPixels++
+		if ro != nil {
+			copy(ro[i:i+4], aaColour[:])
+		}
+		return
+	}
+	c.diffPixels++
+	if ro != nil {
+		copy(ro[i:i+4], diffColour[:])
+	}
+	if c.open && c.cur.y == y && c.cur.x1 == x {
+		c.cur.x1++
+		return
+	}
+	c.flush()
+	c.open, c.cur = true, run{y: y, x0: x, x1: x + 1}
+}
+
+func (c *comparison) flush() {
+	if c.open {
+		c.runs = append(c.runs, c.cur)
+		c.open = false
+	}
+}
+
+func (c *comparison) masked(x, y int) bool {
+	p := image.Pt(x, y)
+	for _, m := range c.s.masks {
+		if p.In(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// colourDelta is the squared YIQ distance between the pixel (x, y) of both
+// images, each blended onto white (Kotsarenko and Ramos, 2010).
+func (c *comparison) colourDelta(x, y int) float64 {
+	r1, g1, b1 := c.a.blended(y*c.a.stride + x*4)
+	r2, g2, b2 := c.b.blended(y*c.b.stride + x*4)
+	const s = 1.0 / 255 // blended channels are scaled by 255
+	dr, dg, db := float64(r1-r2)*s, float64(g1-g2)*s, float64(b1-b2)*s
+	yy := dr*0.29889531 + dg*0.58662247 + db*0.11448223
+	ii := dr*0.59597799 - dg*0.27417610 - db*0.32180189
+	qq := dr*0.21147017 - dg*0.52261711 + db*0.31114694
+	return 0.5053*yy*yy + 0.299*ii*ii + 0.1957*qq*qq
+}
+
+// antialiased tells whether pixel (x, y) of img lies on an anti-aliased
+// edge, after Vysniauskas' "Anti-aliased Pixel and Intensity Slope
+// Detector" (2009): among its 8 neighbours, at most two have its own
+// brightness, some are darker and some brighter, and the darkest or the
+// brightest of them sits in a flat area (three or more neighbours of the
+// very same colour) in both images. A pixel on the border of the compared
+// area counts the outside as one neighbour of equal brightness.
+func (c *comparison) antialiased(img, other raster, x, y int) bool {
+	x0, x1 := max(x-1, 0), min(x+1, c.w-1)
+	y0, y1 := max(y-1, 0), min(y+1, c.h-1)
+	equal := 0
+	if x == 0 || x == c.w-1 || y == 0 || y == c.h-1 {
+		equal = 1
+	}
+	pix, stride := img.pix, img.stride
+	centre := img.luma(y*stride + x*4)
+	var darkest, brightest int64 // brightness of a neighbour minus the centre's
+	var dx, dy, bx, by int
+	for nx := x0; nx <= x1; nx++ {
+		for ny := y0; ny <= y1; ny++ {
+			if nx == x && ny == y {
+				continue
+			}
+			i := ny*stride + nx*4
+			var d int64
+			if p := pix[i : i+4 : i+4]; p[3] == 255 {
+				d = (int64(p[0])*lumaR+int64(p[1])*lumaG+int64(p[2])*lumaB)*255 - centre
+			} else {
+				d = img.brightness(i) - centre
+			}
+			switch {
+			case d == 0:
+				if equal++; equal > 2 {
+					return false
+				}
+			case d < darkest:
+				darkest, dx, dy = d, nx, ny
+			case d > brightest:
+				brightest, bx, by = d, nx, ny
+			}
+		}
+	}
+	if darkest == 0 || brightest == 0 {
+		return false
+	}
+	return (c.flat(img, dx, dy) && c.flat(other, dx, dy)) ||
+		(c.flat(img, bx, by) && c.flat(other, bx, by))
+}
+
+// flat tells whether at least three neighbours of (x, y) have exactly its
+// colour (the border of the compared area counting as one).
+func (c *comparison) flat(img raster, x, y int) bool {
+	x0, x1 := max(x-1, 0), min(x+1, c.w-1)
+	y0, y1 := max(y-1, 0), min(y+1, c.h-1)
+	same := 0
+	if x == 0 || x == c.w-1 || y == 0 || y == c.h-1 {
+		same = 1
+	}
+	pix, stride := img.pix, img.stride
+	v := word(pix, y*stride+x*4)
+	for ny := y0; ny <= y1; ny++ {
+		row := pix[ny*stride+x0*4 : ny*stride+x1*4+4]
+		for i := 0; i+4 <= len(row); i += 4 {
+			if word(row, i) == v && (ny != y || x0+i/4 != x) {
+				if same++; same > 2 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// fadeRow draws a row of the base image as faded grayscale.
+func fadeRow(ro, ra []byte, premul bool) {
+	ro = ro[:len(ra)]
+	for i := 0; i+4 <= len(ra); i += 4 {
+		p := ra[i : i+4 : i+4]
+		var v byte
+		if p[3] == 255 {
+			v = fade(uint32(p[0]), uint32(p[1]), uint32(p[2]))
+		} else {
+			v = fadeBlended(p, premul)
+		}
+		binary.LittleEndian.PutUint32(ro[i:], 0xff000000|uint32(v)*0x010101)
+	}
+}
+
+// fadePixel draws pixel i of row ra as faded grayscale into row ro.
+func fadePixel(ro, ra []byte, i int, premul bool) {
+	p := ra[i : i+4 : i+4]
+	v := fadeBlended(p, premul)
+	q := ro[i : i+4 : i+4]
+	q[0], q[1], q[2], q[3] = v, v, v, 255
+}
+
+// fade is the grey of an opaque colour in the diff image: its YIQ luma
+// (weights scaled by 1<<16) faded towards white.
+func fade(r, g, b uint32) byte {
+	dark := (255<<16 - (19588*r + 38445*g + 7503*b)) >> 8 // up to 0xff00
+	return byte(255 - (dark*fade16)>>24)
+}
+
+// fadeBlended is fade for a pixel of any alpha, blended onto white first.
+func fadeBlended(p []byte, premul bool) byte {
+	r, g, b, a := uint32(p[0]), uint32(p[1]), uint32(p[2]), uint32(p[3])
+	switch {
+	case a == 255:
+	case premul:
+		r, g, b = r+255-a, g+255-a, b+255-a
+	default:
+		r, g, b = 255-(255-r)*a/255, 255-(255-g)*a/255, 255-(255-b)*a/255
+	}
+	return fade(r, g, b)
+}
+
+// paintMasks tints the masked areas of the diff image blue, over the faded
+// base image, so that a reviewer sees what was ignored.
+func paintMasks(out *image.RGBA, a raster, masks []image.Rectangle) {
+	for _, m := range masks {
+		for y := m.Min.Y; y < m.Max.Y; y++ {
+			ra := a.pix[y*a.stride:]
+			ro := out.Pix[y*out.Stride:]
+			for x := m.Min.X; x < m.Max.X; x++ {
+				i := x * 4
+				fadePixel(ro, ra, i, a.premul)
+				v := ro[i]
+				ro[i], ro[i+1], ro[i+2] = v-v/4, v-v/8, 255
+			}
+		}
+	}
+}
