@@ -82,9 +82,9 @@ type Language struct {
 const TimeZone = "Asia/Hong_Kong"
 
 var languages = map[string]Language{
-	"en":    {Code: "en", AcceptLanguage: "en-HK,en;q=0.9", Locale: "en-HK", Label: "English"},
-	"zh-HK": {Code: "zh-HK", AcceptLanguage: "zh-HK,zh;q=0.9", Locale: "zh-HK", Label: "繁體中文"},
-	"zh-CN": {Code: "zh-CN", AcceptLanguage: "zh-CN,zh;q=0.9", Locale: "zh-CN", Label: "简体中文"},
+	"en":    {Code: "en", AcceptLanguage: "en-HK,en", Locale: "en-HK", Label: "English"},
+	"zh-HK": {Code: "zh-HK", AcceptLanguage: "zh-HK,zh", Locale: "zh-HK", Label: "繁體中文"},
+	"zh-CN": {Code: "zh-CN", AcceptLanguage: "zh-CN,zh", Locale: "zh-CN", Label: "简体中文"},
 }
 
 // LookupLanguage returns the language with the code.
