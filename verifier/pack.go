@@ -194,7 +194,12 @@ func ParsePack(name string, data []byte) (*Pack, error) {
 func parsePack(file string, data []byte, base *Pack) (*Pack, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+		// the YAML parser knows the line of a syntax error, not the column
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			return nil, fmt.Errorf("%s:%s: YAML syntax: %s; expected a valid YAML mapping", file, m[1], m[2])
+		}
+		return nil, fmt.Errorf("%s: YAML syntax: %s", file, msg)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s:1:1: empty rule pack; expected a mapping with sections such as rules, labels, entry", file)
@@ -227,6 +232,8 @@ func lastPathElem(p string) string {
 	}
 	return p
 }
+
+var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // packDecoder walks the YAML nodes of a pack and reports errors with
 // file:line:col.

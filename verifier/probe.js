@@ -86,8 +86,7 @@ async function journeyproofProbe() {
       const tag = a.localName;
       if (a === root || a === doc.body) {
         parts.unshift(tag);
-        if (a === root) break;
-        continue;
+        break;
       }
       let n = 1, same = 0;
       for (let s = a.parentElement ? a.parentElement.firstElementChild : null; s; s = s.nextElementSibling) {
