@@ -114,6 +114,8 @@ type StepResult struct {
 	ScrollX, ScrollY float64
 	Console          []string
 	FailedRequests   []string
+	// Navigations are the document requests made during the step.
+	Navigations []string
 	// Masks are the boxes (viewport CSS px) of the step's mask selectors.
 	Masks    []Box
 	Findings []Finding

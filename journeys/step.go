@@ -65,7 +65,7 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *
 		*pendingTrigger = 3 // look for the trigger's request in this and the next two steps
 	}
 	console, failed, requests := c.log.since(m)
-	sr.Console, sr.FailedRequests = console, failed
+	sr.Console, sr.FailedRequests, sr.Navigations = console, failed, requests
 	if *pendingTrigger > 0 && c.r.Checker != nil {
 		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: requests})
 		if err != nil {
@@ -100,7 +100,7 @@ func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
 			sr.Screenshot = png
 		}
 	}
-	sr.Console, sr.FailedRequests, _ = c.log.since(m)
+	sr.Console, sr.FailedRequests, sr.Navigations = c.log.since(m)
 	sr.Ended = time.Now()
 	return sr
 }

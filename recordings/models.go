@@ -87,6 +87,7 @@ type Step struct {
 	ScrollY        float64          `json:"scrollY"`
 	Console        []string         `gorm:"serializer:json" json:"console,omitempty"`
 	FailedRequests []string         `gorm:"serializer:json" json:"failedRequests,omitempty"`
+	Navigations    []string         `gorm:"serializer:json" json:"navigations,omitempty"`
 	Masks          []journeys.Box   `gorm:"serializer:json" json:"masks,omitempty"`
 	Entries        []journeys.Entry `gorm:"serializer:json" json:"entries,omitempty"`
 	Outcome        string           `json:"outcome,omitempty"`

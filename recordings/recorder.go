@@ -128,7 +128,7 @@ func (c *cellObserver) StepDone(res *journeys.StepResult) error {
 	s := res.Step
 	row := Step{RunID: c.run, Index: res.Index, StepID: s.ID, Name: s.Name, Action: string(s.Action), Caption: s.Caption,
 		Trigger: s.Trigger, Status: res.Status, Error: res.Error, URL: res.URL, Title: res.Title,
-		StartedAt: res.Started, EndedAt: res.Ended, Scale: res.Scale, ScrollX: res.ScrollX, ScrollY: res.ScrollY, Console: res.Console, FailedRequests: res.FailedRequests,
+		StartedAt: res.Started, EndedAt: res.Ended, Scale: res.Scale, ScrollX: res.ScrollX, ScrollY: res.ScrollY, Console: res.Console, FailedRequests: res.FailedRequests, Navigations: res.Navigations,
 		Masks: res.Masks, Entries: res.Entries, Outcome: res.Outcome, Request: res.Request}
 	var errs []error
 	var err error
