@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"journeyproof/recordings"
+	"journeyproof/recordings/compare"
+)
+
+func cmdCompare(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "compare", "[--base NAME|--base-run ID] (--head NAME|--head-run ID) [flags]",
+		"Compares the runs of two releases (or two runs) cell by cell and step by step: screenshots (perceptual image\n"+
+			"diff, masks ignored), the text of the iAM Smart entries and the page title, findings and URL paths.\n"+
+			"Without --base or --base-run each journey is compared against its baseline (journeyproof baseline set).\n"+
+			"Exit 0 when no step is over the limit, no step was added, removed or reordered and no new error finding\n"+
+			"appeared; 1 otherwise; 2 for bad usage.")
+	base := fs.String("base", "", "base release (default: each journey's baseline)")
+	baseRun := fs.Uint("base-run", 0, "base run id (instead of --base)")
+	head := fs.String("head", "", "head release")
+	headRun := fs.Uint("head-run", 0, "head run id (instead of --head)")
+	threshold := fs.Float64("threshold", 0.1, "colour threshold of the image diff, 0 to 1 (smaller is stricter)")
+	maxPixels := fs.Int("max-diff-pixels", 0, "a step is changed when more pixels than this differ (default: any differing pixel)")
+	maxRatio := fs.Float64("max-diff-ratio", 0, "a step is changed when more than this share (0 to 1) of its pixels differ")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	htmlOut := fs.String("html", "", "write a self-contained HTML report to this file")
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	pos, done, code := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	usageErr := func(msg string) int {
+		fmt.Fprintln(env.stderr, "journeyproof compare: "+msg)
+		return exitUsage
+	}
+	switch {
+	case len(pos) > 0:
+		return usageErr(fmt.Sprintf("unexpected argument %q; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)", pos[0]))
+	case *head == "" && *headRun == 0:
+		return usageErr("give the head: --head NAME or --head-run ID")
+	case *head != "" && *headRun != 0:
+		return usageErr("give either --head or --head-run, not both")
+	case *base != "" && *baseRun != 0:
+		return usageErr("give either --base or --base-run, not both")
+	case *threshold <= 0 || *threshold > 1:
+		return usageErr("--threshold must be above 0 and at most 1")
+	case *maxPixels < 0 || *maxRatio < 0 || *maxRatio > 1:
+		return usageErr("--max-diff-pixels must be at least 0 and --max-diff-ratio between 0 and 1")
+	case *maxPixels > 0 && *maxRatio > 0:
+		return usageErr("give either --max-diff-pixels or --max-diff-ratio, not both")
+	}
+	store, err := recordings.Open(recordings.DataDir(*data))
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer store.Close()
+	rep, err := compare.Compare(ctx, store, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},
+		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels, MaxDiffRatio: *maxRatio}})
+	if err != nil {
+		errorLine(env, err)
+		if errors.Is(err, compare.ErrUsage) {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	if *htmlOut != "" {
+		if err := writeHTMLReport(*htmlOut, rep, store); err != nil {
+			errorLine(env, err)
+			return exitFailed
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			errorLine(env, err)
+			return exitFailed
+		}
+	} else {
+		printComparison(env.stdout, rep)
+		if *htmlOut != "" {
+			fmt.Fprintf(env.stdout, "HTML report: %s\n", absPath(*htmlOut))
+		}
+	}
+	if rep.Summary.Failed {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func writeHTMLReport(path string, rep *compare.Report, store *recordings.Store) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write HTML report: %w", err)
+	}
+	if err := compare.WriteHTML(f, rep, store); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write HTML report: %w", err)
+	}
+	return nil
+}
+
+// printComparison prints the summary per run, then what changed in each
+// changed run, step by step.
+func printComparison(w io.Writer, rep *compare.Report) {
+	fmt.Fprintf(w, "Comparing %s (head) against %s (base)", rep.Head, rep.Base)
+	if rep.Base == "baseline" && len(rep.BaseReleases) > 0 {
+		fmt.Fprintf(w, ": release %s", strings.Join(rep.BaseReleases, ", "))
+	}
+	fmt.Fprintf(w, "\nThreshold %g; a step is changed at %s.\n\n", rep.Threshold, rep.Limit)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CELL\tBASE\tHEAD\tSTATUS\tDETAIL")
+	for _, r := range rep.Runs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Cell, runID(r.Base), runID(r.Head), r.Status, r.Detail())
+	}
+	tw.Flush()
+	for _, r := range rep.Runs {
+		if r.Status != compare.StatusChanged {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (run %s -> %s)\n", r.Cell, runID(r.Base), runID(r.Head))
+		for _, s := range r.Steps {
+			if s.Status == compare.StatusUnchanged {
+				continue
+			}
+			fmt.Fprintf(w, "  %s %s [%s]", stepNumber(&s), s.Name, s.Status)
+			if s.Reordered {
+				fmt.Fprint(w, " (reordered)")
+			}
+			fmt.Fprintln(w)
+			if v := s.Visual; v != nil && (v.DiffPixels > 0 || v.SizeChanged) {
+				fmt.Fprintf(w, "      screenshot: %d pixels differ (%.3f%%)", v.DiffPixels, v.Ratio*100)
+				if s.OverLimit {
+					fmt.Fprint(w, ", over the limit")
+				}
+				if v.SizeChanged {
+					fmt.Fprintf(w, ", size %dx%d -> %dx%d", v.BaseSize.W, v.BaseSize.H, v.HeadSize.W, v.HeadSize.H)
+				}
+				fmt.Fprintln(w)
+				for _, b := range v.CSSBoxes {
+					fmt.Fprintf(w, "      changed box: x %.0f y %.0f w %.0f h %.0f (CSS px)\n", b.X, b.Y, b.W, b.H)
+				}
+			}
+			for _, t := range s.Text {
+				what := t.Field
+				if t.Selector != "" {
+					what += " " + t.Selector
+				}
+				fmt.Fprintf(w, "      %s: %q -> %q\n", what, t.Before, t.After)
+			}
+			for _, f := range s.Findings.New {
+				fmt.Fprintf(w, "      new %s %s: %s\n", f.Severity, f.Rule, f.Message)
+			}
+			for _, f := range s.Findings.Resolved {
+				fmt.Fprintf(w, "      resolved %s %s: %s\n", f.Severity, f.Rule, f.Message)
+			}
+		}
+		if r.Paths.Changed {
+			fmt.Fprintf(w, "  URL paths: %s\n          -> %s\n", strings.Join(r.Paths.Base, " > "), strings.Join(r.Paths.Head, " > "))
+		}
+	}
+	s := rep.Summary
+	fmt.Fprintf(w, "\n%d runs: %d unchanged, %d changed (%d steps over the limit), %d added, %d removed; %d new error findings, %d resolved findings\n",
+		s.Runs, s.Unchanged, s.Changed, s.StepsOverLimit, s.Added, s.Removed, s.NewErrors, s.ResolvedFindings)
+}
+
+func runID(r *compare.RunInfo) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprint(r.ID)
+}
+
+func stepNumber(s *compare.StepDiff) string {
+	switch {
+	case s.Head != nil:
+		return fmt.Sprintf("step %d", s.Head.Index+1)
+	case s.Base != nil:
+		return fmt.Sprintf("base step %d", s.Base.Index+1)
+	}
+	return "step"
+}
+
+func cmdBaseline(ctx context.Context, env *cli, args []string) int {
+	if len(args) == 0 || (args[0] != "set" && args[0] != "list" && args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		fmt.Fprintln(env.stderr, "journeyproof baseline: usage: journeyproof baseline set --release NAME [--journey ID] | journeyproof baseline list")
+		return exitUsage
+	}
+	if args[0] != "set" && args[0] != "list" {
+		fmt.Fprintln(env.stdout, "Usage: journeyproof baseline set --release NAME [--journey ID] [--data DIR]\n       journeyproof baseline list [--data DIR]\n\nMarks a release as the approved baseline that 'journeyproof compare --head NAME' compares against,\nfor one journey or for every journey; lists the baselines.")
+		return exitOK
+	}
+	sub := args[0]
+	fs := newFlags(env, "baseline "+sub, "[flags]", map[string]string{
+		"set":  "Marks a release as the approved baseline, for one journey (--journey) or for every journey.",
+		"list": "Lists the baselines: for each journey (or * for every journey) the approved release.",
+	}[sub])
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	var release, journey *string
+	if sub == "set" {
+		release = fs.String("release", "", "release to approve (required)")
+		journey = fs.String("journey", "", "journey id (default: every journey)")
+	}
+	pos, done, code := parseFlags(env, fs, args[1:])
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.stderr, "journeyproof baseline %s: unexpected argument %q\n", sub, pos[0])
+		return exitUsage
+	}
+	if sub == "set" && *release == "" {
+		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")
+		return exitUsage
+	}
+	store, err := recordings.Open(recordings.DataDir(*data))
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer store.Close()
+	if sub == "set" {
+		if err := store.SetBaseline(*release, *journey); err != nil {
+			if errors.Is(err, recordings.ErrNotFound) {
+				fmt.Fprintf(env.stderr, "journeyproof baseline set: release %q has no runs; run it first or pick one of 'journeyproof baseline list'\n", *release)
+				return exitUsage
+			}
+			errorLine(env, err)
+			return exitFailed
+		}
+		who := "every journey"
+		if *journey != "" && *journey != "*" {
+			who = "journey " + *journey
+		}
+		fmt.Fprintf(env.stdout, "Baseline of %s: release %q\n", who, *release)
+		return exitOK
+	}
+	bs, err := store.Baselines()
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	if len(bs) == 0 {
+		fmt.Fprintln(env.stdout, "No baseline set. Set one with: journeyproof baseline set --release NAME")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOURNEY\tRELEASE\tSET AT")
+	for _, b := range bs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", b.JourneyID, b.Release, b.SetAt.Local().Format("2006-01-02 15:04:05"))
+	}
+	tw.Flush()
+	return exitOK
+}
