@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"run":      {"run journey files over their matrix and store the evidence", cmdRun},
 		"sandbox":  {"serve the built-in sample service and iAM Smart simulator", cmdSandbox},
 		"demo":     {"run every bundled journey against the sandbox (release demo), then serve the web app", cmdDemo},
+		"check":    {"check one page against the iAM Smart rule pack", cmdCheck},
 		"version":  {"print the versions of journeyproof, Chromium and ffmpeg", cmdVersion},
 		"compare":  {"compare two releases (or a release against its baseline) screen by screen", cmdCompare},
 		"baseline": {"set or list the approved baseline release of each journey", cmdBaseline},

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"journeyproof/journeys"
+	"journeyproof/verifier"
+)
+
+func cmdCheck(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "check", "[flags] URL", "Loads one page in Chromium, runs the page probe and the rule pack, and prints the findings.\nWith --trigger (the default) the page is where iAM Smart is triggered: it must have an iAM Smart entry,\nand the request that clicking the entry sends is checked too.\nExit 0 when no error-severity finding, 1 when any, 2 when the page could not be loaded.")
+	device := fs.String("device", "desktop", "desktop or mobile")
+	lang := fs.String("lang", "en", "language of the page: en, zh-HK or zh-CN")
+	process := fs.String("process", "", "business process of the page: authentication, form-filling or signing (default: any)")
+	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
+	trigger := fs.Bool("trigger", true, "treat the page as the screen that triggers iAM Smart")
+	asJSON := fs.Bool("json", false, "print the findings as JSON")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the page")
+	pos, done, code := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(env.stderr, "journeyproof check: expected exactly one URL; usage: journeyproof check [flags] URL")
+		return exitUsage
+	}
+	target := pos[0]
+	if err := checkBaseURL(target); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	if *device != "desktop" && *device != "mobile" {
+		fmt.Fprintf(env.stderr, "journeyproof check: --device must be desktop or mobile, not %q\n", *device)
+		return exitUsage
+	}
+	if !journeys.IsLanguage(*lang) {
+		fmt.Fprintf(env.stderr, "journeyproof check: --lang must be one of %s, not %q\n", strings.Join(journeys.Languages(), ", "), *lang)
+		return exitUsage
+	}
+	pack := verifier.DefaultPack()
+	if *rules != "" {
+		p, err := verifier.LoadPack(*rules)
+		if err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		pack = p
+	}
+	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer b.Close()
+
+	proc := *process
+	if proc == "" {
+		proc = "other"
+	}
+	findings, err := checkPage(ctx, b, pack, target, proc, *lang, *device, *trigger, *timeout)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "journeyproof check: could not load %s: %s\n", target, strings.Join(strings.Fields(err.Error()), " "))
+		return exitUsage
+	}
+	errorsFound := 0
+	for _, f := range findings {
+		if f.Severity == "error" {
+			errorsFound++
+		}
+	}
+	if *asJSON {
+		type jsonFinding struct {
+			Rule     string       `json:"rule"`
+			Severity string       `json:"severity"`
+			Message  string       `json:"message"`
+			Selector string       `json:"selector"`
+			Box      journeys.Box `json:"box"`
+		}
+		out := struct {
+			URL      string        `json:"url"`
+			Device   string        `json:"device"`
+			Findings []jsonFinding `json:"findings"`
+		}{URL: target, Device: *device, Findings: []jsonFinding{}}
+		for _, f := range findings {
+			out.Findings = append(out.Findings, jsonFinding{f.Rule, f.Severity, f.Message, f.Selector, f.Box})
+		}
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(out)
+	} else {
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "SEVERITY\tRULE\tSELECTOR\tMESSAGE\n")
+		for _, f := range findings {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Severity, f.Rule, f.Selector, f.Message)
+		}
+		tw.Flush()
+		fmt.Fprintf(env.stdout, "%d findings (%d errors) on %s (%s, %s)\n", len(findings), errorsFound, target, *device, *lang)
+	}
+	if errorsFound > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// collectingChecker runs the real checker and keeps what it found.
+type collectingChecker struct {
+	inner    *checker
+	mu       sync.Mutex
+	screens  map[int]journeys.ScreenCheck
+	triggers []journeys.TriggerCheck
+}
+
+func (c *collectingChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+	sc, err := c.inner.CheckScreen(ctx, in)
+	c.mu.Lock()
+	c.screens[in.Index] = sc
+	c.mu.Unlock()
+	return sc, err
+}
+
+func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+	tc, err := c.inner.CheckTrigger(ctx, in)
+	if tc.Request != "" {
+		c.mu.Lock()
+		c.triggers = append(c.triggers, tc)
+		c.mu.Unlock()
+	}
+	return tc, err
+}
+
+// checkPage checks one page through the runner (so the device and language
+// are emulated exactly as in a journey): first the screen, then, when it is
+// a trigger screen with an iAM Smart entry, the request that clicking the
+// entry sends (in a fresh browser context).
+func checkPage(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration) ([]journeys.Finding, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	one := func(steps []journeys.Step) (*collectingChecker, journeys.CellResult, error) {
+		j := &journeys.Journey{ID: "check", Name: "check " + target, Process: process, Steps: steps,
+			Matrix: journeys.Matrix{Languages: []string{lang}, Devices: []string{device}}}
+		cells, err := journeys.Expand([]*journeys.Journey{j}, nil, nil)
+		if err != nil {
+			return nil, journeys.CellResult{}, err
+		}
+		cc := &collectingChecker{inner: &checker{pack: pack}, screens: map[int]journeys.ScreenCheck{}}
+		r := &journeys.Runner{Browser: b, BaseURL: u.Scheme + "://" + u.Host, Parallel: 1, Checker: cc, NoScreenshots: true, StepTimeout: timeout}
+		res := r.Run(ctx, cells)
+		return cc, res[0], nil
+	}
+	cc, res, err := one([]journeys.Step{{Name: "load", Action: journeys.ActGoto, Value: target, Trigger: trigger}})
+	if err != nil {
+		return nil, err
+	}
+	if res.Status != journeys.StatusPassed {
+		return nil, fmt.Errorf("%s", res.Error)
+	}
+	screen := cc.screens[0]
+	findings := append([]journeys.Finding(nil), screen.Findings...)
+	if trigger && len(screen.Entries) > 0 {
+		entry := screen.Entries[0].Selector
+		cc2, _, err := one([]journeys.Step{
+			{Name: "load", Action: journeys.ActGoto, Value: target},
+			{Name: "trigger", Action: journeys.ActClick, Selector: entry, Trigger: true},
+			{Name: "follow", Action: journeys.ActWait, Duration: 500 * time.Millisecond},
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, tc := range cc2.triggers {
+			findings = append(findings, tc.Findings...)
+		}
+	}
+	sort.SliceStable(findings, func(i, k int) bool {
+		return findings[i].Severity == "error" && findings[k].Severity != "error"
+	})
+	return findings, nil
+}
