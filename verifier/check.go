@@ -51,6 +51,9 @@ type checker struct {
 
 // CheckPage runs the pack's page rules on what the probe saw.
 func (p *Pack) CheckPage(f *PageFacts, c Context) Result {
+	if f == nil {
+		return Result{}
+	}
 	k := &checker{p: p, f: f, c: c, lang: p.pageLang(f.Lang, c.Lang)}
 	k.entries()
 	k.brandSpelling()

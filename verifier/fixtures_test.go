@@ -219,6 +219,17 @@ func fixtureCases() []fixtureCase {
 			p.style = `.iam{font-size:14px}`
 		}), want: []string{RuleProminence}},
 
+		{name: "prominence-other-provider", ctx: auth, page: with(enPage(), func(p *page) {
+			p.password = `<button class="login" type="button" style="height:72px">Sign in with Google</button>`
+		}), want: []string{RuleProminence}},
+		{name: "prominence-not-sign-in", ctx: auth, page: with(enPage(), func(p *page) {
+			p.password = `<p><a href="/forgot" class="login" style="display:block;height:80px;line-height:80px;text-align:center">Forgot your login name?</a></p>`
+		})},
+		{name: "label-screen-reader-text", ctx: auth, page: with(enPage(), func(p *page) {
+			p.entry = strings.Replace(p.entry, "</span>", `</span><span class="sr-only">(opens the iAM Smart app)</span>`, 1)
+			p.style = `.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`
+		})},
+
 		// iamsmart.lang.consistent
 		{name: "lang-english-label-on-zh-hk", ctx: hk, page: with(zhHKPage(), func(p *page) {
 			p.entry = strings.Replace(p.entry, "以「智方便」登入", "Log in with iAM Smart", 1)
@@ -305,6 +316,9 @@ func fixturePages() map[string]string {
 		m[c.name] = c.page.html()
 	}
 	m["realistic"] = realisticPage()
+	for k, v := range probeFixtures() {
+		m[k] = v
+	}
 	return m
 }
 

@@ -447,6 +447,46 @@ async function journeyproofProbe() {
     return max;
   };
 
+  // visuallyHidden: the "screen reader only" pattern: rendered, but clipped
+  // to nothing or 1px, so a sighted user does not see its text.
+  const visuallyHidden = (el) => {
+    const s = cs(el);
+    const r = el.getBoundingClientRect();
+    if (r.width * r.height <= 1 && el.getClientRects().length > 0) return true;
+    if (s.position === "absolute" || s.position === "fixed") {
+      if (/rect\(\s*0(px)?[\s,]+0(px)?[\s,]+0(px)?[\s,]+0(px)?\s*\)/.test(s.clip)) return true;
+      if (/inset\(\s*50%/.test(s.clipPath)) return true;
+    }
+    return false;
+  };
+  // visibleText is what a sighted user reads in an element: its innerText
+  // without the text of visually hidden descendants.
+  const visibleText = (el) => {
+    let hidden = false;
+    for (const d of el.querySelectorAll("*")) {
+      if (visuallyHidden(d)) {
+        hidden = true;
+        break;
+      }
+    }
+    if (!hidden) return collapse(el.innerText !== undefined ? el.innerText : el.textContent);
+    let s = "";
+    const walk = (n) => {
+      if (n.nodeType === 3) {
+        s += n.nodeValue;
+        return;
+      }
+      if (n.nodeType !== 1 || visuallyHidden(n) || hiddenBy(n) !== "") return;
+      const tag = n.localName;
+      if (tag === "script" || tag === "style" || tag === "template") return;
+      if (tag === "br") s += " ";
+      for (let c = n.firstChild; c; c = c.nextSibling) walk(c);
+      if (!cs(n).display.startsWith("inline")) s += " ";
+    };
+    for (let c = el.firstChild; c; c = c.nextSibling) walk(c);
+    return collapse(s);
+  };
+
   const elements = [];
   const index = new Map();
   const needCover = [];
@@ -468,7 +508,7 @@ async function journeyproofProbe() {
       role,
       type: el.localName === "input" ? (el.getAttribute("type") || "text").toLowerCase() : el.getAttribute("type") || "",
       id: el.getAttribute("id") || "",
-      text: collapse(el.innerText !== undefined ? el.innerText : el.textContent),
+      text: "",
       ownText: ownText(el),
       name: accName(el),
       ariaLabel: el.getAttribute("aria-label") || "",
@@ -501,6 +541,7 @@ async function journeyproofProbe() {
       selector: selectorOf(el),
       parent: -1,
     };
+    e.text = interactive ? visibleText(el) : collapse(el.innerText !== undefined ? el.innerText : el.textContent);
     if (interactive || el.localName === "img" || role === "img") {
       e.images = imageFacts(el);
       e.textFontSize = textFontSize(el);
