@@ -83,7 +83,9 @@ func (b *browser) do(method, target string, form url.Values) (*http.Response, st
 	return resp, string(data)
 }
 
-func (b *browser) get(target string) (*http.Response, string) { return b.do(http.MethodGet, target, nil) }
+func (b *browser) get(target string) (*http.Response, string) {
+	return b.do(http.MethodGet, target, nil)
+}
 
 // follow GETs target and follows redirects; it returns the last response, its
 // body and its URL.
