@@ -133,24 +133,27 @@ func printComparison(w io.Writer, rep *compare.Report) {
 			if s.Status == compare.StatusUnchanged {
 				continue
 			}
-			fmt.Fprintf(w, "  %s %s [%s]", stepNumber(&s), s.Name, s.Status)
+			fmt.Fprintf(w, "  %s %s: %s", stepNumber(&s), s.Name, s.Status)
 			if s.Reordered {
-				fmt.Fprint(w, " (reordered)")
+				fmt.Fprint(w, ", reordered")
 			}
-			fmt.Fprintln(w)
 			if v := s.Visual; v != nil && (v.DiffPixels > 0 || v.SizeChanged) {
-				fmt.Fprintf(w, "      screenshot: %d pixels differ (%.3f%%)", v.DiffPixels, v.Ratio*100)
+				fmt.Fprintf(w, ", %d px differ (%.3f%%)", v.DiffPixels, v.Ratio*100)
 				if s.OverLimit {
-					fmt.Fprint(w, ", over the limit")
+					fmt.Fprint(w, " over the limit")
 				}
 				if v.SizeChanged {
 					fmt.Fprintf(w, ", size %dx%d -> %dx%d", v.BaseSize.W, v.BaseSize.H, v.HeadSize.W, v.HeadSize.H)
 				}
-				fmt.Fprintln(w)
+				var boxes []string
 				for _, b := range v.CSSBoxes {
-					fmt.Fprintf(w, "      changed box: x %.0f y %.0f w %.0f h %.0f (CSS px)\n", b.X, b.Y, b.W, b.H)
+					boxes = append(boxes, fmt.Sprintf("%.0f,%.0f %.0fx%.0f", b.X, b.Y, b.W, b.H))
+				}
+				if len(boxes) > 0 {
+					fmt.Fprintf(w, " in %s (CSS px)", strings.Join(boxes, "; "))
 				}
 			}
+			fmt.Fprintln(w)
 			for _, t := range s.Text {
 				what := t.Field
 				if t.Selector != "" {
@@ -159,10 +162,10 @@ func printComparison(w io.Writer, rep *compare.Report) {
 				fmt.Fprintf(w, "      %s: %q -> %q\n", what, t.Before, t.After)
 			}
 			for _, f := range s.Findings.New {
-				fmt.Fprintf(w, "      new %s %s: %s\n", f.Severity, f.Rule, f.Message)
+				fmt.Fprintf(w, "      new %s: %s %s\n", f.Severity, f.Rule, f.Selector)
 			}
 			for _, f := range s.Findings.Resolved {
-				fmt.Fprintf(w, "      resolved %s %s: %s\n", f.Severity, f.Rule, f.Message)
+				fmt.Fprintf(w, "      resolved %s: %s %s\n", f.Severity, f.Rule, f.Selector)
 			}
 		}
 		if r.Paths.Changed {
