@@ -104,7 +104,7 @@ func TestProbeFacts(t *testing.T) {
 		}
 	}
 	iam, pw := byID["iam"], byID["pw"]
-	if iam.Role != "link" || !iam.Visible || !iam.InScrollableArea || iam.CoveredBy != "" || !iam.Focusable {
+	if iam.Role != "link" || !iam.Visible || !iam.InViewportScrollableArea || iam.CoveredBy != "" || !iam.Focusable {
 		t.Errorf("entry facts: %+v", iam)
 	}
 	if len(iam.Images) != 1 || iam.Images[0].NaturalW != 40 || iam.Images[0].RenderedW != 28 {

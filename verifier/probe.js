@@ -75,29 +75,28 @@ async function journeyproofProbe() {
     } catch (e) {}
     return "";
   };
+  // selectorOf builds a unique selector: the nearest ancestor with a unique
+  // id, then tag:nth-of-type steps. Selectors are memoised per element.
+  const selectorCache = new Map();
   const selectorOf = (el) => {
-    const parts = [];
-    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
-      const id = uniqueID(a);
-      if (id) {
-        parts.unshift(id);
-        break;
-      }
-      const tag = a.localName;
-      if (a === root || a === doc.body) {
-        parts.unshift(tag);
-        break;
-      }
+    if (selectorCache.has(el)) return selectorCache.get(el);
+    let sel;
+    const id = uniqueID(el);
+    const tag = el.localName;
+    if (id) sel = id;
+    else if (el === root || el === doc.body || !el.parentElement) sel = tag;
+    else {
       let n = 1, same = 0;
-      for (let s = a.parentElement ? a.parentElement.firstElementChild : null; s; s = s.nextElementSibling) {
+      for (let s = el.parentElement.firstElementChild; s; s = s.nextElementSibling) {
         if (s.localName === tag) {
           same++;
-          if (s === a) n = same;
+          if (s === el) n = same;
         }
       }
-      parts.unshift(same > 1 ? `${tag}:nth-of-type(${n})` : tag);
+      sel = selectorOf(el.parentElement) + " > " + (same > 1 ? `${tag}:nth-of-type(${n})` : tag);
     }
-    return parts.join(" > ");
+    selectorCache.set(el, sel);
+    return sel;
   };
 
   // ---- roles and names ----------------------------------------------------
@@ -567,12 +566,17 @@ async function journeyproofProbe() {
     if (el.labels && Array.from(el.labels).some((l) => l === hit || l.contains(hit))) return "";
     return selectorOf(hit);
   };
+  // The elements are taken in document-position order, and the page is
+  // scrolled only when the next centre is outside the viewport.
+  needCover.sort((p, q) => p[1].box.y - q[1].box.y || p[1].box.x - q[1].box.x);
   try {
     for (const [el, e] of needCover) {
-      let cx = e.box.x + e.box.w / 2 - win.scrollX;
-      let cy = e.box.y + e.box.h / 2 - win.scrollY;
+      const px = e.box.x + e.box.w / 2, py = e.box.y + e.box.h / 2;
+      let cx = px - win.scrollX, cy = py - win.scrollY;
       if (cx < 0 || cy < 0 || cx >= vw || cy >= vh) {
-        win.scrollTo({ left: Math.max(0, e.box.x + e.box.w / 2 - vw / 2), top: Math.max(0, e.box.y + e.box.h / 2 - vh / 2), behavior: "instant" });
+        const left = cx < 0 || cx >= vw ? Math.max(0, px - vw / 2) : win.scrollX;
+        const top = cy < 0 || cy >= vh ? Math.max(0, py - vh / 4) : win.scrollY;
+        win.scrollTo({ left, top, behavior: "instant" });
         const r = el.getBoundingClientRect();
         cx = r.left + r.width / 2;
         cy = r.top + r.height / 2;

@@ -146,8 +146,8 @@ func TestProbeBelowFold(t *testing.T) {
 				t.Errorf("deep: coveredBy %q at y %v; want #over at 2000", e.CoveredBy, e.Box.Y)
 			}
 		case "deeper":
-			if e.CoveredBy != "" || !e.InScrollableArea {
-				t.Errorf("deeper: coveredBy %q, in area %v", e.CoveredBy, e.InScrollableArea)
+			if e.CoveredBy != "" || !e.InViewportScrollableArea {
+				t.Errorf("deeper: coveredBy %q, in area %v", e.CoveredBy, e.InViewportScrollableArea)
 			}
 		}
 	}

@@ -48,7 +48,7 @@ func (k *checker) entries() {
 	// not rendered at all are such copies and are left out.
 	fullyVisible := slices.ContainsFunc(all, func(i int) bool {
 		e := &k.f.Elements[i]
-		return e.Visible && e.InScrollableArea && e.CoveredBy == ""
+		return e.Visible && e.InViewportScrollableArea && e.CoveredBy == ""
 	})
 	for _, i := range all {
 		e := &k.f.Elements[i]
@@ -56,7 +56,7 @@ func (k *checker) entries() {
 			continue
 		}
 		k.res.Entries = append(k.res.Entries, Entry{Selector: e.Selector, Text: label(e), Name: e.Name, Box: e.Box})
-		if !k.entryVisible(e) && (!e.Visible || !e.InScrollableArea) {
+		if !k.entryVisible(e) && (!e.Visible || !e.InViewportScrollableArea) {
 			// a hidden entry has no size or logo to judge, and one off the
 			// page has no neighbours: one defect, one finding
 			continue
@@ -104,7 +104,7 @@ func (k *checker) entryVisible(e *Element) bool {
 			why = "not rendered"
 		}
 		k.add(RuleVisible, e, "iAM Smart entry %q is not visible (%s); expected it rendered on the screen", label(e), why)
-	case !e.InScrollableArea:
+	case !e.InViewportScrollableArea:
 		k.add(RuleVisible, e, "iAM Smart entry %q is outside the page's scrollable area (at %s,%s, page %sx%s); expected it where the user can scroll to it",
 			label(e), fmtPx(e.Box.X), fmtPx(e.Box.Y), fmtPx(k.f.Scroll.W), fmtPx(k.f.Scroll.H))
 	case e.CoveredBy != "":
