@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"journeyproof/journeys"
+	"journeyproof/journeys/examples"
+)
+
+// BenchmarkDemoMatrix runs the demo matrix (3 processes x 3 languages x 2
+// devices against the sandbox) in several configurations and reports each
+// wall time and its ratio to the full configuration:
+//
+//	full          screenshots on, checks on, video off
+//	no-shots      per-step screenshots off
+//	no-checks     probe and rules off (their cost per step is reported)
+//	video         video on (screencast + ffmpeg encode)
+//
+// Run with: go test -run '^$' -bench DemoMatrix -benchtime 1x ./cmd/journeyproof
+func BenchmarkDemoMatrix(b *testing.B) {
+	ctx := context.Background()
+	js, err := examples.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cells, err := journeys.Expand(js, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, stop, err := startSandbox("127.0.0.1:0", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	e, err := openEngine(ctx, b.TempDir(), "", 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.close()
+
+	type config struct {
+		name          string
+		shots, checks bool
+		video         string
+	}
+	configs := []config{{"full", true, true, "off"}, {"no-shots", false, true, "off"}, {"no-checks", true, false, "off"}, {"video", true, true, "on"}}
+	took := map[string]time.Duration{}
+	steps := 0
+	b.ResetTimer()
+	for range b.N {
+		for _, c := range configs {
+			e.noScreenshots, e.noChecks = !c.shots, !c.checks
+			e.video = videoConfig{mode: c.video, fps: 10}
+			start := time.Now()
+			out, err := e.run(ctx, invocation{Release: "bench-" + c.name, BaseURL: base, Cells: cells})
+			if err != nil {
+				b.Fatal(err)
+			}
+			took[c.name] += time.Since(start)
+			n := 0
+			for _, r := range out.Results {
+				if r.Status != journeys.StatusPassed {
+					b.Fatalf("%s: %s: %s", c.name, r.Cell, r.Error)
+				}
+				n += r.Steps
+			}
+			steps = n
+		}
+	}
+	full := took["full"].Seconds() / float64(b.N)
+	for _, c := range configs {
+		s := took[c.name].Seconds() / float64(b.N)
+		b.ReportMetric(s, "s/"+c.name)
+	}
+	b.ReportMetric(full/(took["no-shots"].Seconds()/float64(b.N)), "x-screenshots-on/off")
+	b.ReportMetric((took["video"].Seconds()/float64(b.N))/full, "x-video-on/off")
+	perStep := (full - took["no-checks"].Seconds()/float64(b.N)) / float64(steps) * 2 // two cells run at once
+	b.ReportMetric(perStep*1000, "ms-checks/step")
+	b.ReportMetric(100*(full-took["no-checks"].Seconds()/float64(b.N))/full, "%-checks")
+}
