@@ -171,10 +171,10 @@ func PairSteps(base, head []recordings.Step) []StepPair {
 			continue
 		}
 		// After the head position of the nearest earlier base step that
-		// has a pair, before any step added there.
+		// has a pair and kept its order, before any step added there.
 		pos := -1.0
 		for k := j - 1; k >= 0; k-- {
-			if bi[k] != 0 {
+			if bi[k] != 0 && kept[k] {
 				pos = float64(bi[k] - 1)
 				break
 			}
