@@ -180,8 +180,8 @@ func TestDiffFindings(t *testing.T) {
 		return strings.Join(s, ",")
 	}
 	for _, tc := range []struct {
-		name                     string
-		base, head               []recordings.Finding
+		name                      string
+		base, head                []recordings.Finding
 		newF, resolved, unchanged string
 	}{
 		{"same rule and selector, message differs",
