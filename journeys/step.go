@@ -121,11 +121,13 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	if sr.Title, err = chromedp.Run(octx, chromedp.Title()); err != nil {
 		return fmt.Errorf("read title: %w", err)
 	}
-	scroll, err := chromedp.Run(octx, chromedp.Evaluate[[]float64](`[window.scrollX, window.scrollY]`))
+	geo, err := chromedp.Run(octx, chromedp.Evaluate[[]float64](`[window.scrollX, window.scrollY, document.documentElement.scrollWidth, document.documentElement.scrollHeight, window.innerWidth, window.innerHeight]`))
 	if err != nil {
 		return fmt.Errorf("read scroll position: %w", err)
 	}
-	sr.ScrollX, sr.ScrollY = scroll[0], scroll[1]
+	sr.ScrollX, sr.ScrollY = geo[0], geo[1]
+	// A page that fits the viewport needs no second, full-page capture.
+	fits := geo[0] == 0 && geo[1] == 0 && geo[2] <= geo[4] && geo[3] <= geo[5]
 	if len(s.Mask) > 0 {
 		boxes, err := chromedp.Run(octx, chromedp.Evaluate[[]Box](maskScript(s.Mask)))
 		if err != nil {
@@ -137,7 +139,9 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 		if sr.Screenshot, err = chromedp.Run(octx, chromedp.CaptureScreenshot()); err != nil {
 			return fmt.Errorf("viewport screenshot: %w", err)
 		}
-		if sr.FullPage, err = chromedp.Run(octx, chromedp.FullScreenshot(100)); err != nil {
+		if fits {
+			sr.FullPage = sr.Screenshot
+		} else if sr.FullPage, err = chromedp.Run(octx, chromedp.FullScreenshot(100)); err != nil {
 			return fmt.Errorf("full-page screenshot: %w", err)
 		}
 	}
