@@ -41,13 +41,16 @@ const (
 
 func commands() map[string]command {
 	return map[string]command{
-		"run":      {"run journey files over their matrix and store the evidence", cmdRun},
-		"sandbox":  {"serve the built-in sample service and iAM Smart simulator", cmdSandbox},
-		"demo":     {"run every bundled journey against the sandbox (release demo), then serve the web app", cmdDemo},
-		"check":    {"check one page against the iAM Smart rule pack", cmdCheck},
-		"version":  {"print the versions of journeyproof, Chromium and ffmpeg", cmdVersion},
-		"compare":  {"compare two releases (or a release against its baseline) screen by screen", cmdCompare},
-		"baseline": {"set or list the approved baseline release of each journey", cmdBaseline},
+		"run":         {"run journey files over their matrix and store the evidence", cmdRun},
+		"sandbox":     {"serve the built-in sample service and iAM Smart simulator", cmdSandbox},
+		"demo":        {"run every bundled journey against the sandbox (release demo), then serve the web app", cmdDemo},
+		"check":       {"check one page against the iAM Smart rule pack", cmdCheck},
+		"version":     {"print the versions of journeyproof, Chromium and ffmpeg", cmdVersion},
+		"export":      {"export a release as an evidence pack: wireframe PDFs, videos, report, signed manifest", cmdExport},
+		"verify-pack": {"check that a pack's files match its manifest (and its signature)", cmdVerifyPack},
+		"keygen":      {"write an Ed25519 key pair for signing packs", cmdKeygen},
+		"compare":     {"compare two releases (or a release against its baseline) screen by screen", cmdCompare},
+		"baseline":    {"set or list the approved baseline release of each journey", cmdBaseline},
 	}
 }
 

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"journeyproof/recordings"
+	"journeyproof/recordings/pack"
+	"journeyproof/verifier"
+)
+
+func cmdExport(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "export", "--release NAME [flags] -o PACK.zip",
+		"Exports a release as an evidence pack: a wireframe PDF per business process, each run's video and\n"+
+			"captions, report.html/report.json/junit.xml, coverage.json and a manifest of SHA-256 hashes\n"+
+			"(signed with --sign-key). The newest run of each cell is taken. Missing and failed cells are listed\n"+
+			"on stderr. Exit 0 when the pack is written (with --strict: and no cell is missing or failed),\n"+
+			"1 otherwise, 2 for bad usage.")
+	release := fs.String("release", envOr("JOURNEYPROOF_RELEASE", ""), "release to export (env JOURNEYPROOF_RELEASE)")
+	out := fs.String("o", "", "the pack's file name (a .zip)")
+	journeysFlag := fs.String("journey", "", "journeys to include, comma-separated (default: all of the release)")
+	langs := fs.String("lang", "", "languages to include, comma-separated (default: all)")
+	devices := fs.String("device", "", "devices to include, comma-separated (default: all)")
+	strict := fs.Bool("strict", false, "exit 1 when a cell is missing or its run failed")
+	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
+	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	pos, done, code := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	switch {
+	case len(pos) > 0:
+		fmt.Fprintf(env.stderr, "journeyproof export: unexpected argument %q; give the pack's file name with -o\n", pos[0])
+		return exitUsage
+	case *release == "":
+		fmt.Fprintln(env.stderr, "journeyproof export: no release given; usage: journeyproof export --release NAME -o PACK.zip")
+		return exitUsage
+	case *out == "":
+		fmt.Fprintln(env.stderr, "journeyproof export: no output file given; usage: journeyproof export --release NAME -o PACK.zip")
+		return exitUsage
+	}
+	var key ed25519.PrivateKey
+	if *signKey != "" {
+		k, err := pack.LoadPrivateKey(*signKey)
+		if err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		key = k
+	}
+	rulePack := verifier.DefaultPack()
+	if *rules != "" {
+		p, err := verifier.LoadPack(*rules)
+		if err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		rulePack = p
+	}
+	var ruleIDs []string
+	for _, r := range rulePack.Rules() {
+		if r.ID != "" && r.Severity != verifier.SeverityOff {
+			ruleIDs = append(ruleIDs, r.ID)
+		}
+	}
+	dir := recordings.DataDir(*data)
+	if _, err := os.Stat(filepath.Join(dir, "journeyproof.db")); err != nil {
+		errorLine(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir))
+		return exitFailed
+	}
+	store, err := recordings.Open(dir)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer store.Close()
+	o := pack.Options{Store: store, Release: *release, Journeys: splitList(*journeysFlag), Langs: splitList(*langs), Devices: splitList(*devices),
+		Rules: ruleIDs, SignKey: key, Version: version, FFmpegVersion: ffmpegVersion()}
+	sum, err := pack.Export(ctx, o, *out)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	pages := 0
+	var pdfs []string
+	for _, w := range sum.Wireframes {
+		pages += w.Pages
+		pdfs = append(pdfs, fmt.Sprintf("%s (%d pages)", w.Path, w.Pages))
+	}
+	signed := "unsigned"
+	if sum.Signed {
+		signed = "signed"
+	}
+	fmt.Fprintf(env.stdout, "Pack %s: release %q, %d runs of %d cells, %d wireframe PDFs (%d pages), %d videos, %d files, %s, %s, in %.1fs\n",
+		*out, sum.Release, sum.Runs, sum.Cells, len(sum.Wireframes), pages, sum.Videos, sum.Files, humanBytes(sum.Bytes), signed, sum.Duration.Seconds())
+	for _, p := range pdfs {
+		fmt.Fprintf(env.stdout, "  %s\n", p)
+	}
+	warn := func(what string, cells []string) {
+		if len(cells) > 0 {
+			fmt.Fprintf(env.stderr, "warning: %d %s: %s\n", len(cells), what, strings.Join(cells, ", "))
+		}
+	}
+	warn("cell(s) missing (no run in the release)", sum.Missing)
+	warn("cell(s) failed", sum.Failed)
+	warn("cell(s) with error findings", sum.Errors)
+	warn("run(s) with no video", sum.NoVideo)
+	if *strict && len(sum.Missing)+len(sum.Failed) > 0 {
+		fmt.Fprintln(env.stderr, "journeyproof: --strict: the pack is written but the release has missing or failed cells")
+		return exitFailed
+	}
+	return exitOK
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "verify-pack", "PACK.zip [--pub KEY]",
+		"Recomputes the SHA-256 of every file of a pack and compares it with the manifest; reports every file\n"+
+			"added, removed or changed. With --pub, also checks the manifest's Ed25519 signature.\n"+
+			"Exit 0 only when the pack is intact (and the signature valid), 1 when not, 2 for bad usage.")
+	pubFlag := fs.String("pub", envOr("JOURNEYPROOF_PUB_KEY", ""), "Ed25519 public key (from journeyproof keygen) to check the signature with")
+	pos, done, code := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(env.stderr, "journeyproof verify-pack: give one pack; usage: journeyproof verify-pack PACK.zip [--pub KEY]")
+		return exitUsage
+	}
+	var pub ed25519.PublicKey
+	if *pubFlag != "" {
+		k, err := pack.LoadPublicKey(*pubFlag)
+		if err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		pub = k
+	}
+	res, err := pack.Verify(pos[0], pub)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	m := res.Manifest
+	if !res.Intact() {
+		for _, p := range res.Problems() {
+			fmt.Fprintln(env.stdout, p)
+		}
+		fmt.Fprintf(env.stderr, "journeyproof: pack %s is NOT intact: %d changed, %d removed, %d added%s\n", pos[0],
+			len(res.Changed), len(res.Removed), len(res.Added), sigNote(res))
+		return exitFailed
+	}
+	sig := "not signed"
+	switch {
+	case res.SignatureChecked:
+		sig = "signature valid (" + pack.KeyFingerprint(pub) + ")"
+	case res.Signed:
+		sig = "signed (give --pub to check the signature)"
+	}
+	fmt.Fprintf(env.stdout, "OK: pack %s is intact: release %q, %d files match the manifest, %d runs, made %s by journeyproof %s; %s\n",
+		pos[0], m.Release, res.Checked, len(m.Runs), m.CreatedAt.Format("2006-01-02 15:04 MST"), m.Versions.Journeyproof, sig)
+	return exitOK
+}
+
+func sigNote(res *pack.VerifyResult) string {
+	if res.SignatureChecked && !res.SignatureValid {
+		return "; signature " + res.SignatureError
+	}
+	return ""
+}
+
+func cmdKeygen(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "keygen", "-o DIR",
+		"Writes a new Ed25519 key pair for signing packs: DIR/"+pack.PrivateKeyFile+" (PEM, mode 0600; keep it secret)\n"+
+			"and DIR/"+pack.PublicKeyFile+" (PEM; give it to whoever checks packs). Existing keys are never overwritten.")
+	dir := fs.String("o", "", "folder to write the key pair into")
+	pos, done, code := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if *dir == "" && len(pos) == 1 {
+		*dir = pos[0]
+	} else if len(pos) > 0 {
+		fmt.Fprintf(env.stderr, "journeyproof keygen: unexpected argument %q; usage: journeyproof keygen -o DIR\n", pos[0])
+		return exitUsage
+	}
+	if *dir == "" {
+		fmt.Fprintln(env.stderr, "journeyproof keygen: no folder given; usage: journeyproof keygen -o DIR")
+		return exitUsage
+	}
+	priv, pubPath, err := pack.GenerateKey(*dir)
+	if err != nil {
+		errorLine(env, err)
+		if errors.Is(err, os.ErrExist) || strings.Contains(err.Error(), "already exists") {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	pub, err := pack.LoadPublicKey(pubPath)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	fmt.Fprintf(env.stdout, "Private key: %s (keep it secret; use it with export --sign-key)\nPublic key:  %s (use it with verify-pack --pub)\nFingerprint: %s\n", priv, pubPath, pack.KeyFingerprint(pub))
+	return exitOK
+}
