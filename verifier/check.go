@@ -47,6 +47,9 @@ type checker struct {
 	c    Context
 	lang string // the page language for label checks: en, zh-HK, zh-CN or ""
 	res  Result
+
+	isEntry map[int]bool // element indexes of the iAM Smart entries
+
 }
 
 // CheckPage runs the pack's page rules on what the probe saw.

@@ -393,8 +393,9 @@ async function journeyproofProbe() {
     if (tag === "script" || tag === "style" || tag === "noscript" || tag === "template" || tag === "title") continue;
     if (tag === "label" || ownText(el)) chosen.add(el);
   }
-  // keep document order
-  const list = Array.from(chosen).sort((a, b) => (a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  // in document order
+  const list = [];
+  for (const el of doc.querySelectorAll("*")) if (chosen.has(el)) list.push(el);
 
   const focusable = (el) => {
     if (el.disabled) return false;

@@ -26,11 +26,13 @@ func (p *Pack) isEntry(e *Element) bool {
 // entries finds the iAM Smart entries and runs the rules about them.
 func (k *checker) entries() {
 	var all []int
+	k.isEntry = map[int]bool{}
 	for i := range k.f.Elements {
 		e := &k.f.Elements[i]
 		if !k.p.isEntry(e) {
 			continue
 		}
+		k.isEntry[i] = true
 		// an entry inside another entry is part of it
 		if slices.ContainsFunc(all, func(j int) bool { return k.isAncestor(j, i) }) {
 			continue
@@ -235,7 +237,7 @@ func (k *checker) prominence(entry int) {
 	bigFont := 0.0
 	for i := range k.f.Elements {
 		o := &k.f.Elements[i]
-		if i == entry || !shown(o) || !isButtonOrLink(o) || k.p.isEntry(o) || k.isAncestor(entry, i) || k.isAncestor(i, entry) {
+		if i == entry || !shown(o) || !isButtonOrLink(o) || k.isEntry[i] || k.isAncestor(entry, i) || k.isAncestor(i, entry) {
 			continue
 		}
 		if !matchesAny(k.p.signIn, o.Text, o.Name, o.Value) {
