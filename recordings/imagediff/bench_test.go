@@ -15,7 +15,8 @@ var benchPairs = []struct{ name, base, head string }{
 
 // BenchmarkCompare times Compare on decoded screenshots, counting only
 // ("count") and drawing the diff image too ("diffimage"). It reports the
-// speed in megapixels a second and the differing pixels found.
+// speed in megapixels a second of wall clock (MP/s) and of the CPU time the
+// process used (MP/cpu-s), and the differing pixels found.
 func BenchmarkCompare(b *testing.B) {
 	for _, p := range benchPairs {
 		base, head := readPNG(b, p.base), readPNG(b, p.head)
@@ -26,10 +27,15 @@ func BenchmarkCompare(b *testing.B) {
 		}{{"count", Options{}}, {"diffimage", Options{DiffImage: true}}} {
 			b.Run(fmt.Sprintf("%s/%s", p.name, mode.name), func(b *testing.B) {
 				var r Result
+				cpu0, ok := cpuTime()
 				for b.Loop() {
 					r = Compare(base, head, mode.opt)
 				}
+				cpu1, _ := cpuTime()
 				b.ReportMetric(pixels*float64(b.N)/b.Elapsed().Seconds()/1e6, "MP/s")
+				if ok && cpu1 > cpu0 {
+					b.ReportMetric(pixels*float64(b.N)/(cpu1-cpu0).Seconds()/1e6, "MP/cpu-s")
+				}
 				b.ReportMetric(float64(r.DiffPixels), "diffpx")
 			})
 		}

@@ -207,18 +207,31 @@ func (c *comparison) flat(img raster, x, y int) bool {
 	return false
 }
 
-// fadeRow draws a row of the base image as faded grayscale.
+// fadeRow draws a row of the base image as faded grayscale, two pixels at
+// a time, reusing the last result along runs of one colour, which are most
+// of a screenshot.
 func fadeRow(ro, ra []byte, premul bool) {
 	ro = ro[:len(ra)]
-	for i := 0; i+4 <= len(ra); i += 4 {
-		p := ra[i : i+4 : i+4]
-		var v byte
-		if p[3] == 255 {
-			v = fade(uint32(p[0]), uint32(p[1]), uint32(p[2]))
-		} else {
-			v = fadeBlended(p, premul)
+	var last, lastOut uint64
+	seen := false
+	i := 0
+	for ; i+8 <= len(ra); i += 8 {
+		u := binary.LittleEndian.Uint64(ra[i:])
+		if u != last || !seen {
+			last, seen = u, true
+			if u&0xff000000ff000000 == 0xff000000ff000000 {
+				v0 := fade(uint32(u&0xff), uint32(u>>8&0xff), uint32(u>>16&0xff))
+				v1 := fade(uint32(u>>32&0xff), uint32(u>>40&0xff), uint32(u>>48&0xff))
+				lastOut = 0xff000000ff000000 | uint64(v0)*0x010101 | uint64(v1)*0x010101<<32
+			} else {
+				v0, v1 := fadeBlended(ra[i:i+4], premul), fadeBlended(ra[i+4:i+8], premul)
+				lastOut = 0xff000000ff000000 | uint64(v0)*0x010101 | uint64(v1)*0x010101<<32
+			}
 		}
-		binary.LittleEndian.PutUint32(ro[i:], 0xff000000|uint32(v)*0x010101)
+		binary.LittleEndian.PutUint64(ro[i:], lastOut)
+	}
+	if i+4 <= len(ra) {
+		fadePixel(ro, ra, i, premul)
 	}
 }
 
