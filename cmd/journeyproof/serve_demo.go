@@ -2,11 +2,19 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"os"
+
+	"journeyproof/journeys/examples"
 )
 
-// serveAfterDemo serves the web app on the demo's evidence.
+// serveAfterDemo serves the web app on the demo's evidence, opening on the
+// demo's release, with the demo's sandbox as the default base URL of runs
+// started from the app, until ctx ends (Ctrl-C).
 func serveAfterDemo(ctx context.Context, env *cli, e *engine, addr, release, sandboxURL string) int {
-	fmt.Fprintf(env.stdout, "The web app is not built yet; the evidence is in %s\n", absPath(e.store.Dir()))
-	return exitOK
+	js, err := examples.Load()
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	return serveWeb(ctx, env, e, webConfig{addr: addr, token: os.Getenv("JOURNEYPROOF_TOKEN"), baseURL: sandboxURL, journeys: js, release: release})
 }

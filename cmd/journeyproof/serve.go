@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+
+	"journeyproof/journeys"
+	"journeyproof/journeys/examples"
+	"journeyproof/recordings/pack"
+	"journeyproof/verifier"
+	"journeyproof/web"
+)
+
+func cmdServe(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "serve", "[flags]", "Serves the web app on the evidence store: the coverage matrix of each release, runs as storyboards\nwith their videos and findings, the journeys, and a form to start runs in the background.\nBinding to an address other than loopback needs --token (or JOURNEYPROOF_TOKEN).")
+	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address to listen on (env JOURNEYPROOF_ADDR)")
+	token := fs.String("token", "", "token every request needs, at least 16 characters (env JOURNEYPROOF_TOKEN); required off loopback")
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	files := fs.String("journeys", "", "journey files that can be run from the web app, comma-separated, besides the bundled ones")
+	withSandbox := fs.Bool("sandbox", true, "start the built-in sandbox on a free port as the default base URL of new runs")
+	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox")
+	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
+	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+	videoMode := fs.String("video", "on", "workflow video of new runs: on, off or failed-only")
+	fps := fs.Int("fps", 10, "video frame rate")
+	if _, done, code := parseFlags(env, fs, args); done {
+		return code
+	}
+	if *token == "" {
+		*token = os.Getenv("JOURNEYPROOF_TOKEN")
+	}
+	if err := web.CheckBind(*addr, *token); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	if *parallel < 1 {
+		fmt.Fprintln(env.stderr, "journeyproof serve: --parallel must be at least 1")
+		return exitUsage
+	}
+	js, err := runnableJourneys(splitList(*files))
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	baseURL := ""
+	if *withSandbox {
+		url, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
+		if err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		defer stop()
+		baseURL = url
+	}
+	e, err := openEngine(ctx, *data, *rules, *parallel)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer e.close()
+	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
+	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js})
+}
+
+// runnableJourneys returns the bundled journeys and the files; a file's
+// journey replaces a bundled one with the same id.
+func runnableJourneys(files []string) ([]*journeys.Journey, error) {
+	bundled, err := examples.Load()
+	if err != nil {
+		return nil, err
+	}
+	own, err := journeys.LoadFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for _, j := range own {
+		ids[j.ID] = true
+	}
+	out := append([]*journeys.Journey(nil), own...)
+	for _, j := range bundled {
+		if !ids[j.ID] {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// webConfig is how serveWeb serves the app.
+type webConfig struct {
+	addr, token string
+	// baseURL is the default base URL of runs started from the app.
+	baseURL  string
+	journeys []*journeys.Journey
+	// release, when set, is the release the printed URL opens.
+	release string
+}
+
+// serveWeb serves the web app on the engine's store until ctx ends
+// (Ctrl-C), then stops the runs in progress and marks them interrupted.
+func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
+	if err := web.CheckBind(cfg.addr, cfg.token); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e},
+		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger})
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		errorLine(env, fmt.Errorf("web app: listen on %s: %w", cfg.addr, err))
+		srv.Shutdown(context.Background())
+		return exitFailed
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	if cfg.release != "" {
+		url += "?release=" + cfg.release
+	}
+	fmt.Fprintf(env.stdout, "Web app at %s (evidence in %s)\n", url, absPath(e.store.Dir()))
+	if cfg.baseURL != "" {
+		fmt.Fprintf(env.stdout, "Runs started from the web app default to the sandbox at %s\n", cfg.baseURL)
+	}
+	if cfg.token != "" {
+		fmt.Fprintln(env.stdout, "Every request needs the token: log in with it, or send Authorization: Bearer TOKEN.")
+	}
+	fmt.Fprintln(env.stdout, "Press Ctrl-C to stop.")
+	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
+		errorLine(env, err)
+		return exitFailed
+	}
+	fmt.Fprintln(env.stdout, "\nStopped.")
+	return exitOK
+}
+
+// engineStarter starts runs from the web app with the engine: one
+// invocation at a time, in the shared browser.
+type engineStarter struct {
+	e        *engine
+	journeys []*journeys.Journey
+	mu       sync.Mutex
+}
+
+func (s *engineStarter) Journeys() []*journeys.Journey { return s.journeys }
+
+func (s *engineStarter) Run(ctx context.Context, release, baseURL string, cells []journeys.Cell, progress func(journeys.Event)) error {
+	if err := checkBaseURL(baseURL); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.e.run(ctx, invocation{Release: release, BaseURL: baseURL, Cells: cells, Progress: progress})
+	return err
+}
+
+// enginePacker writes the evidence pack of the web app's download button
+// with the engine's store, browser and rule pack.
+type enginePacker struct{ e *engine }
+
+func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer) error {
+	var rules []string
+	for _, r := range p.e.pack.Rules() {
+		if r.ID != "" && r.Severity != verifier.SeverityOff {
+			rules = append(rules, r.ID)
+		}
+	}
+	o := pack.Options{Store: p.e.store, Browser: p.e.browser, Release: release, Rules: rules, Version: version, FFmpegVersion: ffmpegVersion()}
+	_, err := pack.Write(ctx, o, w)
+	return err
+}

@@ -1,0 +1,360 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"journeyproof/journeys"
+	"journeyproof/recordings"
+)
+
+// The JSON API. Every handler calls a service function and writes its
+// view; the pages call the same functions.
+
+func (s *Server) apiError(c *gin.Context, err error) {
+	s.fail(c, statusOf(err), oneLine(err.Error()))
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// parseID reads a positive integer path parameter.
+func parseID(c *gin.Context, name string) (uint, bool) {
+	n, err := strconv.ParseUint(c.Param(name), 10, 32)
+	if err != nil || n == 0 {
+		return 0, false
+	}
+	return uint(n), true
+}
+
+func (s *Server) apiReleases(c *gin.Context) {
+	rels, err := s.Releases()
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"releases": rels})
+}
+
+// releaseExists answers 404 when no run carries the release label.
+func (s *Server) releaseExists(name string) error {
+	ok, err := s.store.HasRelease(name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errorf(http.StatusNotFound, "no run carries the release label %q", name)
+	}
+	return nil
+}
+
+func (s *Server) apiCoverage(c *gin.Context) {
+	name := c.Param("name")
+	if err := s.releaseExists(name); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	cov, err := s.Coverage(name)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cov)
+}
+
+// apiPack writes the evidence pack of a release. The pack is written to a
+// temporary file first, so that a failure is an error answer and not half
+// an archive.
+func (s *Server) apiPack(c *gin.Context) {
+	if s.o.Packer == nil {
+		s.fail(c, http.StatusNotFound, "this server cannot write evidence packs")
+		return
+	}
+	name := c.Param("name")
+	if err := s.releaseExists(name); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	tmp, err := os.CreateTemp("", "journeyproof-pack-*")
+	if err != nil {
+		s.apiError(c, fmt.Errorf("write pack of %s: %w", name, err))
+		return
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := s.o.Packer.WritePack(c.Request.Context(), name, tmp); err != nil {
+		s.apiError(c, fmt.Errorf("write pack of %s: %w", name, err))
+		return
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.Header("Content-Type", "application/zip")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="journeyproof-%s.zip"`, safeFileName(name)))
+	c.Header("Cache-Control", "no-store")
+	http.ServeContent(c.Writer, c.Request, "", time.Time{}, tmp)
+}
+
+// safeFileName keeps letters, digits, dot, dash and underscore.
+func safeFileName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return strings.TrimLeft(b.String(), ".")
+}
+
+// runFilter reads the filters of a runs list from the query.
+func runFilter(c *gin.Context) (recordings.RunFilter, int, int) {
+	f := recordings.RunFilter{Release: c.Query("release"), Journey: c.Query("journey"), Process: c.Query("process"),
+		Lang: c.Query("lang"), Device: c.Query("device"), Status: c.Query("status")}
+	page, _ := strconv.Atoi(c.Query("page"))
+	per, _ := strconv.Atoi(c.Query("limit"))
+	return f, page, per
+}
+
+func (s *Server) apiRuns(c *gin.Context) {
+	f, page, per := runFilter(c)
+	list, err := s.Runs(f, page, per)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) apiRun(c *gin.Context) {
+	id, ok := parseID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	v, err := s.Run(id)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) apiJourneys(c *gin.Context) {
+	js, err := s.Journeys()
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"journeys": js})
+}
+
+// apiStart queues an invocation: 202 with the invocation, whose events
+// stream at /api/invocations/:id/events.
+func (s *Server) apiStart(c *gin.Context) {
+	var req StartRequest
+	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with journey, release, languages, devices and baseURL: "+oneLine(err.Error()))
+		return
+	}
+	inv, err := s.Start(req)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/api/invocations/%d", inv.ID))
+	c.JSON(http.StatusAccepted, inv)
+}
+
+func (s *Server) apiInvocation(c *gin.Context) {
+	id, ok := parseID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	inv, err := s.Invocation(int(id))
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, inv)
+}
+
+// RunProgress is the event that GET /api/runs/:id/events streams.
+type RunProgress struct {
+	ID       uint   `json:"id"`
+	Status   string `json:"status"`
+	Step     int    `json:"step"`
+	StepName string `json:"stepName,omitempty"`
+	Steps    int    `json:"steps"`
+	Errors   int    `json:"errors"`
+	Warnings int    `json:"warnings"`
+	Error    string `json:"error,omitempty"`
+}
+
+// runProgress reads where a run is: from this process's invocations while
+// it runs here, else from the store (a run of another process).
+func (s *Server) runProgress(id uint) (*RunProgress, error) {
+	if c, ok := s.inv.runProgress(id); ok && c.Status == journeys.StatusRunning {
+		return &RunProgress{ID: id, Status: c.Status, Step: c.Step, StepName: c.StepName, Steps: c.Steps, Errors: c.Errors, Warnings: c.Warnings}, nil
+	}
+	r, err := s.store.Run(id)
+	if err != nil {
+		return nil, err
+	}
+	p := &RunProgress{ID: id, Status: r.Status, Step: len(r.Steps), Errors: r.Errors, Warnings: r.Warnings, Error: r.Error, Steps: r.StepCount}
+	if n := len(r.Steps); n > 0 {
+		p.StepName = r.Steps[n-1].Name
+	}
+	if j, err := s.store.Journey(r.JourneyID); err == nil && len(j.StepNames) > p.Steps {
+		p.Steps = len(j.StepNames)
+	}
+	return p, nil
+}
+
+// sse starts an event stream.
+func sse(c *gin.Context) (send func(event string, data any) bool) {
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	c.Status(http.StatusOK)
+	c.Writer.WriteHeaderNow()
+	c.Writer.Flush()
+	return func(event string, data any) bool {
+		var b []byte
+		if data != nil {
+			var err error
+			if b, err = json.Marshal(data); err != nil {
+				return false
+			}
+		}
+		if event == "" {
+			_, err := io.WriteString(c.Writer, ": keep-alive\n\n")
+			c.Writer.Flush()
+			return err == nil
+		}
+		_, err := fmt.Fprintf(c.Writer, "event: %s\ndata: %s\n\n", event, b)
+		c.Writer.Flush()
+		return err == nil
+	}
+}
+
+// keepAlive is how often an idle event stream sends a comment.
+const keepAlive = 15 * time.Second
+
+// apiRunEvents streams a run's progress: "progress" events while it runs,
+// then one "end" event with its final status (at once for a run that has
+// ended).
+func (s *Server) apiRunEvents(c *gin.Context) {
+	id, ok := parseID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	p, err := s.runProgress(id)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	ch, unwatch := s.inv.watchRun(id)
+	defer unwatch()
+	if p, err = s.runProgress(id); err != nil { // read again: nothing is missed once watched
+		s.apiError(c, err)
+		return
+	}
+	send := sse(c)
+	poll := time.NewTicker(time.Second) // for runs of another process
+	defer poll.Stop()
+	idle := time.NewTimer(keepAlive)
+	defer idle.Stop()
+	var last RunProgress
+	for {
+		if p.Status != journeys.StatusRunning {
+			send("end", p)
+			return
+		}
+		if *p != last {
+			if !send("progress", p) {
+				return
+			}
+			last = *p
+		}
+		select {
+		case <-ch:
+		case <-poll.C:
+		case <-idle.C:
+			if !send("", nil) {
+				return
+			}
+			idle.Reset(keepAlive)
+		case <-c.Request.Context().Done():
+			return
+		case <-s.ctx.Done():
+			return
+		}
+		if p, err = s.runProgress(id); err != nil {
+			return
+		}
+	}
+}
+
+// apiInvocationEvents streams an invocation: an "invocation" event with
+// the whole invocation at every change, then "end" when it has ended.
+func (s *Server) apiInvocationEvents(c *gin.Context) {
+	id, ok := parseID(c, "id")
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	inv, err := s.Invocation(int(id))
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	ch, unwatch := s.inv.watchInv(int(id))
+	defer unwatch()
+	if inv, err = s.Invocation(int(id)); err != nil { // read again: nothing is missed once watched
+		s.apiError(c, err)
+		return
+	}
+	send := sse(c)
+	idle := time.NewTimer(keepAlive)
+	defer idle.Stop()
+	for {
+		if inv.Done() {
+			send("end", inv)
+			return
+		}
+		if !send("invocation", inv) {
+			return
+		}
+		select {
+		case <-ch:
+		case <-idle.C:
+			if !send("", nil) {
+				return
+			}
+			idle.Reset(keepAlive)
+		case <-c.Request.Context().Done():
+			return
+		case <-s.ctx.Done():
+			return
+		}
+		if inv, err = s.Invocation(int(id)); err != nil {
+			return
+		}
+	}
+}

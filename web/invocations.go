@@ -1,0 +1,496 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"journeyproof/journeys"
+	"journeyproof/recordings"
+)
+
+// StartRequest is what POST /api/runs and the start form take: one journey
+// over some of its matrix, under a release, against a base URL.
+type StartRequest struct {
+	Journey string `json:"journey"`
+	// Release is the release label; "dev" when empty.
+	Release string `json:"release"`
+	// Languages and Devices narrow the journey's matrix; empty means all.
+	Languages []string `json:"languages"`
+	Devices   []string `json:"devices"`
+	// BaseURL is the service under test; empty means the server's default
+	// (the sandbox).
+	BaseURL string `json:"baseURL"`
+}
+
+// Invocation is a set of cells started together from the web app. It runs
+// in the background; its runs appear in the store as they start.
+type Invocation struct {
+	ID      int              `json:"id"`
+	Request StartRequest     `json:"request"`
+	State   string           `json:"state"` // queued, running, done, interrupted
+	Error   string           `json:"error,omitempty"`
+	Cells   []InvocationCell `json:"cells"`
+	Created time.Time        `json:"created"`
+	Started *time.Time       `json:"started,omitempty"`
+	Ended   *time.Time       `json:"ended,omitempty"`
+	Passed  int              `json:"passed"`
+	Failed  int              `json:"failed"`
+}
+
+// InvocationCell is the progress of one cell of an invocation.
+type InvocationCell struct {
+	Cell    string `json:"cell"`
+	Journey string `json:"journey"`
+	Lang    string `json:"lang"`
+	Device  string `json:"device"`
+	// Status is queued, running, or the run's final status.
+	Status string `json:"status"`
+	RunID  uint   `json:"runId,omitempty"`
+	// Step is the number (from 1) of the step in progress or last done;
+	// Steps the number of steps of the journey.
+	Step     int    `json:"step"`
+	StepName string `json:"stepName,omitempty"`
+	Steps    int    `json:"steps"`
+	Error    string `json:"error,omitempty"`
+	Errors   int    `json:"errors"`
+	Warnings int    `json:"warnings"`
+}
+
+// Done reports whether the invocation has ended.
+func (inv *Invocation) Done() bool {
+	return inv.State == stateDone || inv.State == journeys.StatusInterrupted
+}
+
+// maxQueued bounds the invocations waiting to run.
+const maxQueued = 20
+
+// keepInvocations is how many invocations the server remembers.
+const keepInvocations = 100
+
+// invocations queues the invocations and runs them one at a time.
+type invocations struct {
+	s     *Server
+	mu    sync.Mutex
+	next  int
+	all   []*invocation // oldest first
+	queue chan *invocation
+	done  chan struct{} // closed when the worker ends
+	// watchers of invocation ids and of run ids: each gets a signal (never
+	// blocking) when something changed, then reads a snapshot.
+	invWatch map[int]map[chan struct{}]bool
+	runWatch map[uint]map[chan struct{}]bool
+	active   map[uint]bool // runs of this process in progress
+}
+
+type invocation struct {
+	Invocation
+	cells []journeys.Cell
+}
+
+func newInvocations(s *Server) *invocations {
+	iv := &invocations{s: s, queue: make(chan *invocation, maxQueued), done: make(chan struct{}),
+		invWatch: map[int]map[chan struct{}]bool{}, runWatch: map[uint]map[chan struct{}]bool{}, active: map[uint]bool{}}
+	go iv.work()
+	return iv
+}
+
+// Start validates a request and queues its invocation.
+func (s *Server) Start(req StartRequest) (*Invocation, error) {
+	if s.o.Starter == nil {
+		return nil, errorf(http.StatusServiceUnavailable, "this server cannot start runs")
+	}
+	req.Journey = strings.TrimSpace(req.Journey)
+	req.Release = strings.TrimSpace(req.Release)
+	req.BaseURL = strings.TrimSpace(req.BaseURL)
+	if req.Release == "" {
+		req.Release = "dev"
+	}
+	if err := checkRelease(req.Release); err != nil {
+		return nil, err
+	}
+	if req.BaseURL == "" {
+		req.BaseURL = s.o.BaseURL
+	}
+	if req.BaseURL == "" {
+		return nil, errorf(http.StatusBadRequest, "give a base URL: this server has no sandbox to run against")
+	}
+	if err := CheckBaseURL(req.BaseURL); err != nil {
+		return nil, &apiError{http.StatusBadRequest, err.Error()}
+	}
+	var j *journeys.Journey
+	for _, cand := range s.o.Starter.Journeys() {
+		if cand.ID == req.Journey {
+			j = cand
+		}
+	}
+	if j == nil {
+		return nil, errorf(http.StatusBadRequest, "unknown journey %q; choose one of the journeys this server can run", req.Journey)
+	}
+	cells, err := journeys.Expand([]*journeys.Journey{j}, req.Languages, req.Devices)
+	if err != nil {
+		return nil, &apiError{http.StatusBadRequest, err.Error()}
+	}
+	if len(cells) == 0 {
+		return nil, errorf(http.StatusBadRequest, "no cell to run: the languages and devices chosen are not in the matrix of %s", j.ID)
+	}
+	return s.inv.add(req, cells)
+}
+
+// checkRelease accepts a release label of printable characters.
+func checkRelease(r string) error {
+	if len(r) > 100 {
+		return errorf(http.StatusBadRequest, "the release label is longer than 100 characters")
+	}
+	for _, c := range r {
+		if !unicode.IsPrint(c) {
+			return errorf(http.StatusBadRequest, "the release label has a character that cannot be printed")
+		}
+	}
+	return nil
+}
+
+// CheckBaseURL accepts only absolute http(s) URLs with a host.
+func CheckBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return fmt.Errorf("base URL %q must be an http:// or https:// URL with a host", s)
+	}
+	return nil
+}
+
+func (iv *invocations) add(req StartRequest, cells []journeys.Cell) (*Invocation, error) {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	if iv.s.ctx.Err() != nil {
+		return nil, errorf(http.StatusServiceUnavailable, "the server is shutting down")
+	}
+	iv.next++
+	inv := &invocation{Invocation: Invocation{ID: iv.next, Request: req, State: stateQueued, Created: time.Now()}, cells: cells}
+	if req.Languages == nil {
+		inv.Request.Languages = []string{}
+	}
+	if req.Devices == nil {
+		inv.Request.Devices = []string{}
+	}
+	for _, c := range cells {
+		inv.Cells = append(inv.Cells, InvocationCell{Cell: c.String(), Journey: c.Journey.ID, Lang: c.Lang, Device: c.Device.Name,
+			Status: stateQueued, Steps: len(c.Journey.Steps)})
+	}
+	select {
+	case iv.queue <- inv:
+	default:
+		iv.next--
+		return nil, errorf(http.StatusTooManyRequests, "%d invocations are already waiting; start more when they have run", maxQueued)
+	}
+	iv.all = append(iv.all, inv)
+	if len(iv.all) > keepInvocations {
+		iv.all = iv.all[len(iv.all)-keepInvocations:]
+	}
+	snap := inv.snapshot()
+	return &snap, nil
+}
+
+// snapshot copies the invocation; call with the lock held.
+func (inv *invocation) snapshot() Invocation {
+	c := inv.Invocation
+	c.Cells = append([]InvocationCell(nil), inv.Cells...)
+	return c
+}
+
+// Invocation returns a snapshot of an invocation.
+func (s *Server) Invocation(id int) (*Invocation, error) {
+	s.inv.mu.Lock()
+	defer s.inv.mu.Unlock()
+	for _, inv := range s.inv.all {
+		if inv.ID == id {
+			snap := inv.snapshot()
+			return &snap, nil
+		}
+	}
+	return nil, errorf(http.StatusNotFound, "there is no invocation %d (the server remembers the last %d since it started)", id, keepInvocations)
+}
+
+// recentInvocations returns snapshots of the invocations, newest first.
+func (s *Server) recentInvocations(n int) []Invocation {
+	s.inv.mu.Lock()
+	defer s.inv.mu.Unlock()
+	var out []Invocation
+	for i := len(s.inv.all) - 1; i >= 0 && len(out) < n; i-- {
+		out = append(out, s.inv.all[i].snapshot())
+	}
+	return out
+}
+
+// work runs the queued invocations one at a time until the server stops.
+func (iv *invocations) work() {
+	defer close(iv.done)
+	for {
+		select {
+		case <-iv.s.ctx.Done():
+			iv.dropQueued()
+			return
+		case inv := <-iv.queue:
+			if iv.s.ctx.Err() != nil {
+				iv.finish(inv, journeys.StatusInterrupted, "the server stopped before the invocation started")
+				iv.dropQueued()
+				return
+			}
+			iv.execute(inv)
+		}
+	}
+}
+
+func (iv *invocations) dropQueued() {
+	for {
+		select {
+		case inv := <-iv.queue:
+			iv.finish(inv, journeys.StatusInterrupted, "the server stopped before the invocation started")
+		default:
+			return
+		}
+	}
+}
+
+func (iv *invocations) execute(inv *invocation) {
+	iv.mu.Lock()
+	now := time.Now()
+	inv.State, inv.Started = journeys.StatusRunning, &now
+	iv.mu.Unlock()
+	iv.notifyInv(inv.ID)
+	// The runs are looked up from this time on (a little slack for clocks).
+	since := now.Add(-time.Second)
+	progress := func(ev journeys.Event) { iv.progress(inv, since, ev) }
+	err := iv.s.o.Starter.Run(iv.s.ctx, inv.Request.Release, inv.Request.BaseURL, inv.cells, progress)
+	state, msg := stateDone, ""
+	if err != nil {
+		msg = err.Error()
+		iv.s.log.Error("invocation failed", "invocation", inv.ID, "err", err)
+	}
+	if iv.s.ctx.Err() != nil {
+		state = journeys.StatusInterrupted
+		if msg == "" {
+			msg = "the server stopped while the invocation was running"
+		}
+	}
+	iv.finish(inv, state, msg)
+}
+
+// finish ends an invocation; cells that never ended take its state.
+func (iv *invocations) finish(inv *invocation, state, msg string) {
+	iv.mu.Lock()
+	now := time.Now()
+	inv.State, inv.Ended, inv.Error = state, &now, msg
+	var runs []uint
+	for i := range inv.Cells {
+		c := &inv.Cells[i]
+		if c.Status == stateQueued || c.Status == journeys.StatusRunning {
+			c.Status = journeys.StatusInterrupted
+			if c.Error == "" {
+				c.Error = "interrupted"
+			}
+		}
+		if c.RunID != 0 {
+			delete(iv.active, c.RunID)
+			runs = append(runs, c.RunID)
+		}
+	}
+	iv.mu.Unlock()
+	if state == journeys.StatusInterrupted && len(runs) > 0 {
+		// Runs the runner could not finish are never left running.
+		if _, err := iv.s.store.MarkInterrupted(runs...); err != nil {
+			iv.s.log.Error("mark interrupted runs", "runs", runs, "err", err)
+		}
+	}
+	iv.notifyInv(inv.ID)
+	for _, id := range runs {
+		iv.notifyRun(id)
+	}
+}
+
+// progress applies a runner event to the invocation.
+func (iv *invocations) progress(inv *invocation, since time.Time, ev journeys.Event) {
+	name := ev.Cell.String()
+	iv.mu.Lock()
+	idx := -1
+	for i := range inv.Cells {
+		if inv.Cells[i].Cell == name {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		iv.mu.Unlock()
+		return
+	}
+	needID := inv.Cells[idx].RunID == 0 && ev.Kind != "cell-start"
+	iv.mu.Unlock()
+	var runID uint
+	if needID {
+		// The recorder creates the run after cell-start: find it in the store.
+		runID = iv.findRun(inv.Request.Release, ev.Cell, since)
+	}
+	iv.mu.Lock()
+	c := &inv.Cells[idx]
+	if runID != 0 && c.RunID == 0 {
+		c.RunID = runID
+		iv.active[runID] = true
+	}
+	switch ev.Kind {
+	case "cell-start":
+		c.Status = journeys.StatusRunning
+	case "step":
+		c.Status = journeys.StatusRunning
+		c.Step, c.StepName = ev.Index+1, ev.Step
+	case "cell-end":
+		c.Status, c.Error = ev.Status, ev.Error
+		if ev.Result != nil {
+			c.Step = ev.Result.Steps
+			c.Errors, c.Warnings = ev.Result.Findings["error"], ev.Result.Findings["warning"]
+		}
+		if c.Status == journeys.StatusPassed {
+			inv.Passed++
+		} else {
+			inv.Failed++
+		}
+	}
+	run := c.RunID
+	iv.mu.Unlock()
+	iv.notifyInv(inv.ID)
+	if run != 0 {
+		iv.notifyRun(run)
+	}
+}
+
+// findRun finds the run the recorder created for a cell of an invocation:
+// the newest run of the cell under the release started since the
+// invocation started, not yet claimed by another cell.
+func (iv *invocations) findRun(release string, cell journeys.Cell, since time.Time) uint {
+	runs, _, err := iv.s.store.Runs(recordings.RunFilter{Release: release, Journey: cell.Journey.ID, Lang: cell.Lang, Device: cell.Device.Name, Limit: 5})
+	if err != nil {
+		iv.s.log.Warn("find the run of a started cell", "cell", cell.String(), "err", err)
+		return 0
+	}
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	for _, r := range runs {
+		if r.StartedAt.Before(since) || iv.claimed(r.ID) {
+			continue
+		}
+		return r.ID
+	}
+	return 0
+}
+
+// claimed reports whether a run already belongs to a cell; call with the
+// lock held.
+func (iv *invocations) claimed(id uint) bool {
+	for _, inv := range iv.all {
+		for _, c := range inv.Cells {
+			if c.RunID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runProgress returns what this process knows of a run in progress.
+func (iv *invocations) runProgress(id uint) (InvocationCell, bool) {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	for i := len(iv.all) - 1; i >= 0; i-- {
+		for _, c := range iv.all[i].Cells {
+			if c.RunID == id {
+				return c, true
+			}
+		}
+	}
+	return InvocationCell{}, false
+}
+
+func (iv *invocations) watchInv(id int) (chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	iv.mu.Lock()
+	if iv.invWatch[id] == nil {
+		iv.invWatch[id] = map[chan struct{}]bool{}
+	}
+	iv.invWatch[id][ch] = true
+	iv.mu.Unlock()
+	return ch, func() {
+		iv.mu.Lock()
+		delete(iv.invWatch[id], ch)
+		if len(iv.invWatch[id]) == 0 {
+			delete(iv.invWatch, id)
+		}
+		iv.mu.Unlock()
+	}
+}
+
+func (iv *invocations) watchRun(id uint) (chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	iv.mu.Lock()
+	if iv.runWatch[id] == nil {
+		iv.runWatch[id] = map[chan struct{}]bool{}
+	}
+	iv.runWatch[id][ch] = true
+	iv.mu.Unlock()
+	return ch, func() {
+		iv.mu.Lock()
+		delete(iv.runWatch[id], ch)
+		if len(iv.runWatch[id]) == 0 {
+			delete(iv.runWatch, id)
+		}
+		iv.mu.Unlock()
+	}
+}
+
+func (iv *invocations) notifyInv(id int) {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	for ch := range iv.invWatch[id] {
+		signal(ch)
+	}
+}
+
+func (iv *invocations) notifyRun(id uint) {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	for ch := range iv.runWatch[id] {
+		signal(ch)
+	}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// stop waits for the worker to end (the server's context is already
+// cancelled) and marks the runs it left running as interrupted.
+func (iv *invocations) stop(ctx context.Context) error {
+	select {
+	case <-iv.done:
+	case <-ctx.Done():
+		iv.s.log.Warn("runs in progress did not stop in time; marking them interrupted")
+	}
+	iv.mu.Lock()
+	var ids []uint
+	for id := range iv.active {
+		ids = append(ids, id)
+	}
+	iv.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := iv.s.store.MarkInterrupted(ids...); err != nil {
+		return fmt.Errorf("web: mark interrupted runs: %w", err)
+	}
+	return nil
+}
