@@ -17,7 +17,7 @@ type Defect struct {
 // Defects returns every defect the sandbox knows, in a stable order.
 func Defects() []Defect {
 	return []Defect{
-		{"small-button", "iamsmart.button.size", "The iAM Smart entry is only 28 px tall on desktop and 36 px on mobile (other sign-in buttons shrink with it)."},
+		{"small-button", "iamsmart.button.size", "The iAM Smart entry shrinks to its text and is 28 px tall on desktop, 36 px on mobile (the password Log in button shrinks with it, so prominence still holds)."},
 		{"wrong-label", "iamsmart.label.approved", "The entry says \"Login by iAM Smart\" (form: \"Use iAM Smart to fill\", sign: \"iAM Smart signing\") instead of an approved label."},
 		{"brand-spelling", "iamsmart.brand.spelling", "A help paragraph spells the brand \"iAm Smart\"."},
 		{"no-logo", "iamsmart.logo.present", "The entry has no logo image."},
