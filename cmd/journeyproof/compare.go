@@ -26,8 +26,8 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	head := fs.String("head", "", "head release")
 	headRun := fs.Uint("head-run", 0, "head run id (instead of --head)")
 	threshold := fs.Float64("threshold", 0.1, "colour threshold of the image diff, 0 to 1 (smaller is stricter)")
-	maxPixels := fs.Int("max-diff-pixels", 0, "a step is changed when more pixels than this differ (default: any differing pixel)")
-	maxRatio := fs.Float64("max-diff-ratio", 0, "a step is changed when more than this share (0 to 1) of its pixels differ")
+	maxPixels := fs.Int("max-diff-pixels", 0, "a step is over the limit when more pixels than this differ (default: any differing pixel)")
+	maxRatio := fs.Float64("max-diff-ratio", 0, "a step is over the limit when more than this share (0 to 1) of its pixels differ")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report to this file")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
@@ -113,11 +113,11 @@ func writeHTMLReport(path string, rep *compare.Report, store *recordings.Store) 
 // printComparison prints the summary per run, then what changed in each
 // changed run, step by step.
 func printComparison(w io.Writer, rep *compare.Report) {
-	fmt.Fprintf(w, "Comparing %s (head) against %s (base)", rep.Head, rep.Base)
-	if rep.Base == "baseline" && len(rep.BaseReleases) > 0 {
-		fmt.Fprintf(w, ": release %s", strings.Join(rep.BaseReleases, ", "))
+	base := rep.Base + " (base)"
+	if rep.Base == "baseline" {
+		base = "the baseline (release " + strings.Join(rep.BaseReleases, ", ") + ")"
 	}
-	fmt.Fprintf(w, "\nThreshold %g; a step is changed at %s.\n\n", rep.Threshold, rep.Limit)
+	fmt.Fprintf(w, "Comparing %s (head) against %s\nThreshold %g; a step is over the limit at %s.\n\n", rep.Head, base, rep.Threshold, rep.Limit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CELL\tBASE\tHEAD\tSTATUS\tDETAIL")
 	for _, r := range rep.Runs {
