@@ -50,22 +50,22 @@ type reportRun struct {
 
 // reportFinding is one finding as report.json gives it.
 type reportFinding struct {
-	Run          uint    `json:"run"`
-	Cell         string  `json:"cell"`
-	Journey      string  `json:"journey"`
-	Process      string  `json:"process"`
-	Lang         string  `json:"lang"`
-	Device       string  `json:"device"`
-	Rule         string  `json:"rule"`
-	Severity     string  `json:"severity"`
-	Step         int     `json:"step"`
-	StepName     string  `json:"stepName"`
-	Selector     string  `json:"selector"`
-	Message      string  `json:"message"`
-	Waived       bool    `json:"waived"`
-	WaiverReason string  `json:"waiverReason,omitempty"`
-	Box          *box    `json:"box,omitempty"`
-	URL          string  `json:"url,omitempty"`
+	Run          uint   `json:"run"`
+	Cell         string `json:"cell"`
+	Journey      string `json:"journey"`
+	Process      string `json:"process"`
+	Lang         string `json:"lang"`
+	Device       string `json:"device"`
+	Rule         string `json:"rule"`
+	Severity     string `json:"severity"`
+	Step         int    `json:"step"`
+	StepName     string `json:"stepName"`
+	Selector     string `json:"selector"`
+	Message      string `json:"message"`
+	Waived       bool   `json:"waived"`
+	WaiverReason string `json:"waiverReason,omitempty"`
+	Box          *box   `json:"box,omitempty"`
+	URL          string `json:"url,omitempty"`
 	crop         string // artifact hash of the crop around the element
 }
 
