@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"journeyproof/recordings"
+	"journeyproof/recordings/video"
 )
 
 // videoConfig is how runs capture video (--video, --fps).
@@ -27,7 +28,12 @@ func checkVideoFlags(mode string, fps int) error {
 	return nil
 }
 
-// source returns the video capture for an invocation, nil when off.
+// source returns the video capture for an invocation, nil when off. An
+// engine whose video was never configured (mode "") records video as
+// --video=on would.
 func (v videoConfig) source(store *recordings.Store, parallel int, logger *slog.Logger) recordings.VideoSource {
-	return nil
+	if v.mode == "off" {
+		return nil
+	}
+	return video.New(store, video.Options{FPS: v.fps, FailedOnly: v.mode == "failed-only", Parallel: parallel, Notice: v.warn, Logger: logger})
 }

@@ -1,0 +1,348 @@
+package video
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"journeyproof/journeys"
+)
+
+// jpegQuality is the quality of the screencast frames.
+const jpegQuality = 80
+
+// capture is the screencast of one cell. The tab's event loop queues what
+// it sees; one goroutine (loop) writes the frames and acknowledges them, so
+// the browser sends the next frames only when the last ones are on disk and
+// memory stays flat whatever the length of the journey.
+type capture struct {
+	src    *Source
+	runID  uint
+	cell   journeys.Cell
+	dir    string
+	t0     time.Time
+	tab    context.Context
+	cancel context.CancelFunc // ends the listeners
+
+	q    queue
+	done chan struct{} // closed when loop returns
+	end  time.Time     // the end of the cell, set by loop at the stop event
+
+	// Owned by loop until done is closed.
+	fw     *frameWriter
+	tabs   []*tabSource // the cell's tab first, then the tabs it opened; the last is in front
+	frames int
+	err    error
+
+	mu    sync.Mutex
+	steps []stepSpan
+}
+
+// tabSource is a tab whose frames the capture uses while it is in front.
+type tabSource struct {
+	id     target.ID
+	ctx    context.Context
+	cancel context.CancelFunc // nil for the cell's own tab
+	last   []byte             // its latest frame
+}
+
+// event is one thing the event loops of the tabs saw.
+type event struct {
+	tab    *tabSource
+	frame  *page.EventScreencastFrame
+	at     time.Time
+	opened *target.Info
+	closed target.ID
+	stop   bool
+}
+
+// queue is an unbounded FIFO that never blocks a tab's event loop. The
+// screencast sends at most a few frames before they are acknowledged, so it
+// stays short.
+type queue struct {
+	mu    sync.Mutex
+	items []event
+	wake  chan struct{}
+}
+
+func (q *queue) push(e event) {
+	q.mu.Lock()
+	q.items = append(q.items, e)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *queue) take() []event {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	items := q.items
+	q.items = nil
+	return items
+}
+
+func (q *queue) wait() []event {
+	for {
+		if items := q.take(); len(items) > 0 {
+			return items
+		}
+		<-q.wake
+	}
+}
+
+func startCapture(ctx context.Context, s *Source, runID uint, cell journeys.Cell, dir string, tabID target.ID) (*capture, error) {
+	fw, err := newFrameWriter(dir, s.fps)
+	if err != nil {
+		return nil, err
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	c := &capture{src: s, runID: runID, cell: cell, dir: dir, t0: time.Now(), tab: ctx, cancel: cancel,
+		q: queue{wake: make(chan struct{}, 1)}, done: make(chan struct{}), fw: fw}
+	main := &tabSource{id: tabID, ctx: ctx}
+	c.tabs = []*tabSource{main}
+	if err := chromedp.Listen(lctx, c.listener(main)); err != nil {
+		cancel()
+		fw.close()
+		return nil, fmt.Errorf("video: listen to the tab: %w", err)
+	}
+	go c.loop()
+	if err := c.startScreencast(ctx); err != nil {
+		c.q.push(event{stop: true, at: time.Now()})
+		<-c.done
+		cancel()
+		return nil, fmt.Errorf("video: start the screencast: %w", err)
+	}
+	return c, nil
+}
+
+// startScreencast asks for JPEG frames at the device's CSS size (a mobile
+// device's frames are not three times larger).
+func (c *capture) startScreencast(ctx context.Context) error {
+	q := int64(jpegQuality)
+	d := c.cell.Device
+	_, err := chromedp.Call(ctx, page.StartScreencast, page.StartScreencastParams{
+		Format: page.StartScreencastFormatJpeg, Quality: &q, MaxWidth: d.Width, MaxHeight: d.Height,
+	})
+	return err
+}
+
+// listener runs in a tab's event loop: it only queues.
+func (c *capture) listener(ts *tabSource) func(ev any) {
+	return func(ev any) {
+		switch e := ev.(type) {
+		case *page.EventScreencastFrame:
+			c.q.push(event{tab: ts, frame: e, at: time.Now()})
+		case *target.EventTargetCreated:
+			if e.TargetInfo != nil && e.TargetInfo.Type == "page" && e.TargetInfo.OpenerID != "" {
+				c.q.push(event{opened: e.TargetInfo})
+			}
+		case *target.EventTargetDestroyed:
+			c.q.push(event{closed: e.TargetID})
+		}
+	}
+}
+
+func (c *capture) front() *tabSource { return c.tabs[len(c.tabs)-1] }
+
+func (c *capture) find(id target.ID) int {
+	for i, t := range c.tabs {
+		if t.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// loop handles the queued events until the stop event.
+func (c *capture) loop() {
+	defer close(c.done)
+	for {
+		for _, e := range c.q.wait() {
+			switch {
+			case e.frame != nil:
+				c.onFrame(e, true)
+			case e.opened != nil:
+				c.onOpened(e.opened)
+			case e.closed != "":
+				c.onClosed(e.closed)
+			case e.stop:
+				c.end = e.at
+				c.stop()
+				return
+			}
+		}
+	}
+}
+
+// frameTime is when the browser drew the frame (when it arrived, if the
+// browser does not say).
+func frameTime(e event) time.Time {
+	if m := e.frame.Metadata; m != nil && m.Timestamp > 0 {
+		sec := float64(m.Timestamp)
+		return time.Unix(0, int64(math.Round(sec*1e9)))
+	}
+	return e.at
+}
+
+// onFrame keeps the frame as its tab's latest, writes it when its tab is in
+// front, and acknowledges it.
+func (c *capture) onFrame(e event, ack bool) {
+	at := frameTime(e)
+	d := c.cell.Device
+	m := e.frame.Metadata
+	// A full-page screenshot briefly makes the page as large as the
+	// document; the screencast sends that frame too. It is not what the
+	// user sees.
+	ok := m == nil || (math.Abs(m.DeviceWidth-float64(d.Width)) <= 2 && math.Abs(m.DeviceHeight-float64(d.Height)) <= 2)
+	if ok && (c.end.IsZero() || !at.After(c.end)) {
+		e.tab.last = e.frame.Data
+		if e.tab == c.front() {
+			c.write(e.frame.Data, at)
+		}
+	}
+	if ack {
+		chromedp.Call(e.tab.ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.frame.SessionID})
+	}
+}
+
+func (c *capture) write(data []byte, at time.Time) {
+	if c.err != nil {
+		return
+	}
+	if err := c.fw.add(data, at.Sub(c.t0)); err != nil {
+		c.err = err
+		return
+	}
+	c.frames++
+}
+
+// onOpened follows a tab that a captured tab opened: it shows the tab at
+// the cell's device size and captures it while it is in front.
+func (c *capture) onOpened(info *target.Info) {
+	if c.find(info.OpenerID) < 0 || c.find(info.TargetID) >= 0 {
+		return
+	}
+	pctx, cancel := chromedp.NewContext(c.tab, chromedp.WithTargetID(info.TargetID))
+	ts := &tabSource{id: info.TargetID, ctx: pctx, cancel: cancel}
+	if err := chromedp.Listen(pctx, c.listener(ts)); err != nil {
+		cancel()
+		c.src.logger.Warn("video: cannot follow a new tab", "run", c.runID, "err", err)
+		return
+	}
+	d := c.cell.Device
+	if _, err := chromedp.Call(pctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: d.Width, Height: d.Height, DeviceScaleFactor: d.Scale, Mobile: d.Mobile,
+	}); err != nil {
+		c.src.logger.Debug("video: new tab size", "err", err)
+	}
+	if err := c.startScreencast(pctx); err != nil {
+		cancel()
+		c.src.logger.Debug("video: new tab closed before its screencast started", "err", err)
+		return
+	}
+	c.tabs = append(c.tabs, ts)
+}
+
+// onClosed drops a closed tab; when it was in front, the tab behind it
+// comes back on screen.
+func (c *capture) onClosed(id target.ID) {
+	i := c.find(id)
+	if i <= 0 {
+		return
+	}
+	wasFront := i == len(c.tabs)-1
+	c.tabs[i].cancel()
+	c.tabs = append(c.tabs[:i], c.tabs[i+1:]...)
+	if f := c.front(); wasFront && f.last != nil {
+		c.write(f.last, time.Now())
+	}
+}
+
+// stop ends the screencasts, writes the frames that were already sent and
+// closes the index.
+func (c *capture) stop() {
+	for _, t := range c.tabs {
+		ctx, cancel := context.WithTimeout(t.ctx, 2*time.Second)
+		chromedp.Call(ctx, page.StopScreencast, cdp.Empty{})
+		cancel()
+	}
+	// The frames sent before the screencast stopped are queued by now.
+	for _, e := range c.q.take() {
+		if e.frame != nil {
+			c.onFrame(e, false)
+		}
+	}
+	for _, t := range c.tabs[1:] {
+		t.cancel()
+	}
+	if err := c.fw.close(); err != nil && c.err == nil {
+		c.err = err
+	}
+}
+
+// StepStarted marks the start of a step (and of its chapter).
+func (c *capture) StepStarted(index int, step *journeys.Step, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.steps = append(c.steps, stepSpan{Index: index, Name: step.Name, Start: at.Sub(c.t0), Trigger: step.Trigger, Interaction: step.IsInteraction()})
+}
+
+// StepDone records how the step ended.
+func (c *capture) StepDone(res *journeys.StepResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.steps {
+		if c.steps[i].Index == res.Index {
+			c.steps[i].End = res.Ended.Sub(c.t0)
+			c.steps[i].Failed = res.Status != journeys.StatusPassed
+			c.steps[i].Error = res.Error
+		}
+	}
+}
+
+// Finish ends the capture at the end of the cell; the video is encoded in
+// the background.
+func (c *capture) Finish(res *journeys.CellResult) {
+	end := res.Ended
+	if end.IsZero() {
+		end = time.Now()
+	}
+	c.q.push(event{stop: true, at: end})
+	<-c.done
+	c.cancel()
+	c.src.finish(c, res)
+}
+
+// job is what the encode of one capture needs.
+type job struct {
+	runID uint
+	cell  journeys.Cell
+	dir   string
+	// lead is how many video frames come before the capture started: the
+	// cell's set-up (opening the tab), shown as the first frame, so that the
+	// video lasts as long as the run.
+	lead int64
+	// captured is how long the capture ran.
+	captured time.Duration
+	steps    []stepSpan
+}
+
+func (c *capture) job(res *journeys.CellResult) *job {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var lead int64
+	if !res.Started.IsZero() && res.Started.Before(c.t0) {
+		lead = int64(math.Round(c.t0.Sub(res.Started).Seconds() * float64(c.src.fps)))
+	}
+	return &job{runID: c.runID, cell: c.cell, dir: c.dir, lead: lead, captured: c.end.Sub(c.t0), steps: append([]stepSpan(nil), c.steps...)}
+}
