@@ -195,7 +195,7 @@ func TestFrameTimeline(t *testing.T) {
 		name      string
 		at        []time.Duration // frame times
 		lead, n   int64
-		wantFiles int // frames written
+		wantFiles int      // frames written
 		keep      []string // what they hold
 		// want is the concat list: frame (by order written) and ticks.
 		want []int64
