@@ -27,16 +27,18 @@ type comparison struct {
 // run is a horizontal run of differing pixels [x0, x1) in row y.
 type run struct{ y, x0, x1 int }
 
-// Colours of the diff image.
-var (
-	diffColour = [4]byte{255, 0, 0, 255}
-	aaColour   = [4]byte{255, 255, 0, 255}
+// Colours of the diff image, as little-endian RGBA words.
+const (
+	diffColour = 0xff0000ff // red
+	aaColour   = 0xff00ffff // yellow
 )
 
 // fade16 is how much of the base image's darkness the diff image keeps,
 // scaled by 1<<16 (0.1 of it).
 const fade16 = 6554
 
+// run compares the rows of the band, drawing them into the diff image when
+// there is one.
 func (c *comparison) run() {
 	n := c.w * 4
 	for y := c.y0; y < c.y1; y++ {
@@ -88,13 +90,13 @@ func (c *comparison) pixel(x, y int, ro []byte) {
 	if !c.s.includeAA && (c.antialiased(c.a, c.b, x, y) || c.antialiased(c.b, c.a, x, y)) {
 		c.aaPixels++
 		if ro != nil {
-			copy(ro[i:i+4], aaColour[:])
+			binary.LittleEndian.PutUint32(ro[i:], aaColour)
 		}
 		return
 	}
 	c.diffPixels++
 	if ro != nil {
-		copy(ro[i:i+4], diffColour[:])
+		binary.LittleEndian.PutUint32(ro[i:], diffColour)
 	}
 	if c.open && c.cur.y == y && c.cur.x1 == x {
 		c.cur.x1++
@@ -104,6 +106,7 @@ func (c *comparison) pixel(x, y int, ro []byte) {
 	c.open, c.cur = true, run{y: y, x0: x, x1: x + 1}
 }
 
+// flush ends the run of differing pixels being grown, if any.
 func (c *comparison) flush() {
 	if c.open {
 		c.runs = append(c.runs, c.cur)
@@ -111,6 +114,7 @@ func (c *comparison) flush() {
 	}
 }
 
+// masked tells whether pixel (x, y) is under a mask.
 func (c *comparison) masked(x, y int) bool {
 	p := image.Pt(x, y)
 	for _, m := range c.s.masks {

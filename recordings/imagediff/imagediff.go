@@ -10,7 +10,9 @@
 //
 // Compare works on decoded images; ComparePNG works on PNG bytes and skips
 // the comparison altogether when both byte slices hash to the same sha256.
-// The package is pure Go and calls no external program.
+// The package is pure Go and calls no external program. It reads the pixel
+// bytes of *image.RGBA and *image.NRGBA in place (other types are converted
+// once) and compares a large image in bands of rows, one for each CPU.
 package imagediff
 
 import (
@@ -35,8 +37,9 @@ const maxYIQDelta = 35215
 // Options tunes a comparison. The zero value is the usual setting.
 type Options struct {
 	// Threshold is how different two colours must be for their pixels to
-	// differ, from 0 (any change) to 1 (only black against white).
-	// 0 means DefaultThreshold (0.1); values above 1 are taken as 1.
+	// differ, from 0 (any change) to 1 (only black against white): the
+	// largest squared YIQ distance allowed is 35215 * Threshold^2.
+	// 0 (or less) means DefaultThreshold (0.1); above 1 is taken as 1.
 	Threshold float64
 	// IncludeAA counts anti-aliased pixels as differing. By default they are
 	// detected, reported in Result.AAPixels and not counted.
@@ -123,6 +126,12 @@ func (o Options) settings(area image.Rectangle) settings {
 // boxes around them and, when asked, a diff image. Images of different
 // sizes are compared over their common area.
 func Compare(base, head image.Image, opt Options) Result {
+	return compare(base, head, opt, 0)
+}
+
+// compare is Compare in a given number of bands of rows, or in as many as
+// bandCount says when bands is 0.
+func compare(base, head image.Image, opt Options, bands int) Result {
 	a, b := rasters(base, head)
 	res := Result{BaseSize: a.size(), HeadSize: b.size()}
 	res.SizeChanged = res.BaseSize != res.HeadSize
@@ -137,17 +146,26 @@ func Compare(base, head image.Image, opt Options) Result {
 	// Large images are cut into bands of rows, one for each CPU, compared
 	// at the same time. Each band reads the rows around it but writes only
 	// its own; its runs follow the previous band's, in scan order.
-	bands := make([]comparison, bandCount(w, h))
-	var wg sync.WaitGroup
-	for k := range bands {
-		bands[k] = comparison{a: a, b: b, w: w, h: h, y0: k * h / len(bands), y1: (k + 1) * h / len(bands), s: s, out: out}
-		wg.Go(bands[k].run)
+	if bands <= 0 {
+		bands = bandCount(w, h)
 	}
-	wg.Wait()
+	parts := make([]comparison, bands)
+	for k := range parts {
+		parts[k] = comparison{a: a, b: b, w: w, h: h, y0: k * h / bands, y1: (k + 1) * h / bands, s: s, out: out}
+	}
+	if bands == 1 {
+		parts[0].run()
+	} else {
+		var wg sync.WaitGroup
+		for k := range parts {
+			wg.Go(parts[k].run)
+		}
+		wg.Wait()
+	}
 
 	var runs []run
 	anyChange := false
-	for _, c := range bands {
+	for _, c := range parts {
 		res.DiffPixels += c.diffPixels
 		res.AAPixels += c.aaPixels
 		anyChange = anyChange || c.anyChange

@@ -341,6 +341,35 @@ func TestCompareShapes(t *testing.T) {
 	}
 }
 
+// TestCompareBands checks that cutting the rows into bands compared at the
+// same time changes nothing: not the counts, not the boxes (a region that
+// crosses from one band into the next stays one), not the diff image.
+func TestCompareBands(t *testing.T) {
+	white, teal := color.RGBA{255, 255, 255, 255}, color.RGBA{43, 122, 120, 255}
+	u := canvas(100, 100, white, box{image.Rect(10, 10, 12, 40), teal}, box{image.Rect(50, 10, 52, 40), teal}, box{image.Rect(10, 40, 52, 42), teal})
+	tests := []struct {
+		name       string
+		base, head image.Image
+	}{
+		{"U shape across bands", canvas(100, 100, white), u},
+		{"moved button", readPNG(t, "login-base.png"), readPNG(t, "login-moved.png")},
+		{"text edges", readPNG(t, "text-base.png"), readPNG(t, "text-aa.png")},
+		{"page", readPNG(t, "page-base-768.png"), readPNG(t, "page-head-768.png")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := Options{DiffImage: true, MergeDistance: -1}
+			want := compare(tt.base, tt.head, opt, 1)
+			for _, bands := range []int{2, 3, 7} {
+				got := compare(tt.base, tt.head, opt, bands)
+				if !equalResults(got, want) || !bytes.Equal(got.Diff.Pix, want.Diff.Pix) {
+					t.Errorf("%d bands: %+v, one band: %+v", bands, got, want)
+				}
+			}
+		})
+	}
+}
+
 // TestDiffImage checks the colours of the diff image.
 func TestDiffImage(t *testing.T) {
 	base, head := readPNG(t, "login-base.png"), readPNG(t, "login-moved.png")
