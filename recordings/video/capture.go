@@ -211,7 +211,9 @@ func (c *capture) onFrame(e event, ack bool) {
 		}
 	}
 	if ack {
-		chromedp.Call(e.tab.ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.frame.SessionID})
+		ctx, cancel := context.WithTimeout(e.tab.ctx, 5*time.Second)
+		chromedp.Call(ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.frame.SessionID})
+		cancel()
 	}
 }
 

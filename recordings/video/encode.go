@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"journeyproof/recordings"
@@ -56,7 +57,7 @@ func (s *Source) process(j *job) error {
 	}
 	s.sem <- struct{}{}
 	started := time.Now()
-	frames, err := s.encode(j, p)
+	frames, usage, err := s.encode(j, p)
 	took := time.Since(started)
 	<-s.sem
 	if err != nil {
@@ -65,6 +66,8 @@ func (s *Source) process(j *job) error {
 	s.mu.Lock()
 	s.encoded.videos++
 	s.encoded.wall += took
+	s.encoded.cpu += usage.cpu
+	s.encoded.maxRSS = max(s.encoded.maxRSS, usage.maxRSS)
 	s.encoded.duration += p.duration
 	s.mu.Unlock()
 	if err := s.store1(j, p, frames); err != nil {
@@ -165,21 +168,36 @@ func (s *Source) ffmpegArgs(j *job, p *plan) []string {
 	return args
 }
 
+// usage is what one ffmpeg run used.
+type usage struct {
+	cpu    time.Duration
+	maxRSS int64 // bytes
+}
+
 // encode runs ffmpeg in the capture's folder and returns the number of
 // frames of the video.
-func (s *Source) encode(j *job, p *plan) (int, error) {
+func (s *Source) encode(j *job, p *plan) (int, usage, error) {
 	cmd := exec.CommandContext(context.Background(), s.ffmpeg, s.ffmpegArgs(j, p)...)
 	cmd.Dir = j.dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	err := cmd.Run()
+	var u usage
+	if ps := cmd.ProcessState; ps != nil {
+		u.cpu = ps.UserTime() + ps.SystemTime()
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			u.maxRSS = ru.Maxrss * 1024
+		}
+	}
+	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if i := strings.LastIndex(msg, "\n"); i >= 0 {
 			msg = msg[i+1:]
 		}
-		return 0, fmt.Errorf("ffmpeg: %w: %s", err, msg)
+		return 0, u, fmt.Errorf("ffmpeg: %w: %s", err, msg)
 	}
-	return progressFrames(filepath.Join(j.dir, progressFile))
+	n, err := progressFrames(filepath.Join(j.dir, progressFile))
+	return n, u, err
 }
 
 // progressFrames reads the last frame count of ffmpeg's -progress output.

@@ -72,8 +72,10 @@ type Source struct {
 	// encoded totals what the encodes took, for the benchmarks.
 	encoded struct {
 		videos   int
-		wall     time.Duration
-		duration time.Duration
+		wall     time.Duration // ffmpeg's wall time
+		cpu      time.Duration // ffmpeg's user and system time
+		maxRSS   int64         // ffmpeg's largest resident memory, bytes
+		duration time.Duration // of the videos
 	}
 }
 

@@ -1,0 +1,292 @@
+package video
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"journeyproof/journeys"
+	"journeyproof/journeys/examples"
+	"journeyproof/recordings"
+)
+
+// Benchmarks (run with -benchtime 1x; each iteration runs real journeys):
+//
+//	go test -run '^$' -bench . -benchtime 1x -timeout 60m ./recordings/video
+//	JOURNEYPROOF_BENCH_LONG=1 go test -run '^$' -bench PeakRSS -benchtime 1x -timeout 60m ./recordings/video
+//
+// BenchmarkDemoMatrix runs the 18 cells of the bundled journeys (3
+// processes x 3 languages x 2 devices, screenshots on, 2 cells at once)
+// against the sandbox with video off and then on, and reports the wall
+// times, their ratio, and what the encodes took per second of video.
+// BenchmarkEncode encodes the frames of a page that changes all the time
+// (the worst case: a new frame every tick). BenchmarkPeakRSS runs a
+// 1-minute (and, with JOURNEYPROOF_BENCH_LONG=1, a 10-minute) journey in a
+// child process and reports that process's peak resident memory.
+
+// runMatrix runs the cells into a new store, with video from src when it
+// is not nil, and returns the wall time including the encodes.
+func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store) *Source) (time.Duration, *Source) {
+	b.Helper()
+	store, err := recordings.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	rec := &recordings.Recorder{Store: store, Release: "bench", BaseURL: baseURL, BrowserVersion: browser.Version()}
+	var src *Source
+	if video != nil {
+		src = video(store)
+		rec.Video = src
+	}
+	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: runtime.NumCPU(), Observer: rec}
+	started := time.Now()
+	results := r.Run(context.Background(), cells)
+	if err := rec.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(started)
+	for _, res := range results {
+		if res.Status != journeys.StatusPassed {
+			b.Fatalf("%s: %s %s", res.Cell, res.Status, res.Error)
+		}
+	}
+	return took, src
+}
+
+func BenchmarkDemoMatrix(b *testing.B) {
+	js, err := examples.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cells, err := journeys.Expand(js, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var off, on, encWall, encCPU, videoDur time.Duration
+	videos := 0
+	for b.Loop() {
+		d, _ := runMatrix(b, cells, nil)
+		off += d
+		d, src := runMatrix(b, cells, func(st *recordings.Store) *Source {
+			return New(st, Options{Parallel: runtime.NumCPU(), Notice: io.Discard})
+		})
+		on += d
+		encWall += src.encoded.wall
+		encCPU += src.encoded.cpu
+		videoDur += src.encoded.duration
+		videos += src.encoded.videos
+	}
+	if videos != b.N*len(cells) {
+		b.Fatalf("%d videos for %d cells", videos, b.N*len(cells))
+	}
+	n := float64(b.N)
+	b.ReportMetric(off.Seconds()/n, "s-video-off")
+	b.ReportMetric(on.Seconds()/n, "s-video-on")
+	b.ReportMetric(on.Seconds()/off.Seconds(), "on/off")
+	b.ReportMetric(encWall.Seconds()/videoDur.Seconds(), "encode-s/video-s")
+	b.ReportMetric(encCPU.Seconds()/videoDur.Seconds(), "encode-cpu-s/video-s")
+}
+
+// captureTicking captures d of the ticking page on the device, the way the
+// Recorder does, keeping the frames, and returns the encode job.
+func captureTicking(b *testing.B, device string, d time.Duration) *job {
+	b.Helper()
+	store, err := recordings.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	src := New(store, Options{FFmpeg: "/nonexistent/ffmpeg", Notice: io.Discard})
+	dev := journeys.BuiltinDevices()[device]
+	cell := journeys.Cell{Journey: &journeys.Journey{ID: "bench", Name: "Ticking page"}, Lang: "en", Device: dev}
+	tab, cancel := chromedp.NewContext(browser.Context(), chromedp.WithNewBrowserContext())
+	defer cancel()
+	started := time.Now()
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(dev.Width, dev.Height, chromedp.EmulateScale(dev.Scale))); err != nil {
+		b.Fatal(err)
+	}
+	vc, err := src.Start(tab, 1, cell)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := vc.(*capture)
+	step := &journeys.Step{Name: "Watch the clock", Action: journeys.ActWait, Duration: d}
+	c.StepStarted(0, step, time.Now())
+	if err := chromedp.Do(tab, chromedp.Navigate(baseURL+"/t/tick")); err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(d)
+	res := &journeys.CellResult{Cell: cell, Status: journeys.StatusPassed, Started: started, Ended: time.Now(), Steps: 1}
+	c.StepDone(&journeys.StepResult{Index: 0, Step: step, Status: journeys.StatusPassed, Ended: res.Ended})
+	c.Finish(res)
+	if err := src.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	return c.job(res)
+}
+
+func BenchmarkEncode(b *testing.B) {
+	for _, device := range []string{"desktop", "mobile"} {
+		b.Run(device, func(b *testing.B) {
+			j := captureTicking(b, device, 20*time.Second)
+			enc := New(nil, Options{})
+			var wall, cpu, dur time.Duration
+			frames, captured := 0, 0
+			for b.Loop() {
+				p, err := enc.prepare(j)
+				if err != nil {
+					b.Fatal(err)
+				}
+				started := time.Now()
+				n, u, err := enc.encode(j, p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				wall += time.Since(started)
+				cpu += u.cpu
+				dur += p.duration
+				frames, captured = n, p.frames
+			}
+			b.ReportMetric(wall.Seconds()/dur.Seconds(), "encode-s/video-s")
+			b.ReportMetric(cpu.Seconds()/dur.Seconds(), "encode-cpu-s/video-s")
+			b.ReportMetric(float64(frames), "frames")
+			b.ReportMetric(float64(captured), "frames-captured")
+		})
+	}
+}
+
+// benchChildEnv, set to a duration, makes the test binary a child of
+// BenchmarkPeakRSS instead of running the tests.
+const benchChildEnv = "JOURNEYPROOF_VIDEO_BENCH_CHILD"
+
+// childReport is what a child of BenchmarkPeakRSS prints.
+type childReport struct {
+	PeakRSSKB      int64   `json:"peakRssKB"`
+	VideoSeconds   float64 `json:"videoSeconds"`
+	Frames         int     `json:"frames"`
+	EncodeSeconds  float64 `json:"encodeSeconds"`
+	FFmpegPeakRSSK int64   `json:"ffmpegPeakRssKB"`
+	Error          string  `json:"error,omitempty"`
+}
+
+// rssChild runs a journey of the given length on the ticking page (ten
+// chapters) with the whole pipeline (runner, store, video capture and
+// encode), then prints this process's peak resident memory.
+func rssChild(arg string) int {
+	rep := childReport{}
+	defer func() {
+		json.NewEncoder(os.Stdout).Encode(rep)
+	}()
+	d, err := time.ParseDuration(arg)
+	if err != nil {
+		rep.Error = err.Error()
+		return 1
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "id: long\nname: A long journey\nprocess: benchmark\nmatrix: {languages: [en], devices: [desktop]}\nsteps:\n  - name: Open the ticking page\n    goto: /t/tick\n")
+	for i := range 10 {
+		fmt.Fprintf(&sb, "  - name: Watch %d\n    wait: %s\n", i+1, d/10)
+	}
+	j, err := journeys.Parse("long.yaml", []byte(sb.String()))
+	if err != nil {
+		rep.Error = err.Error()
+		return 1
+	}
+	cells, _ := journeys.Expand([]*journeys.Journey{j}, nil, nil)
+	dir, err := os.MkdirTemp("", "journeyproof-rss-")
+	if err != nil {
+		rep.Error = err.Error()
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	store, err := recordings.Open(dir)
+	if err != nil {
+		rep.Error = err.Error()
+		return 1
+	}
+	defer store.Close()
+	src := New(store, Options{Notice: io.Discard})
+	rec := &recordings.Recorder{Store: store, Release: "bench", BaseURL: baseURL, BrowserVersion: browser.Version(), Video: src}
+	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: d}
+	res := r.Run(context.Background(), cells)
+	if err := rec.Wait(); err != nil {
+		rep.Error = err.Error()
+		return 1
+	}
+	if res[0].Status != journeys.StatusPassed {
+		rep.Error = res[0].Error
+		return 1
+	}
+	run, err := store.Run(rec.RunID(cells[0]))
+	if err != nil || run.Video == nil {
+		rep.Error = fmt.Sprintf("no video: %v", err)
+		return 1
+	}
+	rep.VideoSeconds = float64(run.Video.DurationMS) / 1000
+	rep.Frames = run.Video.Frames
+	rep.EncodeSeconds = src.encoded.wall.Seconds()
+	rep.FFmpegPeakRSSK = src.encoded.maxRSS / 1024
+	rep.PeakRSSKB = peakRSSKB()
+	return 0
+}
+
+// peakRSSKB reads this process's peak resident memory (VmHWM).
+func peakRSSKB() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+func BenchmarkPeakRSS(b *testing.B) {
+	durations := []time.Duration{time.Minute}
+	if os.Getenv("JOURNEYPROOF_BENCH_LONG") == "1" {
+		durations = append(durations, 10*time.Minute)
+	}
+	reports := map[time.Duration]childReport{}
+	for b.Loop() {
+		for _, d := range durations {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), benchChildEnv+"="+d.String())
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			var rep childReport
+			if jerr := json.Unmarshal(out, &rep); jerr != nil || err != nil || rep.Error != "" {
+				b.Fatalf("%s journey: %v %v %s (%s)", d, err, jerr, rep.Error, out)
+			}
+			reports[d] = rep
+		}
+	}
+	for _, d := range durations {
+		rep := reports[d]
+		name := strings.TrimSuffix(d.String(), "0s")
+		b.ReportMetric(float64(rep.PeakRSSKB)/1024, "MB-peak-rss-"+name)
+		b.ReportMetric(rep.VideoSeconds, "s-video-"+name)
+		b.ReportMetric(float64(rep.FFmpegPeakRSSK)/1024, "MB-ffmpeg-peak-rss-"+name)
+		b.ReportMetric(rep.EncodeSeconds/rep.VideoSeconds, "encode-s/video-s-"+name)
+	}
+	if len(durations) == 2 {
+		b.ReportMetric(float64(reports[durations[1]].PeakRSSKB)/float64(reports[durations[0]].PeakRSSKB), "peak-rss-10m/1m")
+	}
+}
