@@ -140,7 +140,7 @@ var entryPages = []struct{ path, entry, process string }{
 	{"/sign", "#iamsmart-sign", "sign"},
 }
 
-// readSymptoms loads a page and evaluates symptoms on it.
+// readSymptoms loads a page (unless url is "") and evaluates symptoms on it.
 func readSymptoms(t *testing.T, ctx context.Context, url, entrySel, process, lang string) map[string]bool {
 	t.Helper()
 	approved := map[string][]string{}
@@ -149,8 +149,10 @@ func readSymptoms(t *testing.T, ctx context.Context, url, entrySel, process, lan
 	}
 	args, _ := json.Marshal([]any{entrySel, approved, lang})
 	js := "(" + symptoms + ")(..." + string(args) + ")"
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("open %s: %v", url, err)
+	if url != "" {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+			t.Fatalf("open %s: %v", url, err)
+		}
 	}
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]bool](js))
 	if err != nil {
@@ -160,11 +162,12 @@ func readSymptoms(t *testing.T, ctx context.Context, url, entrySel, process, lan
 }
 
 // TestPageDefects checks, in a real browser, that each defect shows on every
-// page with an entry, in every language and on desktop and mobile, and that a
-// page shows no other symptom; with no defect, no symptom.
+// page with an entry, on desktop and mobile (the languages take turns), and
+// that a page shows no other symptom. TestScreenshots checks that the pages
+// with no defect show no symptom, in every language.
 func TestPageDefects(t *testing.T) {
 	ts := newSandbox(t)
-	defects := []string{""}
+	var defects []string
 	for _, d := range Defects() {
 		if !strings.HasPrefix(d.Name, "redirect-") {
 			defects = append(defects, d.Name)
@@ -178,17 +181,6 @@ func TestPageDefects(t *testing.T) {
 				for j, p := range entryPages {
 					// Every page with every defect; the languages take turns.
 					lang := pageLangs[(i+j)%len(pageLangs)]
-					if name == "" {
-						for _, l := range pageLangs {
-							got := readSymptoms(t, ctx, ts.URL+p.path+"?lang="+l+"&defects=", p.entry, p.process, l)
-							for s, on := range got {
-								if on {
-									t.Errorf("%s %s %s with no defect shows %s", dev.name, l, p.path, s)
-								}
-							}
-						}
-						continue
-					}
 					got := readSymptoms(t, ctx, ts.URL+p.path+"?lang="+lang+"&defects="+name, p.entry, p.process, lang)
 					for s, on := range got {
 						if on != (s == name) {
@@ -268,7 +260,7 @@ func TestJourneysInBrowser(t *testing.T) {
 
 // TestScreenshots renders the entry pages and the simulator pages in every
 // language on desktop and mobile and checks the layout holds: nothing wider
-// than the viewport, no clipped text. With -screenshots DIR it also saves a
+// than the viewport, no clipped text; the entry pages show no defect symptom. With -screenshots DIR it also saves a
 // full-page screenshot of each for a person to look at (slow on a small
 // machine, so only then).
 func TestScreenshots(t *testing.T) {
@@ -287,6 +279,11 @@ func TestScreenshots(t *testing.T) {
 				ctx := newTab(t, dev)
 				for _, p := range entryPages {
 					shoot(t, ctx, dir, dev, lang, p.process, ts.URL+p.path+"?lang="+lang, p.entry)
+					for s, on := range readSymptoms(t, ctx, "", p.entry, p.process, lang) {
+						if on {
+							t.Errorf("%s %s %s with no defect shows %s", dev.name, lang, p.path, s)
+						}
+					}
 					// The entry leads to the simulator page of the process.
 					if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(p.entry)), chromedp.WaitReady(chromedp.CSS("body[data-iamsmart-request]"))); err != nil {
 						t.Fatalf("%s %s: open the simulator: %v", dev.name, p.path, err)
@@ -296,7 +293,9 @@ func TestScreenshots(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					shoot(t, ctx, dir, dev, lang, "phone-"+p.process, phone, "#approve")
+					if dev.name == "mobile" { // the simulated phone is a phone
+						shoot(t, ctx, dir, dev, lang, "phone-"+p.process, phone, "#approve")
+					}
 				}
 			}
 		})

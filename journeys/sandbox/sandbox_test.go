@@ -666,6 +666,11 @@ func TestDefectsQuery(t *testing.T) {
 	if _, body := b.get("/form"); !strings.Contains(body, `id="iamsmart-fill"`) {
 		t.Error("?defects= (empty) did not clear the defects")
 	}
+	b.get("/?defects=no-logo,wrong-label")
+	_, body = b.get("/sign")
+	if strings.Contains(body, `class="iams-logo`) || !strings.Contains(body, texts["en"]["wrong_sign"]) {
+		t.Error("two defects in ?defects= are not both kept for the session")
+	}
 	// Global defects hold for every request, and the pages outside the
 	// processes are never changed.
 	g := newBrowser(t, newSandbox(t, "no-entry", "missing-alt").URL, uaDesktop)
