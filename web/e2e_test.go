@@ -1,0 +1,259 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// End-to-end tests: the app on a free loopback port, pages opened in the
+// shared headless Chromium, clicked as a reviewer would.
+
+// tab opens a new tab at 1366x768 (a laptop screen).
+func tab(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser.Context())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatal(err)
+	}
+	tctx, tcancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(tcancel)
+	return tctx
+}
+
+// eval runs a JavaScript expression and returns its value.
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript predicate until it is true, across the
+// page's reloads.
+func waitFor(t *testing.T, ctx context.Context, js string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			t.Fatalf("wait for %s: timed out after %s", js, timeout)
+		}
+		err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(left)))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || !strings.Contains(err.Error(), "navigated") && !strings.Contains(err.Error(), "context was destroyed") {
+			t.Fatalf("wait for %s: %v", js, err)
+		}
+		time.Sleep(100 * time.Millisecond) // the page is reloading
+	}
+}
+
+func TestE2ECoverageToRunAndVideo(t *testing.T) {
+	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	base := serve(t, s)
+	ctx := tab(t, 2*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	// The newest release is picked; the login cell links to its run.
+	if got := eval[string](t, ctx, `document.querySelector("#release").value`); got == "" {
+		t.Fatalf("no release picked")
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?release="+release)); err != nil {
+		t.Fatal(err)
+	}
+	missing := eval[int](t, ctx, `document.querySelectorAll("td.state-missing").length`)
+	if missing != 18 {
+		t.Errorf("%d missing cells shown, want 18", missing)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`td[data-journey="login"][data-lang="en"][data-device="desktop"] a.cell-link`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.step`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || loc != fmt.Sprintf("%s/runs/%d", base, passRun) {
+		t.Fatalf("clicked through to %s (%v), want run %d", loc, err, passRun)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("article.step").length`); n != 5 {
+		t.Errorf("%d cards, want 5", n)
+	}
+	if !eval[bool](t, ctx, `document.querySelector("#step-2").classList.contains("is-trigger")`) {
+		t.Errorf("step 2 is not marked as the trigger")
+	}
+	// The numbered box sits over the entry on the screenshot: the finding's
+	// document box minus the scroll, scaled to the shown screenshot.
+	waitFor(t, ctx, `document.querySelector("#step-2 .shot img").complete`, 20*time.Second)
+	v, err := s.Run(passRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.Steps[1].Marks[0]
+	got := eval[[]float64](t, ctx, `(() => {
+		const img = document.querySelector("#step-2 .shot img").getBoundingClientRect();
+		const r = document.querySelector("#step-2 svg.marks rect").getBoundingClientRect();
+		return [img.width, r.left - img.left, r.top - img.top, r.width];
+	})()`)
+	k := got[0] / 1366
+	if !near(got[1], m.X*k, 2) || !near(got[2], m.Y*k, 2) || !near(got[3], m.W*k, 2) {
+		t.Errorf("box drawn at %.1f,%.1f width %.1f in a %.0f px screenshot; want %.1f,%.1f width %.1f", got[1], got[2], got[3], got[0], m.X*k, m.Y*k, m.W*k)
+	}
+	if n := eval[string](t, ctx, `document.querySelector("#step-2 svg.marks text").textContent`); !strings.Contains(n, "1") {
+		t.Errorf("the box is numbered %q", n)
+	}
+
+	run, err := store.Run(passRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Video == nil {
+		t.Logf("run %d has no video: the video part is not checked", passRun)
+		return
+	}
+	// The video: a chapter seeks it and marks its card.
+	waitFor(t, ctx, `document.querySelector("#video").readyState >= 1`, 30*time.Second)
+	chapter := func(step int) float64 {
+		for _, c := range v.Video.Chapters {
+			if c.Step == step {
+				return c.Start
+			}
+		}
+		t.Fatalf("no chapter for step %d", step)
+		return 0
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.chapters button[data-step="3"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, fmt.Sprintf(`Math.abs(document.querySelector("#video").currentTime - %f) < 0.15`, chapter(3)), 10*time.Second)
+	waitFor(t, ctx, `document.querySelector("#step-3").classList.contains("current") && document.querySelector('.chapters [data-step="3"]').classList.contains("current")`, 5*time.Second)
+	// Clicking a card seeks the video to its step.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#step-4 .step-name`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, fmt.Sprintf(`Math.abs(document.querySelector("#video").currentTime - %f) < 0.15`, chapter(4)), 10*time.Second)
+	// Playing highlights the card of the step on screen.
+	from := chapter(5) - 0.4
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const v = document.querySelector("#video"); v.muted = true; v.currentTime = %f; v.play(); return true })()`, from))
+	waitFor(t, ctx, `document.querySelector("#step-5").classList.contains("current") && !document.querySelector("#video").paused`, 15*time.Second)
+	if n := eval[int](t, ctx, `document.querySelectorAll("article.step.current").length`); n != 1 {
+		t.Errorf("%d cards highlighted, want 1", n)
+	}
+}
+
+func TestE2EStartRunFromThePage(t *testing.T) {
+	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	base := serve(t, s)
+	ctx := tab(t, 4*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/start")); err != nil {
+		t.Fatal(err)
+	}
+	// Choosing a journey offers only the languages and devices of its matrix.
+	eval[bool](t, ctx, `(() => { const j = document.querySelector("#journey"); j.value = "quick"; j.dispatchEvent(new Event("change")); return true })()`)
+	if hidden := eval[bool](t, ctx, `document.querySelector('[data-lang="zh-HK"]').hidden && document.querySelector('[data-device="mobile"]').hidden`); !hidden {
+		t.Errorf("zh-HK and mobile are offered for a journey whose matrix is en on desktop")
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#release"), "e2e"),
+		chromedp.Click(chromedp.CSS(`#start-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#invocation")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.Contains(loc, "/invocations/") {
+		t.Fatalf("after Start the page is %s", loc)
+	}
+	// The page follows the run through its event stream and reloads when
+	// it ends; nothing else reloads it.
+	waitFor(t, ctx, `document.querySelector('#invocation[data-done="true"]') !== null`, 3*time.Minute)
+	status := eval[string](t, ctx, `document.querySelector('tr[data-cell="quick/en/desktop"] .c-status').textContent`)
+	href := eval[string](t, ctx, `(document.querySelector('tr[data-cell="quick/en/desktop"] .c-run a') || {}).pathname || ""`)
+	if !strings.Contains(status, "Passed") || !strings.HasPrefix(href, "/runs/") {
+		t.Fatalf("after the run: status %q, link %q", status, href)
+	}
+	// It lands in the coverage matrix of its release.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?release=e2e")); err != nil {
+		t.Fatal(err)
+	}
+	cell := eval[string](t, ctx, `(() => { const a = document.querySelector('td[data-journey="quick"][data-lang="en"][data-device="desktop"].state-passed a'); return a ? a.pathname : "" })()`)
+	if cell != href {
+		t.Errorf("the coverage of e2e links %q, want the run %q", cell, href)
+	}
+}
+
+// TestE2EMarkupIsText: the script in a page's title is shown as text and
+// never runs.
+func TestE2EMarkupIsText(t *testing.T) {
+	s := newServer(t, Options{})
+	base := serve(t, s)
+	ctx := tab(t, time.Minute)
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/runs/%d", base, failRun)), chromedp.WaitVisible(chromedp.CSS("article.step"))); err != nil {
+		t.Fatal(err)
+	}
+	title := eval[string](t, ctx, `document.querySelector("#step-1 .facts dd").textContent`)
+	if !strings.Contains(title, "<script>window.pwned = 1</script>") {
+		t.Errorf("the page title is shown as %q", title)
+	}
+	if eval[bool](t, ctx, `window.pwned !== undefined || document.querySelectorAll('img[src="x"], .facts script, .log script').length > 0`) {
+		t.Errorf("markup from the page under test became elements or ran")
+	}
+	// The failure is at the top.
+	banner := eval[string](t, ctx, `document.querySelector(".banner-failure").textContent`)
+	if !strings.Contains(banner, "failed at step 2") || !strings.Contains(banner, "This text is not on the page") {
+		t.Errorf("failure banner %q", banner)
+	}
+}
+
+// TestE2ELayout opens the main pages at 1366 px: none scrolls sideways.
+// With -update it writes their screenshots to testdata/screens.
+func TestE2ELayout(t *testing.T) {
+	s := newServer(t, Options{Starter: engine, BaseURL: siteURL, Version: "test"})
+	base := serve(t, s)
+	pages := []struct{ name, path string }{
+		{"coverage", "/?release=" + release},
+		{"run", fmt.Sprintf("/runs/%d", passRun)},
+		{"run-failed", fmt.Sprintf("/runs/%d", failRun)},
+		{"step", fmt.Sprintf("/runs/%d/steps/2", passRun)},
+		{"runs", "/runs"},
+		{"start", "/start"},
+		{"journeys", "/journeys"},
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			ctx := tab(t, time.Minute)
+			if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path)); err != nil {
+				t.Fatal(err)
+			}
+			eval[bool](t, ctx, `(() => { for (const i of document.images) i.loading = "eager"; return true })()`)
+			waitFor(t, ctx, `document.readyState === "complete" && Array.from(document.images).every(i => i.complete)`, 30*time.Second)
+			if w := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
+				t.Errorf("the page is %d px wider than the 1366 px window", w)
+			}
+			if !*update {
+				return
+			}
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(screensDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(screensDir, p.name+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
