@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"image"
+	"image/color"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -817,4 +819,32 @@ func openAndCount(ctx context.Context, url string) (pageImages, error) {
 		crops: [...document.querySelectorAll("img.crop")].filter(i => i.complete && i.naturalWidth > 0).length,
 		broken: [...document.images].filter(i => !i.complete || i.naturalWidth === 0).length,
 		title: document.title})`))
+}
+
+func TestShrink(t *testing.T) {
+	tests := []struct {
+		name string
+		img  image.Image
+		f    int
+		want []uint8 // NRGBA pixels of the result
+	}{
+		{"2x2 block averages", func() image.Image {
+			m := image.NewRGBA(image.Rect(0, 0, 2, 2))
+			copy(m.Pix, []uint8{0, 0, 0, 255, 100, 200, 40, 255, 200, 100, 40, 255, 100, 100, 120, 255})
+			return m
+		}(), 2, []uint8{100, 100, 50, 255}},
+		{"odd edge is dropped", image.NewNRGBA(image.Rect(0, 0, 5, 3)), 2, make([]uint8, 2*1*4)},
+		{"paletted image", func() image.Image {
+			m := image.NewPaletted(image.Rect(0, 0, 3, 3), color.Palette{color.White})
+			return m
+		}(), 3, []uint8{255, 255, 255, 255}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := shrink(tc.img, tc.f)
+			if !bytes.Equal(got.Pix, tc.want) {
+				t.Errorf("shrink = %v, want %v", got.Pix, tc.want)
+			}
+		})
+	}
 }

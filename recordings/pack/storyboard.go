@@ -171,9 +171,9 @@ func storeScreenshots(store *recordings.Store) screenshotInfo {
 	}
 }
 
-// buildBoard lays out the storyboard of one process. imgURL maps an
-// artifact hash to the URL the printing tab loads it from.
-func buildBoard(o *Options, sel *selection, process string, videos map[uint]*runVideo, info screenshotInfo, imgURL func(string) string) *board {
+// buildBoard lays out the storyboard of one process; imgs learns which
+// screenshots it shows, at what size.
+func buildBoard(o *Options, sel *selection, process string, videos map[uint]*runVideo, info screenshotInfo, imgs *printImages) *board {
 	b := &board{Process: process, ProcessTitle: processTitle(process), Release: sel.release, Date: formatDate(o.Now),
 		Versions: Versions{Journeyproof: o.Version, Chromium: o.ChromiumVersion, FFmpeg: o.FFmpegVersion}}
 	names := map[string]string{}
@@ -195,13 +195,13 @@ func buildBoard(o *Options, sel *selection, process string, videos map[uint]*run
 				br.Video = v.path + ".mp4"
 			}
 			for i := range r.Steps {
-				br.Steps = append(br.Steps, buildStep(r, &r.Steps[i], len(r.Steps), info, imgURL))
+				br.Steps = append(br.Steps, buildStep(r, &r.Steps[i], len(r.Steps), info, imgs))
 			}
 			bj.Runs = append(bj.Runs, br)
 			b.Runs++
 			b.Steps += len(r.Steps)
 		}
-		bj.Overview = buildOverview(bj, info, imgURL)
+		bj.Overview = buildOverview(bj)
 		b.Journeys = append(b.Journeys, bj)
 	}
 	var rows []coverageRow
@@ -271,7 +271,7 @@ func (b *board) paginate() {
 	b.Pages = page
 }
 
-func buildStep(r *recordings.Run, s *recordings.Step, total int, info screenshotInfo, imgURL func(string) string) *boardStep {
+func buildStep(r *recordings.Run, s *recordings.Step, total int, info screenshotInfo, imgs *printImages) *boardStep {
 	bs := &boardStep{N: s.Index + 1, Total: total, Name: s.Name, Caption: s.Caption, Action: s.Action, URL: s.URL, Title: s.Title,
 		Status: s.Status, Error: s.Error, Outcome: s.Outcome, Trigger: s.Trigger, Request: s.Request}
 	if !s.EndedAt.IsZero() && !s.StartedAt.IsZero() {
@@ -285,8 +285,8 @@ func buildStep(r *recordings.Run, s *recordings.Step, total int, info screenshot
 	}
 	pw, ph, ok := info(s.ScreenshotSHA)
 	if ok {
-		bs.Img = imgURL(s.ScreenshotSHA)
 		bs.W, bs.H = fit(float64(pw), float64(ph), shotMaxW, shotMaxH)
+		bs.Img = imgs.url(s.ScreenshotSHA, pw, bs.W)
 	}
 	scale := s.Scale
 	if scale <= 0 {
@@ -393,7 +393,7 @@ func fit(w, h, maxW, maxH float64) (float64, float64) {
 
 // buildOverview picks the run shown on the overview (English on desktop
 // when there is one, else the first) and lays its steps out in rows.
-func buildOverview(j *boardJourney, info screenshotInfo, imgURL func(string) string) overview {
+func buildOverview(j *boardJourney) overview {
 	var pick *boardRun
 	for _, r := range j.Runs {
 		if pick == nil || (r.Run.Lang == "en" && r.Run.Device == "desktop") {

@@ -59,22 +59,18 @@ func printWireframes(ctx context.Context, b *journeys.Browser, o *Options, sel *
 	}
 	procs := sel.processes()
 	pages := map[string][]byte{}
-	allowed := map[string]bool{}
+	imgs := newPrintImages()
 	info := storeScreenshots(o.Store)
-	imgURL := func(sha string) string {
-		allowed[sha] = true
-		return "/a/" + sha
-	}
 	boards := make([]*board, len(procs))
 	for i, p := range procs {
-		boards[i] = buildBoard(o, sel, p, videos, info, imgURL)
+		boards[i] = buildBoard(o, sel, p, videos, info, imgs)
 		var buf bytes.Buffer
 		if err := tmpl.Execute(&buf, boards[i]); err != nil {
 			return nil, fmt.Errorf("export pack: storyboard of %s: %w", p, err)
 		}
 		pages[processFile(p)] = buf.Bytes()
 	}
-	srv := httptest.NewServer(boardHandler(pages, allowed, o.Store.ArtifactPath))
+	srv := httptest.NewServer(boardHandler(pages, imgs, o.Store.ArtifactPath))
 	defer srv.Close()
 
 	out := make([]printedWireframe, len(procs))
@@ -106,9 +102,9 @@ func printWireframes(ctx context.Context, b *journeys.Browser, o *Options, sel *
 	return out, nil
 }
 
-// boardHandler serves the storyboards and the screenshots they show, and
-// nothing else.
-func boardHandler(pages map[string][]byte, allowed map[string]bool, artifactPath func(string) string) http.Handler {
+// boardHandler serves the storyboards and the screenshots they show (shrunk
+// to the print resolution), and nothing else.
+func boardHandler(pages map[string][]byte, imgs *printImages, artifactPath func(string) string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /board/{name}", func(w http.ResponseWriter, r *http.Request) {
 		html, ok := pages[strings.TrimSuffix(r.PathValue("name"), ".html")]
@@ -122,12 +118,21 @@ func boardHandler(pages map[string][]byte, allowed map[string]bool, artifactPath
 	mux.HandleFunc("GET /a/{sha}", func(w http.ResponseWriter, r *http.Request) {
 		sha := r.PathValue("sha")
 		p := artifactPath(sha)
-		if !allowed[sha] || p == "" {
+		if !imgs.has(sha) || p == "" {
 			http.NotFound(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "image/png")
 		w.Header().Set("Cache-Control", "max-age=3600")
+		if f := imgs.shrinkFactor(sha); f > 1 {
+			data, err := shrinkPNGFile(p, f)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Write(data)
+			return
+		}
 		http.ServeFile(w, r, p)
 	})
 	return mux
