@@ -17,18 +17,16 @@ import (
 	"strings"
 )
 
-//go:embed templates/*.html
+//go:embed templates
 var templateFS embed.FS
 
 // parseTemplates parses the report templates; they are parsed per call, so
 // the package keeps no mutable state.
 func parseTemplates() (*template.Template, error) {
 	t, err := template.New("compare").Funcs(template.FuncMap{
-		"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 3, 64) },
-		"px":    func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) },
-		"inc":   func(i int) int { return i + 1 },
-		"join":  strings.Join,
-		"plain": func(s string) string { return s },
+		"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'f', 3, 64) },
+		"px":   func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) },
+		"join": strings.Join,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse comparison templates: %w", err)
@@ -76,6 +74,11 @@ func WriteHTML(w io.Writer, rep *Report, store ArtifactReader) error {
 		return fmt.Errorf("encode report images: %w", err)
 	}
 	v.InlineImages = template.JS(imgJSON)
+	css, js, err := assets()
+	if err != nil {
+		return err
+	}
+	v.CSS, v.JS = template.CSS(css), template.JS(js)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "report", v); err != nil {
 		return fmt.Errorf("render comparison report: %w", err)
@@ -86,9 +89,10 @@ func WriteHTML(w io.Writer, rep *Report, store ArtifactReader) error {
 	return nil
 }
 
-// RenderFragment writes the report as an HTML fragment (its own style and
-// script included) to place inside a page's body, such as the web app's
-// layout. Images are referenced through opt.Images.
+// RenderFragment writes the report as an HTML fragment to place inside a
+// page's body, such as the web app's layout. It has no inline style or
+// script: the page loads Stylesheet and Script itself. Images are
+// referenced through opt.Images.
 func RenderFragment(w io.Writer, rep *Report, opt FragmentOptions) error {
 	t, err := parseTemplates()
 	if err != nil {
@@ -100,12 +104,38 @@ func RenderFragment(w io.Writer, rep *Report, opt FragmentOptions) error {
 	return nil
 }
 
+// Stylesheet is the CSS of the report (class names start with cmp-).
+func Stylesheet() string {
+	css, _, _ := assets()
+	return css
+}
+
+// Script is the JavaScript of the report's swipe view.
+func Script() string {
+	_, js, _ := assets()
+	return js
+}
+
+func assets() (css, js string, err error) {
+	c, err := templateFS.ReadFile("templates/report.css")
+	if err != nil {
+		return "", "", fmt.Errorf("read report stylesheet: %w", err)
+	}
+	j, err := templateFS.ReadFile("templates/report.js")
+	if err != nil {
+		return "", "", fmt.Errorf("read report script: %w", err)
+	}
+	return string(c), string(j), nil
+}
+
 // view is a Report arranged for the templates.
 type view struct {
 	*Report
 	Verdict      string
 	Runs         []viewRun // changed, added, removed, then unchanged
 	InlineImages template.JS
+	CSS          template.CSS
+	JS           template.JS
 	opt          FragmentOptions
 	// needed lists the images to inline: key -> (sha, thumbnail?).
 	needed map[string]imageRef
@@ -127,24 +157,32 @@ type viewRun struct {
 
 // img is an image in a template: a URL, or the key of an inlined image.
 type img struct {
-	Src template.URL
-	Key string
-	W   int // CSS px wide
+	Src  template.URL
+	Key  string
+	W, H int // size in CSS px, 0 when unknown
+	Alt  string
+}
+
+// Any tells whether there is an image.
+func (i img) Any() bool { return i.Src != "" || i.Key != "" }
+
+// boxSet is boxes over an image of W x H pixels.
+type boxSet struct {
+	W, H  int
+	Boxes []Rect
 }
 
 type viewStep struct {
 	*StepDiff
-	ID                string // unique in the page
-	Number            string
-	Open              bool
-	Base, Head, Diff  img
-	Thumb             img
-	Boxes, DiffBoxes  []pctBox
-	HasPair, HasFinds bool
+	ID                   string // unique in the page
+	Number               string
+	Open                 bool
+	Base, Head, Diff     img
+	BaseImg, HeadImg     img // a step on one side only
+	Thumb                img
+	HeadBoxes, DiffBoxes boxSet
+	HasPair, HasFinds    bool
 }
-
-// pctBox is a box in percent of the image it is drawn over.
-type pctBox struct{ L, T, W, H string }
 
 func newView(rep *Report, opt FragmentOptions) *view {
 	v := &view{Report: rep, opt: opt, needed: map[string]imageRef{}}
@@ -170,14 +208,14 @@ func newView(rep *Report, opt FragmentOptions) *view {
 			}
 		}
 		for k := range r.Steps {
-			vr.Steps = append(vr.Steps, v.step(r, &r.Steps[k], fmt.Sprintf("r%d-s%d", n, k)))
+			vr.Steps = append(vr.Steps, v.step(&r.Steps[k], fmt.Sprintf("r%d-s%d", n, k)))
 		}
 		v.Runs = append(v.Runs, vr)
 	}
 	return v
 }
 
-func (v *view) step(r *RunDiff, s *StepDiff, id string) viewStep {
+func (v *view) step(s *StepDiff, id string) viewStep {
 	vs := viewStep{StepDiff: s, ID: id, Open: s.Status != StatusUnchanged, HasPair: s.Base != nil && s.Head != nil,
 		HasFinds: len(s.Findings.New)+len(s.Findings.Resolved)+len(s.Findings.Unchanged) > 0}
 	switch {
@@ -186,68 +224,58 @@ func (v *view) step(r *RunDiff, s *StepDiff, id string) viewStep {
 	case s.Base != nil:
 		vs.Number = "Base step " + itoa(s.Base.Index+1)
 	}
-	if s.Base != nil && s.Base.Screenshot != "" {
-		vs.Base = v.image(s.Base.Screenshot, false, cssWidth(s.Visual, s.Base, true))
-	}
-	if s.Head != nil && s.Head.Screenshot != "" {
-		vs.Head = v.image(s.Head.Screenshot, false, cssWidth(s.Visual, s.Head, false))
-		vs.Thumb = v.image(s.Head.Screenshot, true, 0)
-	} else if s.Base != nil && s.Base.Screenshot != "" {
-		vs.Thumb = v.image(s.Base.Screenshot, true, 0)
-	}
 	if !vs.Open {
-		// Collapsed: only the thumbnail is needed.
-		vs.Base, vs.Head = img{}, img{}
+		// Collapsed: only a thumbnail.
+		switch {
+		case s.Head != nil && s.Head.Screenshot != "":
+			vs.Thumb = v.image(s.Head.Screenshot, true, Size{}, 0, "")
+		case s.Base != nil && s.Base.Screenshot != "":
+			vs.Thumb = v.image(s.Base.Screenshot, true, Size{}, 0, "")
+		}
 		return vs
 	}
-	vs.Thumb = img{}
-	if s.Visual != nil {
-		hv := s.Visual
+	if hv := s.Visual; hv != nil && vs.HasPair {
+		vs.Base = v.image(s.Base.Screenshot, false, hv.BaseSize, s.Base.Scale, "Base screenshot of "+s.Name)
+		vs.Head = v.image(s.Head.Screenshot, false, hv.HeadSize, s.Head.Scale, "Head screenshot of "+s.Name)
 		common := Size{min(hv.BaseSize.W, hv.HeadSize.W), min(hv.BaseSize.H, hv.HeadSize.H)}
-		for _, b := range hv.Boxes {
-			vs.Boxes = append(vs.Boxes, percent(b, hv.HeadSize))
-			vs.DiffBoxes = append(vs.DiffBoxes, percent(b, common))
-		}
+		vs.HeadBoxes = boxSet{W: hv.HeadSize.W, H: hv.HeadSize.H, Boxes: hv.Boxes}
+		vs.DiffBoxes = boxSet{W: common.W, H: common.H, Boxes: hv.Boxes}
 		if hv.Diff != "" {
-			vs.Diff = v.image(hv.Diff, false, vs.Head.W)
+			vs.Diff = v.image(hv.Diff, false, common, s.Head.Scale, "Diff image of "+s.Name)
 		}
+		return vs
+	}
+	// A step on one side only, or a pair without both screenshots.
+	if s.Head != nil && s.Head.Screenshot != "" {
+		vs.HeadImg = v.image(s.Head.Screenshot, false, Size{}, 0, "Screenshot of "+s.Name)
+	} else if s.Base != nil && s.Base.Screenshot != "" {
+		vs.BaseImg = v.image(s.Base.Screenshot, false, Size{}, 0, "Screenshot of "+s.Name)
 	}
 	return vs
 }
 
-// cssWidth is the width in CSS px at which to show a screenshot.
-func cssWidth(vis *Visual, s *StepInfo, base bool) int {
-	if vis == nil || s.Scale <= 0 {
-		return 0
+// image names an image for the page; size (pixels) and scale give its
+// width and height in CSS px.
+func (v *view) image(sha string, thumb bool, size Size, scale float64, alt string) img {
+	out := img{Alt: alt}
+	if scale > 0 && size.W > 0 {
+		out.W, out.H = int(float64(size.W)/scale+0.5), int(float64(size.H)/scale+0.5)
 	}
-	w := vis.HeadSize.W
-	if base {
-		w = vis.BaseSize.W
-	}
-	return int(float64(w) / s.Scale)
-}
-
-func (v *view) image(sha string, thumb bool, w int) img {
 	if v.opt.Images != nil {
 		if thumb {
-			return img{Src: v.opt.Images.Thumbnail(sha), W: w}
+			out.Src = v.opt.Images.Thumbnail(sha)
+		} else {
+			out.Src = v.opt.Images.Full(sha)
 		}
-		return img{Src: v.opt.Images.Full(sha), W: w}
+		return out
 	}
 	key := sha[:min(16, len(sha))]
 	if thumb {
 		key = "t" + key
 	}
 	v.needed[key] = imageRef{sha: sha, thumb: thumb}
-	return img{Key: key, W: w}
-}
-
-func percent(b Rect, size Size) pctBox {
-	if size.W == 0 || size.H == 0 {
-		return pctBox{}
-	}
-	f := func(n, of int) string { return strconv.FormatFloat(float64(n)*100/float64(of), 'f', 3, 64) }
-	return pctBox{L: f(b.X, size.W), T: f(b.Y, size.H), W: f(b.W, size.W), H: f(b.H, size.H)}
+	out.Key = key
+	return out
 }
 
 // inlineImages reads every image the view needs and returns them as data

@@ -44,7 +44,7 @@ const factsScript = `(() => {
     const img = diff.querySelector("img");
     const ir = img.getBoundingClientRect();
     const k = img.naturalWidth / ir.width;
-    for (const b of diff.querySelectorAll(".cmp-box")) {
+    for (const b of diff.querySelectorAll(".cmp-boxes rect")) {
       const r = b.getBoundingClientRect();
       boxes.push({Step: step.querySelector("h3").textContent.trim().split("\n")[0], X: (r.left - ir.left) * k, Y: (r.top - ir.top) * k, W: r.width * k, H: r.height * k});
     }
@@ -54,7 +54,6 @@ const factsScript = `(() => {
     Runs: q("details.cmp-run").length,
     OpenRuns: q("details.cmp-run[open]").length,
     Images: q("img").length,
-    Loaded: q("img").filter((i) => i.complete && i.naturalWidth > 0).length,
     ChangedSteps: q("section.cmp-step.cmp-changed").length,
     CollapsedSteps: q("details.cmp-step:not([open])").length,
     Boxes: boxes,
@@ -66,6 +65,14 @@ const factsScript = `(() => {
     DiffTabs: q("input.cmp-tab-diff").length,
     Sliders: q(".cmp-swipe-control input[type=range]").length,
   };
+})()`
+
+const loadScript = `(async () => {
+  for (const d of document.querySelectorAll("details")) d.open = true;
+  const imgs = Array.from(document.images);
+  for (const i of imgs) i.loading = "eager";
+  await Promise.allSettled(imgs.map((i) => i.decode()));
+  return imgs.filter((i) => i.complete && i.naturalWidth > 0).length;
 })()`
 
 // readReport writes the HTML report of a comparison to a file, opens it in
@@ -88,6 +95,11 @@ func readReport(t *testing.T, rep *Report) (pageFacts, []byte) {
 		t.Fatal(err)
 	}
 	facts, err := chromedp.Run(ctx, chromedp.Evaluate[pageFacts](factsScript))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every image decodes, the lazy thumbnails of collapsed steps too.
+	facts.Loaded, err = chromedp.Run(ctx, chromedp.Evaluate[int](loadScript, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +129,7 @@ func TestHTMLReport(t *testing.T) {
 		if !strings.Contains(f.SwipeClip, "50%") {
 			t.Errorf("swipe clip-path %q, want the head clipped at 50%%", f.SwipeClip)
 		}
-		if f.Verdict != "Changes over the limit" || f.NewFindingBadges != 4 {
+		if f.Verdict != "✗ Changes over the limit" || f.NewFindingBadges != 4 {
 			t.Errorf("verdict %q, %d new error badges", f.Verdict, f.NewFindingBadges)
 		}
 		if !containsAll(f.TextAfter, "Login by iAM Smart", "「智方便」登入") {
@@ -139,8 +151,8 @@ func TestHTMLReport(t *testing.T) {
 		}
 		for i, b := range f.Boxes {
 			w := want[i]
-			// Within a pixel of a CSS px (3 on the mobile screenshots).
-			if math.Abs(b.X-float64(w.X)) > 3 || math.Abs(b.Y-float64(w.Y)) > 3 || math.Abs(b.W-float64(w.W)) > 3 || math.Abs(b.H-float64(w.H)) > 3 {
+			// Within a pixel of the image.
+			if math.Abs(b.X-float64(w.X)) > 1 || math.Abs(b.Y-float64(w.Y)) > 1 || math.Abs(b.W-float64(w.W)) > 1 || math.Abs(b.H-float64(w.H)) > 1 {
 				t.Errorf("%s: box drawn at %.1f,%.1f %.1fx%.1f, want %+v", b.Step, b.X, b.Y, b.W, b.H, w)
 			}
 		}
@@ -148,7 +160,7 @@ func TestHTMLReport(t *testing.T) {
 	t.Run("unchanged", func(t *testing.T) {
 		rep := compareOrFail(t, Side{Release: "base"}, Side{Release: "again"}, Options{})
 		f, _ := readReport(t, rep)
-		if f.Verdict != "Nothing over the limit" || f.OpenRuns != 0 || f.ChangedSteps != 0 || f.CollapsedSteps != 10 {
+		if f.Verdict != "✓ Nothing over the limit" || f.OpenRuns != 0 || f.ChangedSteps != 0 || f.CollapsedSteps != 10 {
 			t.Errorf("verdict %q, open runs %d, changed steps %d, collapsed %d; want everything collapsed", f.Verdict, f.OpenRuns, f.ChangedSteps, f.CollapsedSteps)
 		}
 		if f.Images != 10 || f.Loaded != 10 {
