@@ -35,6 +35,8 @@ type board struct {
 	Process      string
 	ProcessTitle string
 	Services     []string
+	LangLabels   string
+	DeviceLabels string
 	Release      string
 	Date         string
 	Versions     Versions
@@ -68,10 +70,8 @@ type coverageRow struct {
 
 type boardJourney struct {
 	*recordings.Journey
-	LangLabels   string
-	DeviceLabels string
-	Overview     overview
-	Runs         []*boardRun
+	Overview overview
+	Runs     []*boardRun
 }
 
 // overview is the one-page flow of a journey: the steps of one run as
@@ -177,15 +177,26 @@ func buildBoard(o *Options, sel *selection, process string, videos map[uint]*run
 	b := &board{Process: process, ProcessTitle: processTitle(process), Release: sel.release, Date: formatDate(o.Now),
 		Versions: Versions{Journeyproof: o.Version, Chromium: o.ChromiumVersion, FFmpeg: o.FFmpegVersion}}
 	names := map[string]string{}
+	var langs, devices []string
 	for _, j := range sel.journeys {
 		if j.Process != process {
 			continue
+		}
+		for _, l := range j.Languages {
+			if !has(langs, l) {
+				langs = append(langs, l)
+			}
+		}
+		for _, d := range j.Devices {
+			if !has(devices, d) {
+				devices = append(devices, d)
+			}
 		}
 		names[j.ID] = j.Name
 		if j.Service != "" && !has(b.Services, j.Service) {
 			b.Services = append(b.Services, j.Service)
 		}
-		bj := &boardJourney{Journey: j, LangLabels: langLabels(j.Languages), DeviceLabels: strings.Join(j.Devices, ", ")}
+		bj := &boardJourney{Journey: j}
 		for _, r := range sel.runs {
 			if r.JourneyID != j.ID {
 				continue
@@ -204,6 +215,7 @@ func buildBoard(o *Options, sel *selection, process string, videos map[uint]*run
 		bj.Overview = buildOverview(bj)
 		b.Journeys = append(b.Journeys, bj)
 	}
+	b.LangLabels, b.DeviceLabels = langLabels(langs), strings.Join(devices, ", ")
 	var rows []coverageRow
 	for _, c := range sel.cells {
 		if c.Process != process {
@@ -419,8 +431,9 @@ func buildOverview(j *boardJourney) overview {
 	const arrow, label, top = 9.0, 24.0, 44.0
 	ov.ThumbW = (contentW - arrow*float64(cols)) / float64(cols)
 	maxH := (contentH-top)/float64(rows) - label
-	// Thumbnails share one box; each image is fitted into it.
-	ov.ThumbH = math.Min(maxH, ov.ThumbW*0.75)
+	// Thumbnails share one frame size: each image is fitted into the
+	// room there is, then the frames shrink to the tallest image.
+	tallest := 0.0
 	var row []thumb
 	for i, s := range pick.Steps {
 		t := thumb{N: s.N, Name: s.Name, Img: s.Img, Trigger: s.Trigger, Outcome: s.Outcome, Failed: s.Status == journeys.StatusFailed}
@@ -430,13 +443,18 @@ func buildOverview(j *boardJourney) overview {
 			}
 		}
 		if s.Img != "" && s.W > 0 {
-			t.W, t.H = fit(s.W, s.H, ov.ThumbW-1, ov.ThumbH-1)
+			t.W, t.H = fit(s.W, s.H, ov.ThumbW-1, maxH-1)
+			tallest = math.Max(tallest, t.H)
 		}
 		row = append(row, t)
 		if len(row) == cols || i == n-1 {
 			ov.Rows = append(ov.Rows, row)
 			row = nil
 		}
+	}
+	ov.ThumbH = tallest + 1
+	if tallest == 0 {
+		ov.ThumbH = math.Min(maxH, ov.ThumbW*0.56)
 	}
 	return ov
 }
