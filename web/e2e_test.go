@@ -219,7 +219,7 @@ func TestE2EMarkupIsText(t *testing.T) {
 // TestE2ELayout opens the main pages at 1366 px: none scrolls sideways.
 // With -update it writes their screenshots to testdata/screens.
 func TestE2ELayout(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, BaseURL: siteURL, Version: "test"})
+	s := newServer(t, Options{Starter: engine, Packer: testPacker{}, BaseURL: siteURL, Version: "test"})
 	base := serve(t, s)
 	pages := []struct{ name, path string }{
 		{"coverage", "/?release=" + release},
@@ -237,7 +237,8 @@ func TestE2ELayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			eval[bool](t, ctx, `(() => { for (const i of document.images) i.loading = "eager"; return true })()`)
-			waitFor(t, ctx, `document.readyState === "complete" && Array.from(document.images).every(i => i.complete)`, 30*time.Second)
+			waitFor(t, ctx, `document.readyState === "complete" && Array.from(document.images).every(i => i.complete) &&
+				Array.from(document.querySelectorAll("video")).every(v => v.readyState >= 3)`, 30*time.Second)
 			if w := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
 				t.Errorf("the page is %d px wider than the 1366 px window", w)
 			}

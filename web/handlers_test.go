@@ -1,6 +1,9 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +14,7 @@ import (
 
 	"journeyproof/journeys"
 	"journeyproof/recordings"
+	"journeyproof/recordings/pack"
 )
 
 // request sends a request to h as a browser on this machine would (Host
@@ -456,4 +460,89 @@ func readEvents(t *testing.T, url string, timeout time.Duration) ([]sseEvent, ss
 		t.Fatalf("GET %s: no event in %q", url, b)
 	}
 	return out, out[len(out)-1]
+}
+
+// testPacker writes packs with the real pack export, printing the
+// wireframes in the shared browser.
+type testPacker struct{}
+
+func (testPacker) WritePack(ctx context.Context, name string, w io.Writer) error {
+	_, err := pack.Write(ctx, pack.Options{Store: store, Browser: browser, Release: name, Version: "test"}, w)
+	return err
+}
+
+func TestPack(t *testing.T) {
+	without := newServer(t, Options{})
+	if w := request(t, without.Handler(), "GET", "/api/releases/"+release+"/pack", nil); w.Code != http.StatusNotFound {
+		t.Errorf("pack without a Packer: status %d, want 404", w.Code)
+	}
+	if strings.Contains(request(t, without.Handler(), "GET", "/?release="+release, nil).Body.String(), "evidence pack") {
+		t.Errorf("the coverage offers a pack that the server cannot write")
+	}
+	s := newServer(t, Options{Packer: testPacker{}})
+	if !strings.Contains(request(t, s.Handler(), "GET", "/?release="+release, nil).Body.String(), `href="/api/releases/`+release+`/pack"`) {
+		t.Errorf("the coverage has no pack button")
+	}
+	if w := request(t, s.Handler(), "GET", "/api/releases/no-such-release/pack", nil); w.Code != http.StatusNotFound {
+		t.Errorf("pack of an unknown release: status %d, want 404", w.Code)
+	}
+	w := request(t, s.Handler(), "GET", "/api/releases/"+release+"/pack", nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if ct, cd := w.Header().Get("Content-Type"), w.Header().Get("Content-Disposition"); ct != "application/zip" || cd != `attachment; filename="journeyproof-t1.zip"` {
+		t.Errorf("Content-Type %q, Content-Disposition %q", ct, cd)
+	}
+	z, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
+	if err != nil {
+		t.Fatalf("the pack is not a zip: %v", err)
+	}
+	names := map[string]bool{}
+	for _, f := range z.File {
+		names[f.Name] = true
+	}
+	if !names[pack.ManifestName] {
+		t.Errorf("the pack has no %s: %v", pack.ManifestName, names)
+	}
+}
+
+// TestRunEventsOfAnotherProcess: a run that another process (journeyproof
+// run) is writing streams its steps as they are stored, then its end.
+func TestRunEventsOfAnotherProcess(t *testing.T) {
+	s := newServer(t, Options{})
+	base := serve(t, s)
+	run := recordings.Run{Release: "elsewhere", JourneyID: "login", JourneyName: "Log in with iAM Smart", Lang: "en", Device: "desktop",
+		Width: 1366, Height: 768, Scale: 1, Status: journeys.StatusRunning, StartedAt: time.Now()}
+	if err := store.DB.Create(&run).Error; err != nil {
+		t.Fatal(err)
+	}
+	step := func(i int, name string) {
+		if err := store.DB.Create(&recordings.Step{RunID: run.ID, Index: i, Name: name, Status: journeys.StatusPassed, StartedAt: time.Now(), EndedAt: time.Now()}).Error; err != nil {
+			t.Error(err)
+		}
+	}
+	step(0, "Open the login page")
+	if w := request(t, s.Handler(), "GET", "/runs/"+itoa(run.ID), nil); !strings.Contains(w.Body.String(), "banner-running") {
+		t.Errorf("the page of a running run does not say it runs")
+	}
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		step(1, "Choose iAM Smart")
+		time.Sleep(1500 * time.Millisecond)
+		now := time.Now()
+		store.DB.Model(&recordings.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": journeys.StatusPassed, "ended_at": now, "step_count": 2})
+	}()
+	events, end := readEvents(t, base+"/api/runs/"+itoa(run.ID)+"/events", 30*time.Second)
+	var names []string
+	for _, e := range events {
+		var p RunProgress
+		if err := json.Unmarshal([]byte(e.data), &p); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, e.event+":"+p.StepName)
+	}
+	want := "progress:Open the login page progress:Choose iAM Smart end:Choose iAM Smart"
+	if strings.Join(names, " ") != want || !strings.Contains(end.data, `"status":"passed"`) {
+		t.Errorf("events %v (last %s); want %s", names, end.data, want)
+	}
 }

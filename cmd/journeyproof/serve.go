@@ -125,7 +125,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		srv.Shutdown(context.Background())
 		return exitFailed
 	}
-	url := "http://" + ln.Addr().String() + "/"
+	url := "http://" + displayAddr(ln.Addr()) + "/"
 	if cfg.release != "" {
 		url += "?release=" + cfg.release
 	}
@@ -143,6 +143,21 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 	}
 	fmt.Fprintln(env.stdout, "\nStopped.")
 	return exitOK
+}
+
+// displayAddr is the listen address as people type it: the host name for
+// an address that listens on every interface.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil && h != "" {
+			host = h
+		}
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // engineStarter starts runs from the web app with the engine: one
