@@ -161,8 +161,19 @@ func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 		for _, p := range res.Problems() {
 			fmt.Fprintln(env.stdout, p)
 		}
-		fmt.Fprintf(env.stderr, "journeyproof: pack %s is NOT intact: %d changed, %d removed, %d added%s\n", pos[0],
-			len(res.Changed), len(res.Removed), len(res.Added), sigNote(res))
+		var parts []string
+		for _, p := range []struct {
+			n    int
+			what string
+		}{{len(res.Changed), "changed"}, {len(res.Removed), "removed"}, {len(res.Added), "added"}} {
+			if p.n > 0 {
+				parts = append(parts, fmt.Sprintf("%d file(s) %s", p.n, p.what))
+			}
+		}
+		if res.SignatureChecked && !res.SignatureValid {
+			parts = append(parts, "signature "+res.SignatureError)
+		}
+		fmt.Fprintf(env.stderr, "journeyproof: pack %s is NOT intact: %s\n", pos[0], strings.Join(parts, "; "))
 		return exitFailed
 	}
 	sig := "not signed"
@@ -175,13 +186,6 @@ func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 	fmt.Fprintf(env.stdout, "OK: pack %s is intact: release %q, %d files match the manifest, %d runs, made %s by journeyproof %s; %s\n",
 		pos[0], m.Release, res.Checked, len(m.Runs), m.CreatedAt.Format("2006-01-02 15:04 MST"), m.Versions.Journeyproof, sig)
 	return exitOK
-}
-
-func sigNote(res *pack.VerifyResult) string {
-	if res.SignatureChecked && !res.SignatureValid {
-		return "; signature " + res.SignatureError
-	}
-	return ""
 }
 
 func cmdKeygen(ctx context.Context, env *cli, args []string) int {

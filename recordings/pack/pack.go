@@ -13,6 +13,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -96,9 +97,19 @@ func Export(ctx context.Context, o Options, path string) (*Summary, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("write pack %s: is a folder; give a file name such as %s", path, filepath.Join(path, o.Release+"-pack.zip"))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("write pack %s: folder %s does not exist", path, dir)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("write pack %s: %s is not a folder", path, dir)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("write pack %s: %w", path, err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("write pack %s: cannot create a file in %s: %w", path, dir, err)
 	}
 	ok := false
 	defer func() {

@@ -669,8 +669,8 @@ func TestBadInput(t *testing.T) {
 		{"no runs after the filters", func(o *Options) { o.Langs = []string{"zh-CN"} }, filepath.Join(dir, "c.zip"), `has no runs matching --lang zh-CN`},
 		{"unknown journey", func(o *Options) { o.Journeys = []string{"nope"} }, filepath.Join(dir, "d.zip"), `has no runs of journey "nope"`},
 		{"unknown language", func(o *Options) { o.Langs = []string{"fr"} }, filepath.Join(dir, "e.zip"), `unknown language "fr"`},
-		{"folder that does not exist", func(o *Options) {}, filepath.Join(dir, "missing", "f.zip"), "no such file or directory"},
-		{"parent is a file", func(o *Options) {}, filepath.Join(notDir, "g.zip"), "not a directory"},
+		{"folder that does not exist", func(o *Options) {}, filepath.Join(dir, "missing", "f.zip"), "missing does not exist"},
+		{"parent is a file", func(o *Options) {}, filepath.Join(notDir, "g.zip"), "file is not a folder"},
 		{"path is a folder", func(o *Options) {}, dir, "is a folder"},
 	}
 	for _, tc := range tests {
