@@ -22,7 +22,9 @@ func (j *job) do(st Store, opt Options) error {
 	}
 	bs, hs := scaleOf(j.base, j.baseRun), scaleOf(j.head, j.headRun)
 	masks := append(maskRects(j.base.Masks, bs), maskRects(j.head.Masks, hs)...)
-	res, err := imagediff.ComparePNG(a, b, imagediff.Options{Threshold: opt.Threshold, Masks: masks, DiffImage: !opt.NoDiffImages})
+	// Boxes closer than 16 CSS px merge, on every device.
+	merge := int(math.Round(imagediff.DefaultMergeDistance * hs))
+	res, err := imagediff.ComparePNG(a, b, imagediff.Options{Threshold: opt.Threshold, Masks: masks, MergeDistance: merge, DiffImage: !opt.NoDiffImages})
 	if err != nil {
 		return fmt.Errorf("compare screenshots of %s step %d: %w", j.headRun.Cell(), j.head.Index+1, err)
 	}
