@@ -197,6 +197,7 @@ func buildBoard(o *Options, sel *selection, process string, videos map[uint]*run
 			b.Services = append(b.Services, j.Service)
 		}
 		bj := &boardJourney{Journey: j}
+		caps := currentCaptions(j)
 		for _, r := range sel.runs {
 			if r.JourneyID != j.ID {
 				continue
@@ -206,7 +207,11 @@ func buildBoard(o *Options, sel *selection, process string, videos map[uint]*run
 				br.Video = v.path + ".mp4"
 			}
 			for i := range r.Steps {
-				br.Steps = append(br.Steps, buildStep(r, &r.Steps[i], len(r.Steps), info, imgs))
+				bs := buildStep(r, &r.Steps[i], len(r.Steps), info, imgs)
+				if c, ok := caps[stepKey(r.Steps[i].StepID, r.Steps[i].Index)]; ok {
+					bs.Caption = c
+				}
+				br.Steps = append(br.Steps, bs)
 			}
 			bj.Runs = append(bj.Runs, br)
 			b.Runs++
@@ -506,4 +511,31 @@ func formatDate(t time.Time) string {
 		t = t.In(loc)
 	}
 	return t.Format("2 January 2006, 15:04 MST")
+}
+
+// currentCaptions reads the captions of the journey file as it is now, so
+// that a designer who annotates captions in the file sees them in the next
+// export without running the journey again. Steps are matched by their id,
+// else by position. A file that is gone or no longer parses leaves the
+// captions stored with the run.
+func currentCaptions(j *recordings.Journey) map[string]string {
+	if j.File == "" {
+		return nil
+	}
+	cur, err := journeys.LoadFile(j.File)
+	if err != nil || cur.ID != j.ID {
+		return nil
+	}
+	caps := map[string]string{}
+	for i, s := range cur.Steps {
+		caps[stepKey(s.ID, i)] = s.Caption
+	}
+	return caps
+}
+
+func stepKey(id string, index int) string {
+	if id != "" {
+		return "id:" + id
+	}
+	return fmt.Sprintf("#%d", index)
 }
