@@ -183,6 +183,9 @@ func TestE2EStartRunFromThePage(t *testing.T) {
 	if !strings.Contains(status, "Passed") || !strings.HasPrefix(href, "/runs/") {
 		t.Fatalf("after the run: status %q, link %q", status, href)
 	}
+	if *update {
+		writeScreen(t, ctx, "invocation")
+	}
 	// It lands in the coverage matrix of its release.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?release=e2e")); err != nil {
 		t.Fatal(err)
@@ -242,19 +245,25 @@ func TestE2ELayout(t *testing.T) {
 			if w := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
 				t.Errorf("the page is %d px wider than the 1366 px window", w)
 			}
-			if !*update {
-				return
-			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.MkdirAll(screensDir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(screensDir, p.name+".png"), png, 0o644); err != nil {
-				t.Fatal(err)
+			if *update {
+				writeScreen(t, ctx, p.name)
 			}
 		})
+	}
+}
+
+// writeScreen writes a full-page screenshot of the tab to
+// testdata/screens/NAME.png.
+func writeScreen(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(screensDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screensDir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -24,8 +24,10 @@ type Page struct {
 	Nav string
 	// Data is the page's own data.
 	Data any
-	// Scripts are static JavaScript files the page loads (names in static/).
+	// Scripts and Styles are static JavaScript and CSS files the page
+	// loads besides app.css (names in static/).
 	Scripts []string
+	Styles  []string
 
 	// Set by render.
 	Links    []navItem
@@ -177,7 +179,7 @@ func processLabel(p string) string {
 // told by colour alone.
 func statusIcon(status string) string {
 	switch status {
-	case journeys.StatusPassed:
+	case journeys.StatusPassed, stateDone:
 		return "✓"
 	case journeys.StatusFailed:
 		return "✗"

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"journeyproof/journeys"
 	"journeyproof/recordings"
@@ -755,15 +754,4 @@ func (s *Server) filterOptions() (*runFilterOptions, error) {
 		}
 	}
 	return o, nil
-}
-
-// elapsed formats a duration for people: 850ms, 12.3s, 2m05s.
-func elapsed(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 }

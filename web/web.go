@@ -174,6 +174,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/invocations/:id", s.apiInvocation)
 	r.GET("/api/invocations/:id/events", s.apiInvocationEvents)
 
+	s.compareRoutes(r) // release comparison and baselines (compare.go)
+
 	// Files.
 	r.GET("/artifacts/:sha", s.artifact)
 	r.HEAD("/artifacts/:sha", s.artifact)

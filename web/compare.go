@@ -1,0 +1,292 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"journeyproof/recordings"
+	"journeyproof/recordings/compare"
+)
+
+// compareRoutes registers the release comparison: the page, its style and
+// script, the JSON API, and setting a baseline (a form with the CSRF token,
+// or JSON under /api; both pass the app's authentication and cross-site
+// checks like every state-changing request).
+func (s *Server) compareRoutes(r *gin.Engine) {
+	r.GET("/compare", s.comparePage)
+	r.POST("/compare/baseline", s.compareBaselineSubmit)
+	r.GET("/compare/report.css", s.compareAsset)
+	r.GET("/compare/report.js", s.compareAsset)
+	r.GET("/api/compare", s.apiCompare)
+	r.GET("/api/baselines", s.apiBaselines)
+	r.POST("/api/baseline", s.apiSetBaseline)
+}
+
+// CompareRequest says what to compare: a base release or run (none: each
+// journey's baseline), a head release or run, the image diff threshold and
+// the limit.
+type CompareRequest struct {
+	Base, Head       string
+	BaseRun, HeadRun uint
+	Threshold        float64
+	Limit            compare.Limit
+}
+
+// compareRequest reads a CompareRequest from the query string: base, head,
+// baseRun, headRun, threshold, maxDiffPixels, maxDiffRatio.
+func compareRequest(c *gin.Context) (CompareRequest, error) {
+	q := CompareRequest{Base: c.Query("base"), Head: c.Query("head")}
+	var err error
+	num := func(name string, set func(string) error) {
+		if v := c.Query(name); v != "" && err == nil {
+			if e := set(v); e != nil {
+				err = errorf(http.StatusBadRequest, "%s must be a number, not %q", name, v)
+			}
+		}
+	}
+	num("baseRun", func(v string) error { n, e := strconv.ParseUint(v, 10, 32); q.BaseRun = uint(n); return e })
+	num("headRun", func(v string) error { n, e := strconv.ParseUint(v, 10, 32); q.HeadRun = uint(n); return e })
+	num("threshold", func(v string) error { f, e := strconv.ParseFloat(v, 64); q.Threshold = f; return e })
+	num("maxDiffPixels", func(v string) error { n, e := strconv.Atoi(v); q.Limit.MaxDiffPixels = n; return e })
+	num("maxDiffRatio", func(v string) error { f, e := strconv.ParseFloat(v, 64); q.Limit.MaxDiffRatio = f; return e })
+	if err != nil {
+		return q, err
+	}
+	switch {
+	case q.Threshold < 0 || q.Threshold > 1:
+		return q, errorf(http.StatusBadRequest, "threshold must be between 0 and 1")
+	case q.Limit.MaxDiffPixels < 0 || q.Limit.MaxDiffRatio < 0 || q.Limit.MaxDiffRatio > 1:
+		return q, errorf(http.StatusBadRequest, "maxDiffPixels must be at least 0 and maxDiffRatio between 0 and 1")
+	case q.Limit.MaxDiffPixels > 0 && q.Limit.MaxDiffRatio > 0:
+		return q, errorf(http.StatusBadRequest, "give either maxDiffPixels or maxDiffRatio, not both")
+	case q.Base != "" && q.BaseRun != 0, q.Head != "" && q.HeadRun != 0:
+		return q, errorf(http.StatusBadRequest, "give a release or a run for each side, not both")
+	}
+	return q, nil
+}
+
+// Compare compares the head against the base (or the baseline) and stores
+// the diff images as artifacts.
+func (s *Server) Compare(req CompareRequest) (*compare.Report, error) {
+	if req.Head == "" && req.HeadRun == 0 {
+		return nil, errorf(http.StatusBadRequest, "give the head: a release (head) or a run (headRun)")
+	}
+	rep, err := compare.Compare(s.ctx, s.store, compare.Side{Release: req.Base, RunID: req.BaseRun},
+		compare.Side{Release: req.Head, RunID: req.HeadRun}, compare.Options{Threshold: req.Threshold, Limit: req.Limit})
+	if errors.Is(err, compare.ErrUsage) {
+		return nil, errorf(http.StatusNotFound, "%s", err.Error())
+	}
+	return rep, err
+}
+
+// Baselines lists the baselines: a release per journey, "*" for every
+// journey.
+func (s *Server) Baselines() ([]recordings.Baseline, error) {
+	bs, err := s.store.Baselines()
+	if bs == nil {
+		bs = []recordings.Baseline{}
+	}
+	return bs, err
+}
+
+// SetBaseline marks a release as the baseline of a journey, or of every
+// journey when journey is "".
+func (s *Server) SetBaseline(release, journey string) error {
+	if release == "" {
+		return errorf(http.StatusBadRequest, "give the release to approve")
+	}
+	if err := s.releaseExists(release); err != nil {
+		return err
+	}
+	return s.store.SetBaseline(release, journey)
+}
+
+// approveRelease marks a release as the baseline of each journey it ran,
+// and returns those journeys.
+func (s *Server) approveRelease(release string) ([]string, error) {
+	if err := s.releaseExists(release); err != nil {
+		return nil, err
+	}
+	runs, _, err := s.store.Runs(recordings.RunFilter{Release: release})
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		if seen[r.JourneyID] {
+			continue
+		}
+		seen[r.JourneyID] = true
+		if err := s.store.SetBaseline(release, r.JourneyID); err != nil {
+			return done, err
+		}
+		done = append(done, r.JourneyID)
+	}
+	sort.Strings(done)
+	return done, nil
+}
+
+func (s *Server) apiCompare(c *gin.Context) {
+	req, err := compareRequest(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	rep, err := s.Compare(req)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
+
+func (s *Server) apiBaselines(c *gin.Context) {
+	bs, err := s.Baselines()
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"baselines": bs})
+}
+
+// baselineRequest is the body of POST /api/baseline.
+type baselineRequest struct {
+	Release string `json:"release"`
+	// Journey is a journey id; "" or "*" for every journey.
+	Journey string `json:"journey"`
+}
+
+func (s *Server) apiSetBaseline(c *gin.Context) {
+	var req baselineRequest
+	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 1<<12))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with release and, optionally, journey: "+oneLine(err.Error()))
+		return
+	}
+	if err := s.SetBaseline(req.Release, req.Journey); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	bs, err := s.Baselines()
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"baselines": bs})
+}
+
+// compareData is the data of compare.html.
+type compareData struct {
+	Releases []recordings.Release
+	Req      CompareRequest
+	// Baselines are shown above the report.
+	Baselines []recordings.Baseline
+	// Report is the rendered comparison; empty when there is nothing to
+	// compare (no run at all, no baseline, or a side with no run).
+	Report template.HTML
+	Rep    *compare.Report
+	// Notice explains why there is no report.
+	Notice string
+	// Approved lists the journeys just approved.
+	Approved string
+}
+
+func (s *Server) comparePage(c *gin.Context) {
+	rels, err := s.Releases()
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	bs, err := s.Baselines()
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	req, err := compareRequest(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	d := compareData{Releases: rels, Baselines: bs, Approved: c.Query("approved")}
+	if req.Head == "" && req.HeadRun == 0 && len(rels) > 0 {
+		req.Head = rels[0].Name
+	}
+	d.Req = req
+	status := http.StatusOK
+	switch {
+	case len(rels) == 0:
+		d.Notice = "There are no runs to compare yet."
+	case req.Base == "" && req.BaseRun == 0 && len(bs) == 0:
+		d.Notice = "No baseline is set: choose a base release, or approve a release as the baseline."
+	default:
+		rep, err := s.Compare(req)
+		if err != nil {
+			if statusOf(err) >= 500 {
+				s.apiError(c, err)
+				return
+			}
+			status, d.Notice = statusOf(err), oneLine(err.Error())
+			break
+		}
+		var buf bytes.Buffer
+		err = compare.RenderFragment(&buf, rep, compare.FragmentOptions{Images: artifactImages{}, NoTitle: true,
+			RunLink: func(id uint) template.URL { return template.URL("/runs/" + strconv.FormatUint(uint64(id), 10)) }})
+		if err != nil {
+			s.apiError(c, err)
+			return
+		}
+		d.Rep, d.Report = rep, template.HTML(buf.String())
+	}
+	title := "Compare"
+	if d.Rep != nil {
+		title = "Compare " + d.Rep.Head + " with " + d.Rep.Base
+	}
+	s.render(c, status, "compare.html", Page{Title: title, Data: d})
+}
+
+// compareBaselineSubmit is the page's "Approve as baseline" form: it marks
+// the head release as the baseline of each journey it ran.
+func (s *Server) compareBaselineSubmit(c *gin.Context) {
+	release := c.PostForm("release")
+	done, err := s.approveRelease(release)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	v := url.Values{"head": {release}}
+	for i, j := range done {
+		if i == 0 {
+			v.Set("approved", j)
+		} else {
+			v.Set("approved", v.Get("approved")+", "+j)
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/compare?"+v.Encode())
+}
+
+// compareAsset serves the report's stylesheet and script.
+func (s *Server) compareAsset(c *gin.Context) {
+	c.Header("Cache-Control", "no-cache")
+	if c.Request.URL.Path == "/compare/report.css" {
+		c.Data(http.StatusOK, "text/css; charset=utf-8", []byte(compare.Stylesheet()))
+		return
+	}
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", []byte(compare.Script()))
+}
+
+// artifactImages points the report's images at /artifacts/.
+type artifactImages struct{}
+
+func (artifactImages) Full(sha string) template.URL      { return template.URL(artifactURL(sha)) }
+func (artifactImages) Thumbnail(sha string) template.URL { return template.URL(artifactURL(sha)) }
