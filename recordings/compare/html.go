@@ -54,6 +54,8 @@ type FragmentOptions struct {
 	Images ImageURL
 	// RunLink, when set, is the URL of a run's page (for links).
 	RunLink func(id uint) template.URL
+	// NoTitle leaves out the report's own h1, for a page that has one.
+	NoTitle bool
 }
 
 // WriteHTML writes the report as one self-contained HTML page: styles,
@@ -134,6 +136,7 @@ type view struct {
 	Verdict      string
 	Runs         []viewRun // changed, added, removed, then unchanged
 	InlineImages template.JS
+	NoTitle      bool
 	CSS          template.CSS
 	JS           template.JS
 	opt          FragmentOptions
@@ -185,7 +188,7 @@ type viewStep struct {
 }
 
 func newView(rep *Report, opt FragmentOptions) *view {
-	v := &view{Report: rep, opt: opt, needed: map[string]imageRef{}}
+	v := &view{Report: rep, opt: opt, needed: map[string]imageRef{}, NoTitle: opt.NoTitle}
 	v.Verdict = "pass"
 	if rep.Summary.Failed {
 		v.Verdict = "fail"
