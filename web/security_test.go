@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -277,5 +278,52 @@ func TestInterrupted(t *testing.T) {
 	}
 	if _, err := s.Start(StartRequest{Journey: "quick"}); err == nil {
 		t.Errorf("Start after shutdown: no error")
+	}
+}
+
+// TestServe serves on a free port and shuts down on cancel, even with an
+// event stream open.
+func TestServe(t *testing.T) {
+	s, err := New(Options{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	resp, err := http.Get(base + "/api/releases")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/releases: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	run := recordings.Run{Release: "serve", JourneyID: "login", Lang: "en", Device: "desktop", Status: journeys.StatusRunning, StartedAt: time.Now()}
+	if err := store.DB.Create(&run).Error; err != nil {
+		t.Fatal(err)
+	}
+	defer store.MarkInterrupted(run.ID)
+	stream, err := http.Get(base + "/api/runs/" + itoa(run.ID) + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Serve did not return after its context ended")
+	}
+	if _, err := io.ReadAll(stream.Body); err != nil {
+		t.Logf("the stream ended with %v", err)
+	}
+	if _, err := http.Get(base + "/api/releases"); err == nil {
+		t.Errorf("the server still answers after shutting down")
 	}
 }
