@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,9 +36,19 @@ import (
 // 1-minute (and, with JOURNEYPROOF_BENCH_LONG=1, a 10-minute) journey in a
 // child process and reports that process's peak resident memory.
 
-// runMatrix runs the cells into a new store, with video from src when it
-// is not nil, and returns the wall time including the encodes.
-func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store) *Source) (time.Duration, *Source) {
+// matrixRun is what one run of the matrix took.
+type matrixRun struct {
+	wall time.Duration
+	// cpu is the processor time of this process, Chromium (all its
+	// processes) and ffmpeg: on a busy machine it says more than wall time.
+	cpu time.Duration
+	src *Source
+}
+
+// runMatrix runs the cells into a new store, with video from the Source
+// that video makes when it is not nil, and returns the wall and processor
+// time including the encodes.
+func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store) *Source) matrixRun {
 	b.Helper()
 	store, err := recordings.Open(b.TempDir())
 	if err != nil {
@@ -51,18 +62,76 @@ func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store
 		rec.Video = src
 	}
 	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: runtime.NumCPU(), Observer: rec}
+	cpu0 := processCPU(b)
 	started := time.Now()
 	results := r.Run(context.Background(), cells)
 	if err := rec.Wait(); err != nil {
 		b.Fatal(err)
 	}
-	took := time.Since(started)
+	m := matrixRun{wall: time.Since(started), cpu: processCPU(b) - cpu0, src: src}
+	if src != nil {
+		m.cpu += src.encoded.cpu
+	}
 	for _, res := range results {
 		if res.Status != journeys.StatusPassed {
 			b.Fatalf("%s: %s %s", res.Cell, res.Status, res.Error)
 		}
 	}
-	return took, src
+	return m
+}
+
+// processCPU is the processor time used so far by this process and by the
+// Chromium process and all its descendants (the children that ended are
+// counted in their parents' cutime and cstime).
+func processCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	total := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cc := chromedp.FromContext(browser.Context())
+	if cc == nil || cc.Browser == nil || cc.Browser.Process() == nil {
+		b.Fatal("no Chromium process")
+	}
+	root := cc.Browser.Process().Pid
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		b.Fatal(err)
+	}
+	parent := map[int]int{}
+	ticks := map[int]int64{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the command name: state ppid ... utime(14) stime cutime cstime.
+		i := strings.LastIndexByte(string(data), ')')
+		f := strings.Fields(string(data[i+1:]))
+		if len(f) < 15 {
+			continue
+		}
+		parent[pid], _ = strconv.Atoi(f[1])
+		for _, k := range []int{11, 12, 13, 14} {
+			n, _ := strconv.ParseInt(f[k], 10, 64)
+			ticks[pid] += n
+		}
+	}
+	var chromium int64
+	for pid := range ticks {
+		for p := pid; p > 1; p = parent[p] {
+			if p == root {
+				chromium += ticks[pid]
+				break
+			}
+		}
+	}
+	return total + time.Duration(chromium)*time.Second/100 // USER_HZ is 100 on Linux
 }
 
 func BenchmarkDemoMatrix(b *testing.B) {
@@ -74,15 +143,18 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var off, on, encWall, encCPU, videoDur time.Duration
+	var off, on, offCPU, onCPU, encWall, encCPU, videoDur time.Duration
 	videos := 0
 	for b.Loop() {
-		d, _ := runMatrix(b, cells, nil)
-		off += d
-		d, src := runMatrix(b, cells, func(st *recordings.Store) *Source {
+		m := runMatrix(b, cells, nil)
+		off += m.wall
+		offCPU += m.cpu
+		m = runMatrix(b, cells, func(st *recordings.Store) *Source {
 			return New(st, Options{Parallel: runtime.NumCPU(), Notice: io.Discard})
 		})
-		on += d
+		on += m.wall
+		onCPU += m.cpu
+		src := m.src
 		encWall += src.encoded.wall
 		encCPU += src.encoded.cpu
 		videoDur += src.encoded.duration
@@ -95,6 +167,9 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	b.ReportMetric(off.Seconds()/n, "s-video-off")
 	b.ReportMetric(on.Seconds()/n, "s-video-on")
 	b.ReportMetric(on.Seconds()/off.Seconds(), "on/off")
+	b.ReportMetric(offCPU.Seconds()/n, "cpu-s-video-off")
+	b.ReportMetric(onCPU.Seconds()/n, "cpu-s-video-on")
+	b.ReportMetric(onCPU.Seconds()/offCPU.Seconds(), "cpu-on/off")
 	b.ReportMetric(encWall.Seconds()/videoDur.Seconds(), "encode-s/video-s")
 	b.ReportMetric(encCPU.Seconds()/videoDur.Seconds(), "encode-cpu-s/video-s")
 }

@@ -1,9 +1,15 @@
 package video
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,10 +43,11 @@ type capture struct {
 	end  time.Time     // the end of the cell, set by loop at the stop event
 
 	// Owned by loop until done is closed.
-	fw     *frameWriter
-	tabs   []*tabSource // the cell's tab first, then the tabs it opened; the last is in front
-	frames int
-	err    error
+	fw       *frameWriter
+	tabs     []*tabSource // the cell's tab first, then the tabs it opened; the last is in front
+	frames   int          // frames written
+	received int          // frames the screencasts sent
+	err      error
 
 	mu    sync.Mutex
 	steps []stepSpan
@@ -52,7 +59,13 @@ type tabSource struct {
 	ctx    context.Context
 	cancel context.CancelFunc // nil for the cell's own tab
 	last   []byte             // its latest frame
+	// live is set once the tab shows a page: before its first navigation a
+	// new tab's screencast sends what is left on its surface, not a page.
+	live bool
 }
+
+// shows reports whether a URL is a page (not the blank start of a tab).
+func shows(url string) bool { return url != "" && !strings.HasPrefix(url, "about:") }
 
 // event is one thing the event loops of the tabs saw.
 type event struct {
@@ -61,6 +74,7 @@ type event struct {
 	at     time.Time
 	opened *target.Info
 	closed target.ID
+	live   bool // the tab navigated to a page
 	stop   bool
 }
 
@@ -115,6 +129,16 @@ func startCapture(ctx context.Context, s *Source, runID uint, cell journeys.Cell
 		fw.close()
 		return nil, fmt.Errorf("video: listen to the tab: %w", err)
 	}
+	if url, err := chromedp.Run(ctx, chromedp.Location()); err == nil && shows(url) {
+		main.live = true
+	}
+	// Until the first page shows, the tab is blank.
+	if err := fw.add(blankFrame(cell.Device), 0); err != nil {
+		cancel()
+		fw.close()
+		return nil, err
+	}
+	c.frames++
 	go c.loop()
 	if err := c.startScreencast(ctx); err != nil {
 		c.q.push(event{stop: true, at: time.Now()})
@@ -148,6 +172,10 @@ func (c *capture) listener(ts *tabSource) func(ev any) {
 			}
 		case *target.EventTargetDestroyed:
 			c.q.push(event{closed: e.TargetID})
+		case *page.EventFrameNavigated:
+			if e.Frame != nil && e.Frame.ParentID == "" && shows(e.Frame.URL) {
+				c.q.push(event{tab: ts, live: true})
+			}
 		}
 	}
 }
@@ -175,6 +203,8 @@ func (c *capture) loop() {
 				c.onOpened(e.opened)
 			case e.closed != "":
 				c.onClosed(e.closed)
+			case e.live:
+				e.tab.live = true
 			case e.stop:
 				c.end = e.at
 				c.stop()
@@ -197,13 +227,9 @@ func frameTime(e event) time.Time {
 // onFrame keeps the frame as its tab's latest, writes it when its tab is in
 // front, and acknowledges it.
 func (c *capture) onFrame(e event, ack bool) {
+	c.received++
 	at := frameTime(e)
-	d := c.cell.Device
-	m := e.frame.Metadata
-	// A full-page screenshot briefly makes the page as large as the
-	// document; the screencast sends that frame too. It is not what the
-	// user sees.
-	ok := m == nil || (math.Abs(m.DeviceWidth-float64(d.Width)) <= 2 && math.Abs(m.DeviceHeight-float64(d.Height)) <= 2)
+	ok := e.tab.live && c.fits(e.frame)
 	if ok && (c.end.IsZero() || !at.After(c.end)) {
 		e.tab.last = e.frame.Data
 		if e.tab == c.front() {
@@ -215,6 +241,20 @@ func (c *capture) onFrame(e event, ack bool) {
 		chromedp.Call(ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.frame.SessionID})
 		cancel()
 	}
+}
+
+// fits reports whether a frame shows the device's screen. A full-page
+// screenshot briefly makes the page as large as the document, and a new tab
+// starts at another size before it takes the device's: the screencast sends
+// those frames too, and they are not what the user sees.
+func (c *capture) fits(f *page.EventScreencastFrame) bool {
+	d := c.cell.Device
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 2 }
+	if m := f.Metadata; m != nil && (!near(m.DeviceWidth, float64(d.Width)) || !near(m.DeviceHeight, float64(d.Height))) {
+		return false
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(f.Data))
+	return err == nil && near(float64(cfg.Width), float64(d.Width)) && near(float64(cfg.Height), float64(d.Height))
 }
 
 func (c *capture) write(data []byte, at time.Time) {
@@ -251,6 +291,9 @@ func (c *capture) onOpened(info *target.Info) {
 		cancel()
 		c.src.logger.Debug("video: new tab closed before its screencast started", "err", err)
 		return
+	}
+	if url, err := chromedp.Run(pctx, chromedp.Location()); err == nil && shows(url) {
+		ts.live = true
 	}
 	c.tabs = append(c.tabs, ts)
 }
@@ -322,6 +365,7 @@ func (c *capture) Finish(res *journeys.CellResult) {
 	c.q.push(event{stop: true, at: end})
 	<-c.done
 	c.cancel()
+	c.src.logger.Debug("video captured", "run", c.runID, "cell", c.cell.String(), "received", c.received, "kept", c.fw.written, "seconds", c.end.Sub(c.t0).Seconds())
 	c.src.finish(c, res)
 }
 
@@ -347,4 +391,16 @@ func (c *capture) job(res *journeys.CellResult) *job {
 		lead = int64(math.Round(c.t0.Sub(res.Started).Seconds() * float64(c.src.fps)))
 	}
 	return &job{runID: c.runID, cell: c.cell, dir: c.dir, lead: lead, captured: c.end.Sub(c.t0), steps: append([]stepSpan(nil), c.steps...)}
+}
+
+// blankFrame is a white frame of the device's size: the tab before its
+// first page.
+func blankFrame(d journeys.Device) []byte {
+	// RGBA, so that the JPEG is YCbCr 4:2:0 like the screencast's frames:
+	// ffmpeg restarts its filters at a change of format, and loses time there.
+	img := image.NewRGBA(image.Rect(0, 0, int(d.Width), int(d.Height)))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQuality})
+	return buf.Bytes()
 }

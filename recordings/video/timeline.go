@@ -148,7 +148,9 @@ func writeConcat(w io.Writer, dir string, fps int, lead, n int64) (int, error) {
 		if end <= start {
 			return
 		}
-		fmt.Fprintf(bw, "file '%s'\nduration %s\n", f.File, strconv.FormatFloat(float64(end-start)/float64(fps), 'f', 6, 64))
+		// The frame rate option gives each frame a time base of one tick,
+		// so the times are exact (the default 1/25 s rounds them).
+		fmt.Fprintf(bw, "file '%s'\noption framerate %d\nduration %s\n", f.File, fps, strconv.FormatFloat(float64(end-start)/float64(fps), 'f', 6, 64))
 		count++
 		lastFile = f.File
 	}
@@ -174,7 +176,7 @@ func writeConcat(w io.Writer, dir string, fps int, lead, n int64) (int, error) {
 	emit(*prev, prevStart, n)
 	// The concat demuxer gives the last entry no duration of its own: list
 	// the last frame once more so that the one before lasts its full time.
-	fmt.Fprintf(bw, "file '%s'\n", lastFile)
+	fmt.Fprintf(bw, "file '%s'\noption framerate %d\n", lastFile, fps)
 	return count, bw.Flush()
 }
 

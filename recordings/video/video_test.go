@@ -373,7 +373,7 @@ steps:
   - name: Back to the service
     click: "#next"
   - name: Look at the service
-    wait: 500ms
+    wait: 1500ms
   - name: Open a new tab
     click: "#pop"
   - name: Wait while the tab is open, and after
@@ -667,7 +667,7 @@ steps:
 		t.Fatalf("no frame kept in %s", dir)
 	}
 	out := filepath.Join(t.TempDir(), "by-hand.mp4")
-	cmd := exec.Command("ffmpeg", "-v", "error", "-f", "concat", "-i", concatFile, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", out)
+	cmd := exec.Command("ffmpeg", "-v", "error", "-f", "concat", "-safe", "0", "-i", concatFile, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", out)
 	cmd.Dir = dir
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("encode the kept frames by hand: %v %s", err, msg)
