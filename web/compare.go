@@ -252,7 +252,7 @@ func (s *Server) comparePage(c *gin.Context) {
 	if d.Rep != nil {
 		title = "Compare " + d.Rep.Head + " with " + d.Rep.Base
 	}
-	s.render(c, status, "compare.html", Page{Title: title, Data: d})
+	s.render(c, status, "compare.html", Page{Title: title, Nav: "compare", Data: d})
 }
 
 // compareBaselineSubmit is the page's "Approve as baseline" form: it marks

@@ -194,6 +194,7 @@ func (s *Server) nav() []navItem {
 		{"coverage", "Coverage", "/"},
 		{"runs", "Runs", "/runs"},
 		{"journeys", "Journeys", "/journeys"},
+		{"compare", "Compare", "/compare"},
 	}
 	if s.o.Starter != nil {
 		items = append(items, navItem{"start", "Start a run", "/start"})
