@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -193,5 +194,51 @@ func TestRunFailingJourneyExit1(t *testing.T) {
 	}
 	if rep.Failed != 1 || rep.Runs[0].Status != "failed" || len(rep.Runs[0].Screenshots) != 2 || !strings.Contains(rep.Runs[0].Error, "#nowhere") {
 		t.Errorf("report = %+v", rep.Runs[0])
+	}
+}
+
+// run --json names the run's video, captions and poster, and the video is
+// an MP4 that ffprobe reads with one chapter per step.
+func TestRunJSONIncludesVideo(t *testing.T) {
+	data := t.TempDir()
+	file := filepath.Join("..", "..", "journeys", "examples", "sign.yaml")
+	code, stdout, stderr := runCLI(t, "run", "--json", "--data", data, "--lang", "zh-CN", "--device", "mobile", file)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var rep runReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Runs[0]
+	for _, p := range []string{r.Video, r.Captions, r.Poster} {
+		if p == "" || !filepath.IsAbs(p) {
+			t.Fatalf("artifact path %q in %+v", p, r)
+		}
+		if _, err := os.Stat(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_chapters", "-show_streams", "-of", "json", r.Video).Output()
+	if err != nil {
+		t.Fatalf("ffprobe: %v", err)
+	}
+	var probe struct {
+		Chapters []struct {
+			Tags map[string]string `json:"tags"`
+		} `json:"chapters"`
+		Streams []struct {
+			CodecName string `json:"codec_name"`
+			Width     int    `json:"width"`
+		} `json:"streams"`
+	}
+	if err := json.Unmarshal(out, &probe); err != nil {
+		t.Fatal(err)
+	}
+	if len(probe.Chapters) != r.Steps || probe.Chapters[0].Tags["title"] != "Open the document to sign" {
+		t.Errorf("chapters = %+v, want %d named after the steps", probe.Chapters, r.Steps)
+	}
+	if len(probe.Streams) == 0 || probe.Streams[0].CodecName != "h264" || probe.Streams[0].Width != 390 {
+		t.Errorf("streams = %+v, want h264 at the mobile CSS width 390", probe.Streams)
 	}
 }

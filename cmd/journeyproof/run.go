@@ -138,22 +138,22 @@ type runReport struct {
 }
 
 type runRecord struct {
-	ID          uint                `json:"id"`
-	Journey     string              `json:"journey"`
-	Process     string              `json:"process"`
-	Lang        string              `json:"lang"`
-	Device      string              `json:"device"`
-	Status      string              `json:"status"`
-	Error       string              `json:"error,omitempty"`
-	Steps       int                 `json:"steps"`
-	DurationMS  int64               `json:"durationMs"`
-	Findings    map[string]int      `json:"findings"`
+	ID          uint                 `json:"id"`
+	Journey     string               `json:"journey"`
+	Process     string               `json:"process"`
+	Lang        string               `json:"lang"`
+	Device      string               `json:"device"`
+	Status      string               `json:"status"`
+	Error       string               `json:"error,omitempty"`
+	Steps       int                  `json:"steps"`
+	DurationMS  int64                `json:"durationMs"`
+	Findings    map[string]int       `json:"findings"`
 	FindingList []recordings.Finding `json:"findingList"`
-	Screenshots []string            `json:"screenshots"`
-	FullPages   []string            `json:"fullPages"`
-	Video       string              `json:"video,omitempty"`
-	Captions    string              `json:"captions,omitempty"`
-	Poster      string              `json:"poster,omitempty"`
+	Screenshots []string             `json:"screenshots"`
+	FullPages   []string             `json:"fullPages"`
+	Video       string               `json:"video,omitempty"`
+	Captions    string               `json:"captions,omitempty"`
+	Poster      string               `json:"poster,omitempty"`
 }
 
 func buildReport(store *recordings.Store, inv invocation, out *outcome) (*runReport, error) {
