@@ -41,8 +41,9 @@ type matrixRun struct {
 	wall time.Duration
 	// cpu is the processor time of this process, Chromium (all its
 	// processes) and ffmpeg: on a busy machine it says more than wall time.
-	cpu time.Duration
-	src *Source
+	cpu                    time.Duration
+	self, chromium, ffmpeg time.Duration
+	src                    *Source
 }
 
 // runMatrix runs the cells into a new store, with video from the Source
@@ -62,16 +63,19 @@ func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store
 		rec.Video = src
 	}
 	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: runtime.NumCPU(), Observer: rec}
-	cpu0 := processCPU(b)
+	self0, chromium0 := processCPU(b)
 	started := time.Now()
 	results := r.Run(context.Background(), cells)
 	if err := rec.Wait(); err != nil {
 		b.Fatal(err)
 	}
-	m := matrixRun{wall: time.Since(started), cpu: processCPU(b) - cpu0, src: src}
+	m := matrixRun{wall: time.Since(started), src: src}
+	self1, chromium1 := processCPU(b)
+	m.self, m.chromium = self1-self0, chromium1-chromium0
 	if src != nil {
-		m.cpu += src.encoded.cpu
+		m.ffmpeg = src.encoded.cpu
 	}
+	m.cpu = m.self + m.chromium + m.ffmpeg
 	for _, res := range results {
 		if res.Status != journeys.StatusPassed {
 			b.Fatalf("%s: %s %s", res.Cell, res.Status, res.Error)
@@ -80,16 +84,16 @@ func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store
 	return m
 }
 
-// processCPU is the processor time used so far by this process and by the
+// processCPU is the processor time used so far by this process, and by the
 // Chromium process and all its descendants (the children that ended are
 // counted in their parents' cutime and cstime).
-func processCPU(b *testing.B) time.Duration {
+func processCPU(b *testing.B) (self, chromium time.Duration) {
 	b.Helper()
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		b.Fatal(err)
 	}
-	total := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	cc := chromedp.FromContext(browser.Context())
 	if cc == nil || cc.Browser == nil || cc.Browser.Process() == nil {
 		b.Fatal("no Chromium process")
@@ -122,16 +126,16 @@ func processCPU(b *testing.B) time.Duration {
 			ticks[pid] += n
 		}
 	}
-	var chromium int64
+	var n int64
 	for pid := range ticks {
 		for p := pid; p > 1; p = parent[p] {
 			if p == root {
-				chromium += ticks[pid]
+				n += ticks[pid]
 				break
 			}
 		}
 	}
-	return total + time.Duration(chromium)*time.Second/100 // USER_HZ is 100 on Linux
+	return self, time.Duration(n) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 func BenchmarkDemoMatrix(b *testing.B) {
