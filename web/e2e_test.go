@@ -143,10 +143,15 @@ func TestE2ECoverageToRunAndVideo(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, fmt.Sprintf(`Math.abs(document.querySelector("#video").currentTime - %f) < 0.15`, chapter(4)), 10*time.Second)
-	// Playing highlights the card of the step on screen.
-	from := chapter(5) - 0.4
-	eval[bool](t, ctx, fmt.Sprintf(`(() => { const v = document.querySelector("#video"); v.muted = true; v.currentTime = %f; v.play(); return true })()`, from))
-	waitFor(t, ctx, `document.querySelector("#step-5").classList.contains("current") && !document.querySelector("#video").paused`, 15*time.Second)
+	// Playing highlights the card of the step on screen: from inside step 4
+	// (card 4 marked by the seek), playback alone moves the mark to card 5.
+	// (The last chapter can be shorter than a poll, so the video may have
+	// ended by the time card 5 is seen: only playback can have marked it.)
+	from := max(chapter(5)-0.4, (chapter(4)+chapter(5))/2)
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const v = document.querySelector("#video"); v.muted = true; v.currentTime = %f; return true })()`, from))
+	waitFor(t, ctx, `document.querySelector("#step-4").classList.contains("current")`, 10*time.Second)
+	eval[bool](t, ctx, `(() => { document.querySelector("#video").play(); return true })()`)
+	waitFor(t, ctx, `document.querySelector("#step-5").classList.contains("current")`, 15*time.Second)
 	if n := eval[int](t, ctx, `document.querySelectorAll("article.step.current").length`); n != 1 {
 		t.Errorf("%d cards highlighted, want 1", n)
 	}
