@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // User agents of the three kinds of browser the sandbox tells apart.
@@ -706,5 +707,28 @@ func BenchmarkLoginFlow(b *testing.B) {
 		if resp, _, _ := br.poll(r); resp.StatusCode != http.StatusOK {
 			b.Fatal(resp.Status)
 		}
+	}
+}
+
+// What the sandbox remembers is forgotten after stateTTL, so a sandbox that
+// serves for days keeps its memory bounded.
+func TestPruneForgetsOldState(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-stateTTL - time.Minute)
+	s.mu.Lock()
+	s.sessions["old"] = &session{seen: old}
+	s.sessions["new"] = &session{seen: time.Now()}
+	s.requests["old"] = &authRequest{created: old}
+	s.codes["old"] = &authRequest{created: old}
+	s.signings["old"] = signing{at: old}
+	s.prune(time.Now())
+	n := len(s.sessions) + len(s.requests) + len(s.codes) + len(s.signings)
+	_, kept := s.sessions["new"]
+	s.mu.Unlock()
+	if n != 1 || !kept {
+		t.Errorf("after prune: %d entries, recent session kept=%v; want only the recent session", n, kept)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 //go:embed templates/*.html
@@ -46,7 +47,42 @@ type Server struct {
 	sessions map[string]*session
 	requests map[string]*authRequest // by request id
 	codes    map[string]*authRequest // by authorisation code, until the service redeems it
-	signings map[string]string       // state -> hash code of the document the service asked to sign
+	signings map[string]signing      // by state: the document the service asked to sign
+}
+
+// signing is the hash code of a document the service asked to sign.
+type signing struct {
+	hash string
+	at   time.Time
+}
+
+// stateTTL is how long the sandbox remembers a session that is not used,
+// an iAM Smart request and a signing: it keeps memory bounded when the
+// sandbox serves for days.
+const stateTTL = 2 * time.Hour
+
+// prune forgets what is older than stateTTL. The caller must hold s.mu.
+func (s *Server) prune(now time.Time) {
+	for id, sess := range s.sessions {
+		if now.Sub(sess.seen) > stateTTL {
+			delete(s.sessions, id)
+		}
+	}
+	for id, req := range s.requests {
+		if now.Sub(req.created) > stateTTL {
+			delete(s.requests, id)
+		}
+	}
+	for code, req := range s.codes {
+		if now.Sub(req.created) > stateTTL {
+			delete(s.codes, code)
+		}
+	}
+	for state, sg := range s.signings {
+		if now.Sub(sg.at) > stateTTL {
+			delete(s.signings, state)
+		}
+	}
 }
 
 // session is what the service remembers about one browser.
@@ -57,6 +93,7 @@ type session struct {
 	profile    bool   // iAM Smart form filling was approved: pre-fill the form
 	form       map[string]string
 	signedHash string // hash code of the signed document, after signing
+	seen       time.Time
 }
 
 // New returns a sandbox Server. It fails when opts.Defects names an unknown defect.
@@ -79,7 +116,7 @@ func New(opts Options) (*Server, error) {
 		sessions: map[string]*session{},
 		requests: map[string]*authRequest{},
 		codes:    map[string]*authRequest{},
-		signings: map[string]string{},
+		signings: map[string]signing{},
 	}
 	s.routes()
 	return s, nil
@@ -181,11 +218,13 @@ func baseURL(r *http.Request) string {
 func (s *Server) sessionFor(w http.ResponseWriter, r *http.Request) *session {
 	if c, err := r.Cookie(cookieSession); err == nil {
 		if sess, ok := s.sessions[c.Value]; ok {
+			sess.seen = time.Now()
 			return sess
 		}
 	}
+	s.prune(time.Now())
 	id := randomHex(16)
-	sess := &session{}
+	sess := &session{seen: time.Now()}
 	s.sessions[id] = sess
 	http.SetCookie(w, &http.Cookie{Name: cookieSession, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	return sess

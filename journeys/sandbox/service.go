@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // reqCtx is what every service page needs to know about its request.
@@ -337,7 +338,7 @@ func (s *Server) startIAMSmart(w http.ResponseWriter, r *http.Request, rc *reqCt
 	sess := s.sessionFor(w, r)
 	sess.state, sess.process = state, process
 	if process == "sign" {
-		s.signings[state] = hashCode(rc.lang)
+		s.signings[state] = signing{hash: hashCode(rc.lang), at: time.Now()}
 	}
 	s.mu.Unlock()
 

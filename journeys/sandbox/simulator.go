@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 )
@@ -28,6 +29,7 @@ type authRequest struct {
 	hashCode string // signing only
 	status   string
 	outcome  string // where the browser goes once the request is decided
+	created  time.Time
 }
 
 // simPage is the data of the simulator templates.
@@ -77,19 +79,22 @@ func (s *Server) simAuthorize(w http.ResponseWriter, r *http.Request) {
 		status:   statusPending,
 	}
 	s.mu.Lock()
-	hash, signing := s.signings[req.state]
+	sg, asked := s.signings[req.state]
+	hash := sg.hash
 	delete(s.signings, req.state)
 	switch {
-	case q.Get("scope") == "eidapi_sign" || signing:
+	case q.Get("scope") == "eidapi_sign" || asked:
 		req.process, req.hashCode = "sign", hash
 	case q.Get("scope") == "eidapi_formFilling":
 		req.process = "form"
 	}
-	if req.process == "sign" && !signing {
+	if req.process == "sign" && !asked {
 		s.mu.Unlock()
 		s.simMessage(w, http.StatusBadRequest, lang, texts[lang]["sim_unknown"])
 		return
 	}
+	req.created = time.Now()
+	s.prune(req.created)
 	s.requests[req.id] = req
 	s.mu.Unlock()
 
