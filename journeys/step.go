@@ -96,7 +96,7 @@ func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
 		sr.Title, _ = chromedp.Run(octx, chromedp.Title())
 	}
 	if !c.r.NoScreenshots {
-		if png, e := chromedp.Run(octx, chromedp.CaptureScreenshot()); e == nil {
+		if png, e := chromedp.Run(octx, viewportPNG()); e == nil {
 			sr.Screenshot = png
 		}
 	}
@@ -136,12 +136,12 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 		sr.Masks = boxes
 	}
 	if !c.r.NoScreenshots {
-		if sr.Screenshot, err = chromedp.Run(octx, chromedp.CaptureScreenshot()); err != nil {
+		if sr.Screenshot, err = chromedp.Run(octx, viewportPNG()); err != nil {
 			return fmt.Errorf("viewport screenshot: %w", err)
 		}
 		if fits {
 			sr.FullPage = sr.Screenshot
-		} else if sr.FullPage, err = chromedp.Run(octx, chromedp.FullScreenshot(100)); err != nil {
+		} else if sr.FullPage, err = chromedp.Run(octx, fullPagePNG()); err != nil {
 			return fmt.Errorf("full-page screenshot: %w", err)
 		}
 	}
