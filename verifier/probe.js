@@ -2,7 +2,8 @@
 //
 // This file is ONE async function expression. The verifier evaluates
 // "(" + this + ")()" in the page and awaits the promise. It reads the page and
-// returns plain facts (no rule logic, no pack values): the rules run in Go.
+// returns plain facts (no rule logic, no pack values) as a JSON string: the
+// rules run in Go.
 // The probe restores the scroll position it found, and changes nothing else.
 async function journeyproofProbe() {
   "use strict";
@@ -31,31 +32,79 @@ async function journeyproofProbe() {
   // ---- visibility -------------------------------------------------------
   // hiddenBy says why an element is not rendered: "display", "visibility",
   // "opacity" or "size"; "" when it is rendered.
-  const hiddenBy = (el) => {
-    // display:none anywhere up the tree gives no client rects.
-    if (el.getClientRects().length === 0) return "display";
-    const s = cs(el);
-    if (s.visibility === "hidden" || s.visibility === "collapse") return "visibility";
-    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
-      const as = cs(a);
-      if (parseFloat(as.opacity) === 0) return "opacity";
-      if (as.contentVisibility === "hidden" && a !== el) return "display";
+  // opacityOf is an element's own computed opacity, parsed once.
+  const opacityCache = new Map();
+  const opacityOf = (el) => {
+    let o = opacityCache.get(el);
+    if (o === undefined) {
+      o = parseFloat(cs(el).opacity);
+      opacityCache.set(el, o);
     }
-    const r = el.getBoundingClientRect();
-    if (r.width * r.height <= 1) return "size"; // zero size, or a 1px "visually hidden" box
-    return "";
-  };
-  const rendered = (el) => hiddenBy(el) === "";
-  const effectiveOpacity = (el) => {
-    let o = 1;
-    for (let a = el; a && a.nodeType === 1; a = a.parentElement) o *= parseFloat(cs(a).opacity);
     return o;
   };
-  const ariaHidden = (el) => {
-    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
-      if (a.getAttribute("aria-hidden") === "true" || a.hasAttribute("inert")) return true;
+  // ancestorHidden is the first reason, walking up from a, that hides what
+  // is inside a: zero opacity, or content-visibility:hidden. Memoised.
+  const ancestorHiddenCache = new Map();
+  const ancestorHidden = (a) => {
+    if (!a || a.nodeType !== 1) return "";
+    let h = ancestorHiddenCache.get(a);
+    if (h === undefined) {
+      if (opacityOf(a) === 0) h = "opacity";
+      else if (cs(a).contentVisibility === "hidden") h = "display";
+      else h = ancestorHidden(a.parentElement);
+      ancestorHiddenCache.set(a, h);
     }
-    return false;
+    return h;
+  };
+  const hiddenByCache = new Map();
+  const hiddenBy = (el) => {
+    let h = hiddenByCache.get(el);
+    if (h !== undefined) return h;
+    // display:none anywhere up the tree gives no client rects.
+    if (el.getClientRects().length === 0) h = "display";
+    else {
+      const s = cs(el);
+      if (s.visibility === "hidden" || s.visibility === "collapse") h = "visibility";
+      else if (opacityOf(el) === 0) h = "opacity";
+      else h = ancestorHidden(el.parentElement);
+      if (h === "") {
+        const r = el.getBoundingClientRect();
+        if (r.width * r.height <= 1) h = "size"; // zero size, or a 1px "visually hidden" box
+      }
+    }
+    hiddenByCache.set(el, h);
+    return h;
+  };
+  const rendered = (el) => hiddenBy(el) === "";
+  // opacityFactors lists the opacities other than 1 from el up to the root,
+  // in that order (multiplying by 1 changes nothing). Memoised.
+  const factorsCache = new Map();
+  const noFactors = [];
+  const opacityFactors = (el) => {
+    if (!el || el.nodeType !== 1) return noFactors;
+    let f = factorsCache.get(el);
+    if (f === undefined) {
+      const up = opacityFactors(el.parentElement);
+      const o = opacityOf(el);
+      f = o === 1 ? up : [o, ...up];
+      factorsCache.set(el, f);
+    }
+    return f;
+  };
+  const effectiveOpacity = (el) => {
+    let o = 1;
+    for (const f of opacityFactors(el)) o *= f;
+    return o;
+  };
+  const ariaHiddenCache = new Map();
+  const ariaHidden = (el) => {
+    if (!el || el.nodeType !== 1) return false;
+    let h = ariaHiddenCache.get(el);
+    if (h === undefined) {
+      h = el.getAttribute("aria-hidden") === "true" || el.hasAttribute("inert") || ariaHidden(el.parentElement);
+      ariaHiddenCache.set(el, h);
+    }
+    return h;
   };
   const hiddenForName = (el) => {
     if (el.nodeType !== 1) return false;
@@ -66,14 +115,22 @@ async function journeyproofProbe() {
 
   // ---- selectors ----------------------------------------------------------
   const esc = (s) => (win.CSS && CSS.escape ? CSS.escape(s) : s.replace(/([^\w-])/g, "\\$1"));
+  // idCount counts the elements of each id, as an #id selector matches them
+  // (ASCII case-insensitively in quirks mode).
+  const quirks = doc.compatMode === "BackCompat";
+  const idKey = (id) => (quirks ? id.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : id);
+  let idCount = null;
   const uniqueID = (el) => {
     const id = el.getAttribute("id");
     if (!id) return "";
-    const sel = "#" + esc(id);
-    try {
-      if (doc.querySelectorAll(sel).length === 1) return sel;
-    } catch (e) {}
-    return "";
+    if (!idCount) {
+      idCount = new Map();
+      for (const d of doc.querySelectorAll("[id]")) {
+        const k = idKey(d.getAttribute("id"));
+        idCount.set(k, (idCount.get(k) || 0) + 1);
+      }
+    }
+    return idCount.get(idKey(id)) === 1 ? "#" + esc(id) : "";
   };
   // selectorOf builds a unique selector: the nearest ancestor with a unique
   // id, then tag:nth-of-type steps. Selectors are memoised per element.
@@ -145,6 +202,26 @@ async function journeyproofProbe() {
     "cell", "columnheader", "rowheader", "tooltip", "treeitem", "menuitemcheckbox", "menuitemradio", "",
   ]);
 
+  // pseudoText is the quoted string content of a ::before or ::after.
+  const pseudoCache = new Map();
+  const pseudoText = (node, which) => {
+    const key = which === "::before" ? 0 : 1;
+    let both = pseudoCache.get(node);
+    if (!both) {
+      both = [undefined, undefined];
+      pseudoCache.set(node, both);
+    }
+    if (both[key] === undefined) {
+      const c = win.getComputedStyle(node, which).content;
+      let t = "";
+      if (c && c !== "none" && c !== "normal") {
+        const m = c.match(/^"(.*)"$/);
+        t = m ? m[1] : "";
+      }
+      both[key] = t;
+    }
+    return both[key];
+  };
   // textFrom computes the accessible name of the contents of a node (accname 2F).
   const textFrom = (node, visited) => {
     if (node.nodeType === 3) return node.nodeValue;
@@ -164,15 +241,9 @@ async function journeyproofProbe() {
     if (tag === "input" && buttonTypes.has((node.getAttribute("type") || "").toLowerCase())) return " " + (node.value || "") + " ";
     if (tag === "script" || tag === "style" || tag === "template" || tag === "noscript") return "";
     let s = "";
-    const pseudo = (which) => {
-      const c = win.getComputedStyle(node, which).content;
-      if (!c || c === "none" || c === "normal") return "";
-      const m = c.match(/^"(.*)"$/);
-      return m ? m[1] : "";
-    };
-    s += pseudo("::before");
+    s += pseudoText(node, "::before");
     for (let c = node.firstChild; c; c = c.nextSibling) s += textFrom(c, visited);
-    s += pseudo("::after");
+    s += pseudoText(node, "::after");
     const block = cs(node).display;
     if (block && block !== "inline" && block !== "contents") s = " " + s + " ";
     return s;
@@ -259,20 +330,34 @@ async function journeyproofProbe() {
   // effectiveBackground walks up through transparent ancestors and blends
   // translucent layers. It gives "" when an image or gradient is behind the
   // text before an opaque colour, because then the background is unknown.
-  const effectiveBackground = (el) => {
-    const layers = [];
-    for (let a = el; a && a.nodeType === 1; a = a.parentElement) {
-      const s = cs(a);
-      if (s.backgroundImage && s.backgroundImage !== "none") return "";
+  // The layers are blended from the top one down, each over what is below
+  // it: over(l0, over(l1, ... over(ln, canvas))). backdrop(a) is what is
+  // drawn behind the contents of a, memoised per element; null when an image
+  // or gradient is there.
+  const canvas = [255, 255, 255, 1]; // the canvas of the browser is white
+  const backdropCache = new Map();
+  const backdrop = (a) => {
+    if (!a || a.nodeType !== 1) return canvas;
+    let b = backdropCache.get(a);
+    if (b !== undefined) return b;
+    const s = cs(a);
+    if (s.backgroundImage && s.backgroundImage !== "none") b = null;
+    else {
       const c = parseRGBA(s.backgroundColor);
       if (c && c[3] > 0) {
-        layers.push(c);
-        if (c[3] >= 1) break;
-      }
+        if (c[3] >= 1) b = over(c, canvas);
+        else {
+          const below = backdrop(a.parentElement);
+          b = below === null ? null : over(c, below);
+        }
+      } else b = backdrop(a.parentElement);
     }
-    let acc = [255, 255, 255, 1]; // the canvas of the browser is white
-    for (let i = layers.length - 1; i >= 0; i--) acc = over(layers[i], acc);
-    return fmt(acc);
+    backdropCache.set(a, b);
+    return b;
+  };
+  const effectiveBackground = (el) => {
+    const b = backdrop(el);
+    return b === null ? "" : fmt(b);
   };
 
   // ---- images -------------------------------------------------------------
@@ -449,7 +534,16 @@ async function journeyproofProbe() {
 
   // visuallyHidden: the "screen reader only" pattern: rendered, but clipped
   // to nothing or 1px, so a sighted user does not see its text.
+  const visuallyHiddenCache = new Map();
   const visuallyHidden = (el) => {
+    let v = visuallyHiddenCache.get(el);
+    if (v === undefined) {
+      v = visuallyHiddenUncached(el);
+      visuallyHiddenCache.set(el, v);
+    }
+    return v;
+  };
+  const visuallyHiddenUncached = (el) => {
     const s = cs(el);
     const r = el.getBoundingClientRect();
     if (r.width * r.height <= 1 && el.getClientRects().length > 0) return true;
@@ -591,13 +685,23 @@ async function journeyproofProbe() {
 
   if (pending.length) await Promise.all(pending);
 
-  return {
-    url: String(location.href),
-    title: doc.title || "",
-    lang: root.getAttribute("lang") || "",
-    viewport: { w: vw, h: vh },
-    scroll: { w: scrollW, h: scrollH },
-    text: body.innerText || "",
-    elements,
-  };
+  // The facts go back as one JSON string, which is much quicker to pass
+  // through the DevTools protocol than an object. Fields with a zero value
+  // ("", false, 0, no items) are left out: they decode to the same zero.
+  return JSON.stringify(
+    {
+      url: String(location.href),
+      title: doc.title || "",
+      lang: root.getAttribute("lang") || "",
+      viewport: { w: vw, h: vh },
+      scroll: { w: scrollW, h: scrollH },
+      text: body.innerText || "",
+      elements,
+    },
+    function (k, v) {
+      if (Array.isArray(this)) return v;
+      if (v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)) return undefined;
+      return v;
+    },
+  );
 }
