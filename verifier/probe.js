@@ -686,22 +686,30 @@ async function journeyproofProbe() {
   if (pending.length) await Promise.all(pending);
 
   // The facts go back as one JSON string, which is much quicker to pass
-  // through the DevTools protocol than an object. Fields with a zero value
-  // ("", false, 0, no items) are left out: they decode to the same zero.
-  return JSON.stringify(
-    {
-      url: String(location.href),
-      title: doc.title || "",
-      lang: root.getAttribute("lang") || "",
-      viewport: { w: vw, h: vh },
-      scroll: { w: scrollW, h: scrollH },
-      text: body.innerText || "",
-      elements,
-    },
-    function (k, v) {
-      if (Array.isArray(this)) return v;
-      if (v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)) return undefined;
-      return v;
-    },
-  );
+  // through the DevTools protocol than an object. The fields of elements and
+  // images with a zero value ("", false, 0, no items) are left out: they
+  // decode to the same zero. (Copying is quicker than a JSON.stringify
+  // replacer, which takes V8 off its fast path.)
+  const compact = (o) => {
+    const c = {};
+    for (const k in o) {
+      const v = o[k];
+      if (v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)) continue;
+      c[k] = v;
+    }
+    return c;
+  };
+  return JSON.stringify({
+    url: String(location.href),
+    title: doc.title || "",
+    lang: root.getAttribute("lang") || "",
+    viewport: { w: vw, h: vh },
+    scroll: { w: scrollW, h: scrollH },
+    text: body.innerText || "",
+    elements: elements.map((e) => {
+      const c = compact(e);
+      if (c.images) c.images = c.images.map(compact);
+      return c;
+    }),
+  });
 }
