@@ -148,21 +148,29 @@ func BenchmarkDemoMatrix(b *testing.B) {
 		b.Fatal(err)
 	}
 	var off, on, offCPU, onCPU, encWall, encCPU, videoDur time.Duration
+	received, kept := 0, 0
+	var offSelf, onSelf, offChromium, onChromium time.Duration
 	videos := 0
 	for b.Loop() {
 		m := runMatrix(b, cells, nil)
 		off += m.wall
 		offCPU += m.cpu
+		offSelf += m.self
+		offChromium += m.chromium
 		m = runMatrix(b, cells, func(st *recordings.Store) *Source {
 			return New(st, Options{Parallel: runtime.NumCPU(), Notice: io.Discard})
 		})
 		on += m.wall
 		onCPU += m.cpu
+		onSelf += m.self
+		onChromium += m.chromium
 		src := m.src
 		encWall += src.encoded.wall
 		encCPU += src.encoded.cpu
 		videoDur += src.encoded.duration
 		videos += src.encoded.videos
+		received += src.encoded.received
+		kept += src.encoded.kept
 	}
 	if videos != b.N*len(cells) {
 		b.Fatalf("%d videos for %d cells", videos, b.N*len(cells))
@@ -174,6 +182,13 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	b.ReportMetric(offCPU.Seconds()/n, "cpu-s-video-off")
 	b.ReportMetric(onCPU.Seconds()/n, "cpu-s-video-on")
 	b.ReportMetric(onCPU.Seconds()/offCPU.Seconds(), "cpu-on/off")
+	// Where the extra processor time goes: this process (frames received
+	// and written), Chromium (frames drawn and JPEG-encoded) and ffmpeg.
+	b.ReportMetric((onSelf-offSelf).Seconds()/n, "cpu-s-extra-go")
+	b.ReportMetric((onChromium-offChromium).Seconds()/n, "cpu-s-extra-chromium")
+	b.ReportMetric(encCPU.Seconds()/n, "cpu-s-ffmpeg")
+	b.ReportMetric(float64(received)/videoDur.Seconds(), "frames-received/video-s")
+	b.ReportMetric(float64(kept)/videoDur.Seconds(), "frames-kept/video-s")
 	b.ReportMetric(encWall.Seconds()/videoDur.Seconds(), "encode-s/video-s")
 	b.ReportMetric(encCPU.Seconds()/videoDur.Seconds(), "encode-cpu-s/video-s")
 }

@@ -22,8 +22,10 @@ import (
 	"journeyproof/journeys"
 )
 
-// jpegQuality is the quality of the screencast frames.
-const jpegQuality = 80
+// jpegQuality is the quality of the screencast frames. Chromium encodes
+// every frame it sends: at 60 it spends a quarter less time on each than at
+// 80, and the frames are re-encoded by x264 anyway.
+const jpegQuality = 60
 
 // capture is the screencast of one cell. The tab's event loop queues what
 // it sees; one goroutine (loop) writes the frames and acknowledges them, so
@@ -366,6 +368,10 @@ func (c *capture) Finish(res *journeys.CellResult) {
 	<-c.done
 	c.cancel()
 	c.src.logger.Debug("video captured", "run", c.runID, "cell", c.cell.String(), "received", c.received, "kept", c.fw.written, "seconds", c.end.Sub(c.t0).Seconds())
+	c.src.mu.Lock()
+	c.src.encoded.received += c.received
+	c.src.encoded.kept += c.fw.written
+	c.src.mu.Unlock()
 	c.src.finish(c, res)
 }
 

@@ -76,6 +76,8 @@ type Source struct {
 		cpu      time.Duration // ffmpeg's user and system time
 		maxRSS   int64         // ffmpeg's largest resident memory, bytes
 		duration time.Duration // of the videos
+		received int           // screencast frames received
+		kept     int           // frames written to disk
 	}
 }
 
