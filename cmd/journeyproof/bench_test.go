@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
+	"journeyproof/recordings"
 )
 
 // BenchmarkDemoMatrix runs the demo matrix (3 processes x 3 languages x 2
@@ -79,4 +82,77 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	perStep := (full - took["no-checks"].Seconds()/float64(b.N)) / float64(steps) * 2 // two cells run at once
 	b.ReportMetric(perStep*1000, "ms-checks/step")
 	b.ReportMetric(100*(full-took["no-checks"].Seconds()/float64(b.N))/full, "%-checks")
+}
+
+// timedChecker measures the time the runner spends in the checker.
+type timedChecker struct {
+	inner journeys.Checker
+	mu    sync.Mutex
+	spent time.Duration
+	calls int
+}
+
+func (c *timedChecker) add(d time.Duration) {
+	c.mu.Lock()
+	c.spent += d
+	c.calls++
+	c.mu.Unlock()
+}
+
+func (c *timedChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+	start := time.Now()
+	defer func() { c.add(time.Since(start)) }()
+	return c.inner.CheckScreen(ctx, in)
+}
+
+func (c *timedChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+	start := time.Now()
+	defer func() { c.add(time.Since(start)) }()
+	return c.inner.CheckTrigger(ctx, in)
+}
+
+// BenchmarkChecksPerStep measures, inside one run of the demo matrix, the
+// time the probe and the rules take (and the trigger request's check) as a
+// share of the cells' time: unlike the difference of two matrix runs, it is
+// not blurred by the noise between runs.
+//
+// Run with: go test -run '^$' -bench ChecksPerStep -benchtime 1x ./cmd/journeyproof
+func BenchmarkChecksPerStep(b *testing.B) {
+	ctx := context.Background()
+	js, err := examples.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cells, err := journeys.Expand(js, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, stop, err := startSandbox("127.0.0.1:0", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	e, err := openEngine(ctx, b.TempDir(), "", 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.close()
+	tc := &timedChecker{inner: &checker{pack: e.pack, store: e.store}}
+	var cellTime time.Duration
+	steps := 0
+	b.ResetTimer()
+	for i := range b.N {
+		rec := &recordings.Recorder{Store: e.store, Release: fmt.Sprintf("bench-checks-%d", i), BaseURL: base, BrowserVersion: e.browser.Version()}
+		r := &journeys.Runner{Browser: e.browser, BaseURL: base, Parallel: 2, Observer: rec, Checker: tc}
+		for _, res := range r.Run(ctx, cells) {
+			if res.Status != journeys.StatusPassed {
+				b.Fatalf("%s: %s", res.Cell, res.Error)
+			}
+			cellTime += res.Ended.Sub(res.Started)
+			steps += res.Steps
+		}
+	}
+	b.ReportMetric(float64(tc.spent.Milliseconds())/float64(steps), "ms-checks/step")
+	b.ReportMetric(float64(cellTime.Milliseconds())/float64(steps), "ms/step")
+	b.ReportMetric(100*tc.spent.Seconds()/cellTime.Seconds(), "%-of-step-time")
 }
