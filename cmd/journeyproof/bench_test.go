@@ -12,18 +12,11 @@ import (
 	"journeyproof/recordings"
 )
 
-// BenchmarkDemoMatrix runs the demo matrix (3 processes x 3 languages x 2
-// devices against the sandbox) in several configurations and reports each
-// wall time and its ratio to the full configuration:
-//
-//	full          screenshots on, checks on, video off
-//	no-shots      per-step screenshots off
-//	no-checks     probe and rules off (their cost per step is reported)
-//	video         video on (screencast + ffmpeg encode)
-//
-// Run with: go test -run '^$' -bench DemoMatrix -benchtime 1x ./cmd/journeyproof
-func BenchmarkDemoMatrix(b *testing.B) {
-	ctx := context.Background()
+// demoBench sets up a benchmark of the demo matrix: the bundled journeys'
+// cells, the sandbox on a free port, and an engine (2 cells at once) on a
+// temporary store, all stopped when the benchmark ends.
+func demoBench(b *testing.B) ([]journeys.Cell, string, *engine) {
+	b.Helper()
 	js, err := examples.Load()
 	if err != nil {
 		b.Fatal(err)
@@ -36,12 +29,28 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer stop()
-	e, err := openEngine(ctx, b.TempDir(), "", 2)
+	b.Cleanup(stop)
+	e, err := openEngine(context.Background(), b.TempDir(), "", 2)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer e.close()
+	b.Cleanup(e.close)
+	return cells, base, e
+}
+
+// BenchmarkDemoMatrix runs the demo matrix (3 processes x 3 languages x 2
+// devices against the sandbox) in several configurations and reports each
+// wall time and its ratio to the full configuration:
+//
+//	full          screenshots on, checks on, video off
+//	no-shots      per-step screenshots off
+//	no-checks     probe and rules off (their cost per step is reported)
+//	video         video on (screencast + ffmpeg encode)
+//
+// Run with: go test -run '^$' -bench DemoMatrix -benchtime 1x ./cmd/journeyproof
+func BenchmarkDemoMatrix(b *testing.B) {
+	ctx := context.Background()
+	cells, base, e := demoBench(b)
 
 	type config struct {
 		name          string
@@ -119,24 +128,7 @@ func (c *timedChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInpu
 // Run with: go test -run '^$' -bench ChecksPerStep -benchtime 1x ./cmd/journeyproof
 func BenchmarkChecksPerStep(b *testing.B) {
 	ctx := context.Background()
-	js, err := examples.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cells, err := journeys.Expand(js, nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, stop, err := startSandbox("127.0.0.1:0", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
-	e, err := openEngine(ctx, b.TempDir(), "", 2)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.close()
+	cells, base, e := demoBench(b)
 	tc := &timedChecker{inner: &checker{pack: e.pack, store: e.store}}
 	var cellTime time.Duration
 	steps := 0

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -130,10 +129,5 @@ func ffmpegVersion() string {
 
 // errorLine prints err as the one-line error of a command.
 func errorLine(env *cli, err error) {
-	msg := err.Error()
-	var pe *journeys.PosError
-	if errors.As(err, &pe) {
-		msg = pe.Error()
-	}
-	fmt.Fprintln(env.stderr, "journeyproof: "+strings.Join(strings.Fields(msg), " "))
+	fmt.Fprintln(env.stderr, "journeyproof: "+strings.Join(strings.Fields(err.Error()), " "))
 }
