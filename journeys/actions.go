@@ -11,16 +11,44 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// keys maps the key names a journey may press to chromedp key strings.
-var keys = map[string]string{
-	"Enter": kb.Enter, "Tab": kb.Tab, "Escape": kb.Escape, "Backspace": kb.Backspace,
-	"Delete": kb.Delete, "Space": " ", "ArrowUp": kb.ArrowUp, "ArrowDown": kb.ArrowDown,
-	"ArrowLeft": kb.ArrowLeft, "ArrowRight": kb.ArrowRight, "Home": kb.Home, "End": kb.End,
-	"PageUp": kb.PageUp, "PageDown": kb.PageDown,
+// namedKey returns the chromedp key string of a key name a journey may
+// press.
+func namedKey(name string) (string, bool) {
+	switch name {
+	case "Enter":
+		return kb.Enter, true
+	case "Tab":
+		return kb.Tab, true
+	case "Escape":
+		return kb.Escape, true
+	case "Backspace":
+		return kb.Backspace, true
+	case "Delete":
+		return kb.Delete, true
+	case "Space":
+		return " ", true
+	case "ArrowUp":
+		return kb.ArrowUp, true
+	case "ArrowDown":
+		return kb.ArrowDown, true
+	case "ArrowLeft":
+		return kb.ArrowLeft, true
+	case "ArrowRight":
+		return kb.ArrowRight, true
+	case "Home":
+		return kb.Home, true
+	case "End":
+		return kb.End, true
+	case "PageUp":
+		return kb.PageUp, true
+	case "PageDown":
+		return kb.PageDown, true
+	}
+	return "", false
 }
 
 func isKnownKey(k string) bool {
-	_, ok := keys[k]
+	_, ok := namedKey(k)
 	return ok || len([]rune(k)) == 1
 }
 
@@ -29,7 +57,7 @@ func keyNames() []string {
 }
 
 func keyString(k string) string {
-	if s, ok := keys[k]; ok {
+	if s, ok := namedKey(k); ok {
 		return s
 	}
 	return k
