@@ -202,9 +202,43 @@ async function journeyproofProbe() {
     "cell", "columnheader", "rowheader", "tooltip", "treeitem", "menuitemcheckbox", "menuitemradio", "",
   ]);
 
+  // mayHavePseudo says whether any style sheet of the document has a rule
+  // for ::before or ::after. When none has, no element has such a
+  // pseudo-element with text (the browser's own style sheet gives none
+  // quoted content), and the probe does not ask each node for its style.
+  // A sheet whose rules cannot be read (another origin) counts as one that
+  // has such a rule.
+  let pseudoRules;
+  const mayHavePseudo = () => {
+    if (pseudoRules === undefined) {
+      pseudoRules = false;
+      const re = /:(before|after)\b/i;
+      const scan = (sheet) => {
+        let rules;
+        try {
+          rules = sheet.cssRules;
+        } catch (err) {
+          return true;
+        }
+        for (const r of rules) {
+          if (r.styleSheet && scan(r.styleSheet)) return true; // @import
+          if (re.test(r.cssText)) return true; // cssText includes nested and grouped rules
+        }
+        return false;
+      };
+      for (const sheet of [...doc.styleSheets, ...(doc.adoptedStyleSheets || [])]) {
+        if (scan(sheet)) {
+          pseudoRules = true;
+          break;
+        }
+      }
+    }
+    return pseudoRules;
+  };
   // pseudoText is the quoted string content of a ::before or ::after.
   const pseudoCache = new Map();
   const pseudoText = (node, which) => {
+    if (!mayHavePseudo()) return "";
     const key = which === "::before" ? 0 : 1;
     let both = pseudoCache.get(node);
     if (!both) {
@@ -472,11 +506,16 @@ async function journeyproofProbe() {
   const chosen = new Set();
   for (const el of doc.querySelectorAll(interactiveSel)) chosen.add(el);
   for (const el of doc.querySelectorAll("img, [role=img]")) chosen.add(el);
-  for (const el of body.querySelectorAll("*")) {
-    if (chosen.has(el)) continue;
+  for (const el of body.querySelectorAll("label")) chosen.add(el);
+  // the parents of text nodes that are not only white space: the elements
+  // with an own text
+  const texts = doc.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+    const el = t.parentElement;
+    if (!el || el === body || chosen.has(el) || !/\S/.test(t.nodeValue)) continue;
     const tag = el.localName;
     if (tag === "script" || tag === "style" || tag === "noscript" || tag === "template" || tag === "title") continue;
-    if (tag === "label" || ownText(el)) chosen.add(el);
+    chosen.add(el);
   }
   // in document order
   const list = [];
@@ -505,13 +544,24 @@ async function journeyproofProbe() {
     for (let c = p.firstChild; c; c = c.nextSibling) if (c !== el && c.nodeType === 3 && c.nodeValue.trim()) return true;
     return false;
   };
+  // clipOf is the box an ancestor clips its contents to (overflow hidden or
+  // clip), or null when it shows them or lets them be scrolled to. Memoised.
+  const clipCache = new Map();
+  const clipOf = (a) => {
+    let c = clipCache.get(a);
+    if (c === undefined) {
+      const s = cs(a);
+      const ox = s.overflowX, oy = s.overflowY;
+      const clips = !(ox === "visible" && oy === "visible") && ox !== "auto" && ox !== "scroll" && oy !== "auto" && oy !== "scroll";
+      c = clips ? a.getBoundingClientRect() : null;
+      clipCache.set(a, c);
+    }
+    return c;
+  };
   const clippedOut = (el, r) => {
     for (let a = el.parentElement; a && a !== root && a !== doc.body; a = a.parentElement) {
-      const s = cs(a);
-      if (s.overflowX === "visible" && s.overflowY === "visible") continue;
-      if (s.overflowX === "auto" || s.overflowX === "scroll" || s.overflowY === "auto" || s.overflowY === "scroll") continue;
-      const ar = a.getBoundingClientRect();
-      if (r.right <= ar.left || r.left >= ar.right || r.bottom <= ar.top || r.top >= ar.bottom) return true;
+      const ar = clipOf(a);
+      if (ar && (r.right <= ar.left || r.left >= ar.right || r.bottom <= ar.top || r.top >= ar.bottom)) return true;
     }
     return false;
   };
@@ -686,19 +736,13 @@ async function journeyproofProbe() {
   if (pending.length) await Promise.all(pending);
 
   // The facts go back as one JSON string, which is much quicker to pass
-  // through the DevTools protocol than an object. The fields of elements and
-  // images with a zero value ("", false, 0, no items) are left out: they
-  // decode to the same zero. (Copying is quicker than a JSON.stringify
-  // replacer, which takes V8 off its fast path.)
-  const compact = (o) => {
-    const c = {};
-    for (const k in o) {
-      const v = o[k];
-      if (v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0)) continue;
-      c[k] = v;
-    }
-    return c;
-  };
+  // through the DevTools protocol than an object. The fields with a zero
+  // value ("", false, 0, no items) are cut out of the JSON text: they decode
+  // to the same zero. Two regular expressions do that much more quickly
+  // than copying the objects without them, and they cannot match inside a
+  // string: there every quote is escaped, so a quote after a comma or a
+  // brace is always the start of a key.
+  const zero = '(?:""|false|0|\\[\\])(?=[,}])';
   return JSON.stringify({
     url: String(location.href),
     title: doc.title || "",
@@ -706,10 +750,8 @@ async function journeyproofProbe() {
     viewport: { w: vw, h: vh },
     scroll: { w: scrollW, h: scrollH },
     text: body.innerText || "",
-    elements: elements.map((e) => {
-      const c = compact(e);
-      if (c.images) c.images = c.images.map(compact);
-      return c;
-    }),
-  });
+    elements,
+  })
+    .replace(new RegExp(',"\\w+":' + zero, "g"), "")
+    .replace(new RegExp('\\{"\\w+":' + zero + ",?", "g"), "{");
 }
