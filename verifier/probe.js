@@ -190,12 +190,13 @@ async function journeyproofProbe() {
     }
     return "";
   };
+  const fieldRoles = new Set(["textbox", "combobox", "listbox", "searchbox", "spinbutton", "checkbox", "radio", "switch", "slider"]);
   const isField = (el) => {
     const tag = el.localName;
     if (tag === "select" || tag === "textarea") return true;
     if (tag === "input") return !nonFieldInputs.has((el.getAttribute("type") || "text").toLowerCase());
     const role = (el.getAttribute("role") || "").trim();
-    return ["textbox", "combobox", "listbox", "searchbox", "spinbutton", "checkbox", "radio", "switch", "slider"].includes(role);
+    return fieldRoles.has(role);
   };
   const nameFromContentRoles = new Set([
     "button", "link", "menuitem", "tab", "checkbox", "radio", "switch", "option", "heading",
@@ -521,19 +522,21 @@ async function journeyproofProbe() {
   const list = [];
   for (const el of doc.querySelectorAll("*")) if (chosen.has(el)) list.push(el);
 
+  const focusableTags = new Set(["button", "select", "textarea", "summary", "iframe"]);
   const focusable = (el) => {
     if (el.disabled) return false;
     const ti = el.getAttribute("tabindex");
     if (ti !== null && !isNaN(parseInt(ti, 10))) return parseInt(ti, 10) >= 0;
     const tag = el.localName;
     if ((tag === "a" || tag === "area") && el.hasAttribute("href")) return true;
-    if (["button", "select", "textarea", "summary", "iframe"].includes(tag)) return true;
+    if (focusableTags.has(tag)) return true;
     if (tag === "input") return (el.getAttribute("type") || "").toLowerCase() !== "hidden";
     return el.isContentEditable;
   };
+  const widgetRoles = new Set(["link", "button", "checkbox", "radio", "switch", "tab", "menuitem", "option", "textbox", "combobox",
+    "listbox", "searchbox", "spinbutton", "slider", "menuitemcheckbox", "menuitemradio", "treeitem"]);
   const isInteractive = (el, role) =>
-    ["link", "button", "checkbox", "radio", "switch", "tab", "menuitem", "option", "textbox", "combobox",
-      "listbox", "searchbox", "spinbutton", "slider", "menuitemcheckbox", "menuitemradio", "treeitem"].includes(role) ||
+    widgetRoles.has(role) ||
     el.hasAttribute("onclick") || (el.hasAttribute("tabindex") && parseInt(el.getAttribute("tabindex"), 10) >= 0);
   // inline: a target in a sentence, or whose size is set by the line height
   // of text around it (the WCAG 2.5.8 inline exception)
@@ -631,6 +634,7 @@ async function journeyproofProbe() {
     return collapse(s);
   };
 
+  const controlTags = new Set(["a", "button", "select", "textarea", "summary", "input"]);
   const elements = [];
   const index = new Map();
   const needCover = [];
@@ -643,7 +647,7 @@ async function journeyproofProbe() {
     const x = r.left + sx0, y = r.top + sy0;
     const cx = x + r.width / 2, cy = y + r.height / 2;
     const inArea = visible && cx >= 0 && cy >= 0 && cx <= scrollW && cy <= scrollH && !clippedOut(el, r);
-    const interactive = isInteractive(el, role) || (["a", "button", "select", "textarea", "summary", "input"].includes(el.localName) && focusable(el));
+    const interactive = isInteractive(el, role) || (controlTags.has(el.localName) && focusable(el));
     const field = isField(el);
     const fg = parseRGBA(s.color) || [0, 0, 0, 1];
     const op = effectiveOpacity(el);

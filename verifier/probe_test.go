@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -161,5 +162,36 @@ func TestProbeScriptIsOneFunction(t *testing.T) {
 	kind, err := chromedp.Run(ctx, chromedp.Evaluate[string](`typeof (`+ProbeScript()+`)`))
 	if err != nil || kind != "function" {
 		t.Fatalf("typeof probe = %q, %v", kind, err)
+	}
+}
+
+// TestProbeScriptCompacts checks that the compacted probe sent to pages is
+// the same program as probe.js: no literal of probe.js spans lines (so
+// trimming lines cannot change one), the lines keep their numbers, and both
+// forms give the same facts on the realistic page.
+func TestProbeScriptCompacts(t *testing.T) {
+	src := strings.Split(probeSource, "\n")
+	for i, l := range src {
+		if strings.Count(l, "`")%2 != 0 || strings.HasSuffix(l, "\\") {
+			t.Errorf("probe.js:%d: a literal spans lines: %s", i+1, l)
+		}
+	}
+	if got := strings.Count(probeJS, "\n"); got != len(src)-1 {
+		t.Errorf("compacted probe has %d lines, probe.js %d", got+1, len(src))
+	}
+	if len(probeJS) > len(probeSource)*4/5 {
+		t.Errorf("compacted probe is %d bytes of %d", len(probeJS), len(probeSource))
+	}
+	ctx := openTab(t, DeviceDesktop, "realistic")
+	var facts [2]string
+	for i, s := range []string{probeSource, probeJS} {
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[string]("("+s+")()", chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		facts[i] = raw
+	}
+	if facts[0] != facts[1] || len(facts[0]) < 1000 {
+		t.Errorf("probe.js and its compacted form disagree (%d and %d bytes of facts)", len(facts[0]), len(facts[1]))
 	}
 }
