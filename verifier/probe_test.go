@@ -31,6 +31,22 @@ func probeFixtures() map[string]string {
 <div style="background:linear-gradient(#000,#fff)"><p id="p2">over a gradient</p></div>
 <p>Read the <a id="inl" href="/t">terms</a> first.</p>
 </body></html>`,
+		"probe-pseudo": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pseudo</title><style>
+*, *::before, *::after { box-sizing: border-box; }
+.lead::before { content: "Log in with "; }
+@media screen { .tail::after { content: " now"; } }
+.empty::before { content: ""; }
+</style></head><body>
+<button id="p1" class="lead">iAM Smart</button>
+<button id="p2" class="tail">Continue</button>
+<button id="p3" class="empty">Plain</button>
+</body></html>`,
+		"probe-reset": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reset</title><style>
+*, *::before, *::after { box-sizing: border-box; }
+.divider::before { content: ""; border-top: 1px solid #ccc; }
+</style></head><body>
+<button id="r1" class="divider">Save</button>
+</body></html>`,
 		"probe-deep": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Deep</title></head><body style="margin:0">
 <div style="height:2000px"></div>
 <button id="deep" style="display:block;width:200px;height:50px">Deep</button>
@@ -193,5 +209,30 @@ func TestProbeScriptCompacts(t *testing.T) {
 	}
 	if facts[0] != facts[1] || len(facts[0]) < 1000 {
 		t.Errorf("probe.js and its compacted form disagree (%d and %d bytes of facts)", len(facts[0]), len(facts[1]))
+	}
+}
+
+// TestProbePseudoNames checks names that take text from ::before and
+// ::after, in a plain rule and inside @media, and that a page whose style
+// sheets give pseudo-elements no text (a reset, an empty content) keeps the
+// plain names.
+func TestProbePseudoNames(t *testing.T) {
+	want := map[string]map[string]string{
+		"probe-pseudo": {"p1": "Log in with iAM Smart", "p2": "Continue now", "p3": "Plain"},
+		"probe-reset":  {"r1": "Save"},
+	}
+	for page, names := range want {
+		facts := probePage(t, DeviceDesktop, page)
+		for _, e := range facts.Elements {
+			if w, ok := names[e.ID]; ok {
+				if e.Name != w {
+					t.Errorf("%s: #%s name %q, want %q", page, e.ID, e.Name, w)
+				}
+				delete(names, e.ID)
+			}
+		}
+		for id := range names {
+			t.Errorf("%s: #%s not probed", page, id)
+		}
 	}
 }
