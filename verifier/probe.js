@@ -203,50 +203,9 @@ async function journeyproofProbe() {
     "cell", "columnheader", "rowheader", "tooltip", "treeitem", "menuitemcheckbox", "menuitemradio", "",
   ]);
 
-  // mayHavePseudo says whether any style sheet of the document gives a
-  // ::before or ::after a content that can hold text. When none does, no
-  // element has such a pseudo-element with text (the browser's own style
-  // sheet gives none quoted content), and the probe does not ask each node
-  // for its style. A content of "", none or normal holds no text, so the
-  // common reset "*, *::before, *::after { box-sizing: border-box }" does
-  // not count. A sheet whose rules cannot be read (another origin) counts
-  // as one that has such a rule.
-  let pseudoRules;
-  const mayHavePseudo = () => {
-    if (pseudoRules === undefined) {
-      const re = /:(before|after)\b/i;
-      const noText = new Set(["", '""', "''", "none", "normal"]);
-      const scanRules = (rules) => {
-        for (const r of rules) {
-          if (r.styleSheet && scanSheet(r.styleSheet)) return true; // @import
-          if (r.selectorText && re.test(r.selectorText) && r.style && !noText.has(r.style.getPropertyValue("content").trim())) return true;
-          if (r.cssRules && scanRules(r.cssRules)) return true; // @media, @supports, @layer, nesting
-        }
-        return false;
-      };
-      const scanSheet = (sheet) => {
-        let rules;
-        try {
-          rules = sheet.cssRules;
-        } catch (err) {
-          return true;
-        }
-        return scanRules(rules);
-      };
-      pseudoRules = false;
-      for (const sheet of [...doc.styleSheets, ...(doc.adoptedStyleSheets || [])]) {
-        if (scanSheet(sheet)) {
-          pseudoRules = true;
-          break;
-        }
-      }
-    }
-    return pseudoRules;
-  };
   // pseudoText is the quoted string content of a ::before or ::after.
   const pseudoCache = new Map();
   const pseudoText = (node, which) => {
-    if (!mayHavePseudo()) return "";
     const key = which === "::before" ? 0 : 1;
     let both = pseudoCache.get(node);
     if (!both) {
