@@ -24,7 +24,7 @@ test: setup
 
 # Benchmarks; figures go in the README's performance section.
 bench: setup build
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./journeys/... ./verifier/... ./recordings/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./journeys/... ./verifier/... ./recordings/... ./cmd/...
 	scripts/bench-pixelmatch
 
 vet:
