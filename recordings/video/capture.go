@@ -45,14 +45,19 @@ type capture struct {
 	end  time.Time     // the end of the cell, set by loop at the stop event
 
 	// Owned by loop until done is closed.
-	fw       *frameWriter
-	tabs     []*tabSource // the cell's tab first, then the tabs it opened; the last is in front
-	frames   int          // frames written
-	received int          // frames the screencasts sent
-	err      error
+	fw        *frameWriter
+	tabs      []*tabSource // the cell's tab first, then the tabs it opened; the last is in front
+	frames    int          // frames written
+	received  int          // frames the screencasts sent
+	refreshes int          // screencasts restarted (see refreshAfter)
+	err       error
 
 	mu    sync.Mutex
 	steps []stepSpan
+	// poster is the viewport screenshot the poster is made from: the first
+	// trigger step's, else the first step's; posterTrigger says which.
+	poster        []byte
+	posterTrigger bool
 }
 
 // tabSource is a tab whose frames the capture uses while it is in front.
@@ -64,7 +69,24 @@ type tabSource struct {
 	// live is set once the tab shows a page: before its first navigation a
 	// new tab's screencast sends what is left on its surface, not a page.
 	live bool
+	// stale is set while the tab's latest frame is not of the device's size
+	// (a full-page screenshot made the page taller); gen counts those
+	// frames, so that only the last one's refresh runs.
+	stale bool
+	gen   int
 }
+
+// refreshAfter is how long a tab may go without a frame of the device's
+// size, after one that was not or after a full-page screenshot, before its
+// screencast is restarted. Chromium's screencast sends a frame only when
+// the page changes; it drops the first frame after the screen changes size,
+// and frames while too many are unacknowledged (a loaded machine). A
+// full-page screenshot resizes the page and back, and the frame of the
+// restored page can be lost that way: nothing more comes until the page
+// changes again, and the video would go on showing what was on screen
+// before (a CI run's poster showed the login page's bare background). A
+// restarted screencast sends the screen as it is.
+const refreshAfter = 150 * time.Millisecond
 
 // shows reports whether a URL is a page (not the blank start of a tab).
 func shows(url string) bool { return url != "" && !strings.HasPrefix(url, "about:") }
@@ -78,6 +100,13 @@ type event struct {
 	closed target.ID
 	live   bool // the tab navigated to a page
 	stop   bool
+	// refresh restarts the tab's screencast if its frame gen is still
+	// the latest and still not of the device's size.
+	refresh bool
+	gen     int
+	// resized: a step took a full-page screenshot, which resizes the page
+	// and back.
+	resized bool
 }
 
 // queue is an unbounded FIFO that never blocks a tab's event loop. The
@@ -207,6 +236,10 @@ func (c *capture) loop() {
 				c.onClosed(e.closed)
 			case e.live:
 				e.tab.live = true
+			case e.refresh:
+				c.refresh(e.tab, e.gen)
+			case e.resized:
+				c.watch(c.front(), false)
 			case e.stop:
 				c.end = e.at
 				c.stop()
@@ -232,6 +265,9 @@ func (c *capture) onFrame(e event, ack bool) {
 	c.received++
 	at := frameTime(e)
 	ok := e.tab.live && c.fits(e.frame)
+	if e.tab.live && ack {
+		c.watch(e.tab, ok)
+	}
 	if ok && (c.end.IsZero() || !at.After(c.end)) {
 		e.tab.last = e.frame.Data
 		if e.tab == c.front() {
@@ -239,10 +275,22 @@ func (c *capture) onFrame(e event, ack bool) {
 		}
 	}
 	if ack {
+		c.ack(e)
+	}
+}
+
+// ack acknowledges a frame, so that the screencast sends more.
+func (c *capture) ack(e event) {
+	call := func() {
 		ctx, cancel := context.WithTimeout(e.tab.ctx, 5*time.Second)
 		chromedp.Call(ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.frame.SessionID})
 		cancel()
 	}
+	if d := c.src.ackDelay - time.Since(e.at); c.src.ackDelay > 0 && d > 0 {
+		time.AfterFunc(d, call)
+		return
+	}
+	call()
 }
 
 // fits reports whether a frame shows the device's screen. A full-page
@@ -268,6 +316,38 @@ func (c *capture) write(data []byte, at time.Time) {
 		return
 	}
 	c.frames++
+}
+
+// watch notes whether a tab's latest frame is of the device's size; after
+// one that is not, or a full-page screenshot (whose frames Chromium may
+// drop, as it drops the first frame after any change of size), it asks for
+// a refresh unless a frame of the device's size comes within refreshAfter.
+func (c *capture) watch(ts *tabSource, fits bool) {
+	if fits {
+		ts.stale = false
+		return
+	}
+	ts.stale = true
+	ts.gen++
+	gen := ts.gen
+	time.AfterFunc(refreshAfter, func() { c.q.push(event{tab: ts, refresh: true, gen: gen}) })
+}
+
+// refresh restarts the screencast of a tab that is still without a frame
+// of the device's size since frame gen.
+func (c *capture) refresh(ts *tabSource, gen int) {
+	if !ts.stale || ts.gen != gen || c.find(ts.id) < 0 {
+		return
+	}
+	c.refreshes++
+	ctx, cancel := context.WithTimeout(ts.ctx, 5*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, page.StopScreencast, cdp.Empty{}); err != nil {
+		return
+	}
+	if err := c.startScreencast(ctx); err != nil {
+		c.src.logger.Debug("video: restart the screencast", "err", err)
+	}
 }
 
 // onOpened follows a tab that a captured tab opened: it shows the tab at
@@ -355,6 +435,12 @@ func (c *capture) StepDone(res *journeys.StepResult) {
 			c.steps[i].Error = res.Error
 		}
 	}
+	if res.FullPage != nil && !bytes.Equal(res.FullPage, res.Screenshot) {
+		c.q.push(event{resized: true})
+	}
+	if res.Screenshot != nil && !c.posterTrigger && (c.poster == nil || res.Step.Trigger) {
+		c.poster, c.posterTrigger = res.Screenshot, res.Step.Trigger
+	}
 }
 
 // Finish ends the capture at the end of the cell; the video is encoded in
@@ -367,7 +453,7 @@ func (c *capture) Finish(res *journeys.CellResult) {
 	c.q.push(event{stop: true, at: end})
 	<-c.done
 	c.cancel()
-	c.src.logger.Debug("video captured", "run", c.runID, "cell", c.cell.String(), "received", c.received, "kept", c.fw.written, "seconds", c.end.Sub(c.t0).Seconds())
+	c.src.logger.Debug("video captured", "run", c.runID, "cell", c.cell.String(), "received", c.received, "kept", c.fw.written, "refreshes", c.refreshes, "seconds", c.end.Sub(c.t0).Seconds())
 	c.src.mu.Lock()
 	c.src.encoded.received += c.received
 	c.src.encoded.kept += c.fw.written
@@ -387,6 +473,7 @@ type job struct {
 	// captured is how long the capture ran.
 	captured time.Duration
 	steps    []stepSpan
+	poster   []byte // viewport screenshot (PNG) of the poster's step, nil without screenshots
 }
 
 func (c *capture) job(res *journeys.CellResult) *job {
@@ -396,7 +483,7 @@ func (c *capture) job(res *journeys.CellResult) *job {
 	if !res.Started.IsZero() && res.Started.Before(c.t0) {
 		lead = int64(math.Round(c.t0.Sub(res.Started).Seconds() * float64(c.src.fps)))
 	}
-	return &job{runID: c.runID, cell: c.cell, dir: c.dir, lead: lead, captured: c.end.Sub(c.t0), steps: append([]stepSpan(nil), c.steps...)}
+	return &job{runID: c.runID, cell: c.cell, dir: c.dir, lead: lead, captured: c.end.Sub(c.t0), steps: append([]stepSpan(nil), c.steps...), poster: c.poster}
 }
 
 // blankFrame is a white frame of the device's size: the tab before its

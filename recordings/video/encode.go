@@ -252,6 +252,23 @@ func posterOffset(steps []stepSpan) time.Duration {
 	return 0
 }
 
+// storePoster stores the poster: the poster step's screenshot at the
+// device's size, or without screenshots the video's frame at that step.
+func (s *Source) storePoster(j *job) (string, error) {
+	if j.poster != nil {
+		data, err := posterFromScreenshot(j.poster, int(j.cell.Device.Width), int(j.cell.Device.Height))
+		if err != nil {
+			return "", err
+		}
+		return s.store.PutArtifact(data, "image/jpeg")
+	}
+	frame, err := frameAt(j.dir, posterOffset(j.steps))
+	if err != nil {
+		return "", err
+	}
+	return s.store.PutArtifactFile(filepath.Join(j.dir, frame), "image/jpeg")
+}
+
 // store1 stores the video, captions and poster of one run, and its Video row.
 func (s *Source) store1(j *job, p *plan, frames int) error {
 	st := s.store
@@ -268,11 +285,7 @@ func (s *Source) store1(j *job, p *plan, frames int) error {
 	if err != nil {
 		return err
 	}
-	posterFrame, err := frameAt(j.dir, posterOffset(j.steps))
-	if err != nil {
-		return err
-	}
-	poster, err := st.PutArtifactFile(filepath.Join(j.dir, posterFrame), "image/jpeg")
+	poster, err := s.storePoster(j)
 	if err != nil {
 		return err
 	}

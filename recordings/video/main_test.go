@@ -66,17 +66,19 @@ func TestMain(m *testing.M) {
 
 // testPages serves pages made to be told apart in a video:
 // /t/page?c=COLOUR&next=URL fills the screen with a colour and links to
-// next (#next) and opens a new tab (#pop); /t/popup?c=COLOUR&close=MS is
+// next (#next) and opens a new tab (#pop), &h=PX makes it that tall;
+// /t/popup?c=COLOUR&close=MS is
 // that tab, closing itself; /t/tick keeps changing (a clock and a moving
 // bar), so frames keep coming.
 func testPages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /t/page", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
+		h, _ := strconv.Atoi(q.Get("h"))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width"><title>%[1]s</title>
-<style>html,body{margin:0;height:100%%;background:%[1]s;color:#fff;font:24px sans-serif}a,button{display:inline-block;margin:16px;padding:12px 20px;font-size:20px}</style></head>
+<style>html,body{margin:0;height:100%%;background:%[1]s;color:#fff;font:24px sans-serif}a,button{display:inline-block;margin:16px;padding:12px 20px;font-size:20px}body{min-height:%[4]dpx}</style></head>
 <body><h1>%[1]s</h1><a id="next" href="%[2]s">Next</a><button id="pop" onclick="window.open('/t/popup?c=yellow&close=%[3]s')">Open a tab</button></body></html>`,
-			q.Get("c"), q.Get("next"), q.Get("close"))
+			q.Get("c"), q.Get("next"), q.Get("close"), h)
 	})
 	mux.HandleFunc("GET /t/popup", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()

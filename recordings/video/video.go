@@ -51,6 +51,10 @@ type Options struct {
 	Notice io.Writer
 	// Logger gets what goes wrong in the background (slog.Default when nil).
 	Logger *slog.Logger
+
+	// ackDelay holds back the acknowledgement of every frame until that
+	// long after it came, as a loaded machine does (tests only).
+	ackDelay time.Duration
 }
 
 // Source captures and encodes the workflow video of every cell of one
@@ -63,6 +67,7 @@ type Source struct {
 	notice     io.Writer
 	logger     *slog.Logger
 	sem        chan struct{}
+	ackDelay   time.Duration
 
 	wg         sync.WaitGroup
 	noticeOnce sync.Once
@@ -83,7 +88,7 @@ type Source struct {
 
 // New returns a Source that stores the videos in store.
 func New(store *recordings.Store, o Options) *Source {
-	s := &Source{store: store, fps: o.FPS, failedOnly: o.FailedOnly, notice: o.Notice, logger: o.Logger}
+	s := &Source{store: store, fps: o.FPS, failedOnly: o.FailedOnly, notice: o.Notice, logger: o.Logger, ackDelay: o.ackDelay}
 	if s.fps <= 0 {
 		s.fps = DefaultFPS
 	}

@@ -171,15 +171,23 @@ func TestSandboxJourneyVideo(t *testing.T) {
 				shots[run.Steps[k].Name] = thumb(img)
 			}
 			login, sim, account := shots[run.Steps[0].Name], shots[run.Steps[2].Name], shots[run.Steps[4].Name]
-			if pd := diff(thumb(poster), shots[run.Steps[1].Name]); pd > 12 {
+			// Made from the screenshot itself: only scaling and JPEG apart.
+			if pd := diff(thumb(poster), shots[run.Steps[1].Name]); pd > 4 {
 				t.Errorf("poster differs from the trigger's screenshot by %.1f", pd)
 			}
 
 			// Frames of the service, the simulator and the service again, in
 			// order: every frame of the video is told apart by the screenshot
-			// it looks most like, and the screens come one after another.
-			refs := [][]float64{login, sim, account}
-			names := []string{"login page", "simulator", "account page"}
+			// it looks most like, and the screens come one after another. The
+			// blank tab before the first page is told apart too (it is nearer
+			// the account page, mostly white, than the others), and may only
+			// come first.
+			blank := make([]float64, len(login))
+			for k := range blank {
+				blank[k] = 255
+			}
+			refs := [][]float64{login, sim, account, blank}
+			names := []string{"login page", "simulator", "account page", "blank tab"}
 			var seq []int
 			for _, f := range videoFrames(t, path) {
 				best, bestD := -1, 12.0
@@ -191,6 +199,9 @@ func TestSandboxJourneyVideo(t *testing.T) {
 				if best >= 0 && (len(seq) == 0 || seq[len(seq)-1] != best) {
 					seq = append(seq, best)
 				}
+			}
+			if len(seq) > 0 && seq[0] == 3 {
+				seq = seq[1:]
 			}
 			if fmt.Sprint(seq) != "[0 1 2]" {
 				var got []string
@@ -674,5 +685,82 @@ steps:
 	}
 	if d := ffprobe(t, out).duration(t); d < 1 {
 		t.Errorf("the kept frames make a %.2fs video", d)
+	}
+}
+
+// Chromium's screencast drops the first frame after the screen changes
+// size, and frames while too many are unacknowledged. A full-page
+// screenshot resizes the page and back: the frame of the restored page
+// could be lost, and the video went on showing what was on screen before
+// until the page changed again (a CI run's poster showed the login page's
+// bare background). With every acknowledgement held back 400 ms, as on a
+// loaded machine, each page is in the video while its step waits after its
+// screenshots, and the poster is the trigger's screen.
+func TestVideoKeepsUpWithFullPageScreenshots(t *testing.T) {
+	rr := runJourneys(t, Options{ackDelay: 400 * time.Millisecond}, true, nil, nil, `
+id: tall
+name: Tall pages
+process: video-test
+matrix: {languages: [zh-HK], devices: [desktop, mobile]}
+steps:
+  - name: Red page
+    goto: /t/page?c=red
+  - name: Login page
+    goto: /login?lang=${lang}
+    trigger: true
+  - name: Look at the login page
+    wait: 1s
+  - name: Tall green page
+    goto: /t/page?c=green&h=3000
+  - name: Look at the green page
+    wait: 1s
+  - name: Form page
+    goto: /form?lang=${lang}
+  - name: Look at the form
+    wait: 1s
+  - name: Tall blue page
+    goto: /t/page?c=blue&h=3000
+  - name: Look at the blue page
+    wait: 1s
+`)
+	if rr.waitErr != nil {
+		t.Fatal(rr.waitErr)
+	}
+	for i, res := range rr.results {
+		t.Run(res.Cell.String(), func(t *testing.T) {
+			if res.Status != journeys.StatusPassed {
+				t.Fatalf("run %s: %s", res.Status, res.Error)
+			}
+			run := rr.run(t, i)
+			path := rr.videoPath(t, run)
+			shot := func(k int) []float64 {
+				data, err := rr.store.ReadArtifact(run.Steps[k].ScreenshotSHA)
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := decodePNG(data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return thumb(img)
+			}
+			for k := 2; k < len(run.Steps); k += 2 {
+				ch := run.Video.Chapters[k]
+				// Half a second into the wait: the screenshots of the page
+				// and a refresh of the screencast are over.
+				at := float64(ch.StartMS)/1000 + 0.5
+				if d := diff(thumb(frameAtTime(t, path, at)), shot(k-1)); d > 12 {
+					t.Errorf("%.1fs into the video (%q) differs from the page's screenshot by %.1f", at, ch.Title, d)
+				}
+			}
+			pdata, _ := rr.store.ReadArtifact(run.Video.PosterSHA)
+			poster, err := jpeg.Decode(bytes.NewReader(pdata))
+			if err != nil {
+				t.Fatalf("poster: %v", err)
+			}
+			if d := diff(thumb(poster), shot(1)); d > 4 {
+				t.Errorf("poster differs from the trigger's screenshot by %.1f", d)
+			}
+		})
 	}
 }
