@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/jpeg"
+	"image/jpeg"
 	"image/png"
 	"math"
 	"net/http"
@@ -354,3 +354,31 @@ func framesLeft(t *testing.T, store *recordings.Store) []string {
 func wallTime(run *recordings.Run) float64 { return run.Duration().Seconds() }
 
 func decodePNG(data []byte) (image.Image, error) { return png.Decode(bytes.NewReader(data)) }
+
+// stepThumb is the thumb of step k's viewport screenshot.
+func (rr *runResult) stepThumb(t *testing.T, run *recordings.Run, k int) []float64 {
+	t.Helper()
+	data, err := rr.store.ReadArtifact(run.Steps[k].ScreenshotSHA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := decodePNG(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return thumb(img)
+}
+
+// poster decodes the run's video poster (a JPEG).
+func (rr *runResult) poster(t *testing.T, run *recordings.Run) image.Image {
+	t.Helper()
+	data, err := rr.store.ReadArtifact(run.Video.PosterSHA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("poster: %v", err)
+	}
+	return img
+}

@@ -1,12 +1,10 @@
 package video
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"image/color"
-	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -150,25 +148,13 @@ func TestSandboxJourneyVideo(t *testing.T) {
 			if err != nil || pa.ContentType != "image/jpeg" {
 				t.Fatalf("poster artifact %v %v", pa, err)
 			}
-			pdata, _ := rr.store.ReadArtifact(v.PosterSHA)
-			poster, err := jpeg.Decode(bytes.NewReader(pdata))
-			if err != nil {
-				t.Fatalf("poster: %v", err)
-			}
+			poster := rr.poster(t, run)
 			if int64(poster.Bounds().Dx()) != d.Width || int64(poster.Bounds().Dy()) != d.Height {
 				t.Errorf("poster is %v, want %dx%d", poster.Bounds().Size(), d.Width, d.Height)
 			}
 			shots := map[string][]float64{}
 			for _, k := range []int{0, 1, 2, 4} {
-				png, err := rr.store.ReadArtifact(run.Steps[k].ScreenshotSHA)
-				if err != nil {
-					t.Fatal(err)
-				}
-				img, err := decodePNG(png)
-				if err != nil {
-					t.Fatal(err)
-				}
-				shots[run.Steps[k].Name] = thumb(img)
+				shots[run.Steps[k].Name] = rr.stepThumb(t, run, k)
 			}
 			login, sim, account := shots[run.Steps[0].Name], shots[run.Steps[2].Name], shots[run.Steps[4].Name]
 			// Made from the screenshot itself: only scaling and JPEG apart.
@@ -733,32 +719,16 @@ steps:
 			}
 			run := rr.run(t, i)
 			path := rr.videoPath(t, run)
-			shot := func(k int) []float64 {
-				data, err := rr.store.ReadArtifact(run.Steps[k].ScreenshotSHA)
-				if err != nil {
-					t.Fatal(err)
-				}
-				img, err := decodePNG(data)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return thumb(img)
-			}
 			for k := 2; k < len(run.Steps); k += 2 {
 				ch := run.Video.Chapters[k]
 				// Half a second into the wait: the screenshots of the page
 				// and a refresh of the screencast are over.
 				at := float64(ch.StartMS)/1000 + 0.5
-				if d := diff(thumb(frameAtTime(t, path, at)), shot(k-1)); d > 12 {
+				if d := diff(thumb(frameAtTime(t, path, at)), rr.stepThumb(t, run, k-1)); d > 12 {
 					t.Errorf("%.1fs into the video (%q) differs from the page's screenshot by %.1f", at, ch.Title, d)
 				}
 			}
-			pdata, _ := rr.store.ReadArtifact(run.Video.PosterSHA)
-			poster, err := jpeg.Decode(bytes.NewReader(pdata))
-			if err != nil {
-				t.Fatalf("poster: %v", err)
-			}
-			if d := diff(thumb(poster), shot(1)); d > 4 {
+			if d := diff(thumb(rr.poster(t, run)), rr.stepThumb(t, run, 1)); d > 4 {
 				t.Errorf("poster differs from the trigger's screenshot by %.1f", d)
 			}
 		})
