@@ -4,7 +4,8 @@
 // "(" + this + ")()" in the page and awaits the promise. It reads the page and
 // returns plain facts (no rule logic, no pack values) as a JSON string: the
 // rules run in Go.
-// The probe restores the scroll position it found, and changes nothing else.
+// The probe restores the scroll position it found, keeps the scroll events
+// of its own scrolling from the page, and changes nothing else.
 async function journeyproofProbe() {
   "use strict";
   const win = window;
@@ -683,7 +684,16 @@ async function journeyproofProbe() {
   };
   // The elements are taken in document-position order, and the page is
   // scrolled only when the next centre is outside the viewport.
+  // A scroll, even one undone at once, makes the page fire a scroll event
+  // (and a scrollend) at its next frame. The page's handlers must not see
+  // them (a menu that closes on scroll would close): they are stopped at
+  // the window, which is first on their way, until that frame's animation
+  // frame callbacks, which run after its scroll events.
   needCover.sort((p, q) => p[1].box.y - q[1].box.y || p[1].box.x - q[1].box.x);
+  let stopping = false;
+  const stop = (ev) => {
+    if (ev.target === doc || ev.target === win) ev.stopImmediatePropagation();
+  };
   try {
     for (const [el, e] of needCover) {
       const px = e.box.x + e.box.w / 2, py = e.box.y + e.box.h / 2;
@@ -691,6 +701,15 @@ async function journeyproofProbe() {
       if (cx < 0 || cy < 0 || cx >= vw || cy >= vh) {
         const left = cx < 0 || cx >= vw ? Math.max(0, px - vw / 2) : win.scrollX;
         const top = cy < 0 || cy >= vh ? Math.max(0, py - vh / 4) : win.scrollY;
+        if (!stopping) {
+          stopping = true;
+          win.addEventListener("scroll", stop, true);
+          win.addEventListener("scrollend", stop, true);
+          win.requestAnimationFrame(() => {
+            win.removeEventListener("scroll", stop, true);
+            win.removeEventListener("scrollend", stop, true);
+          });
+        }
         win.scrollTo({ left, top, behavior: "instant" });
         const r = el.getBoundingClientRect();
         cx = r.left + r.width / 2;

@@ -48,6 +48,7 @@ func probeFixtures() map[string]string {
 <button id="r1" class="divider">Save</button>
 </body></html>`,
 		"probe-deep": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Deep</title></head><body style="margin:0">
+<script>window.scrolls = 0; document.addEventListener("scroll", () => scrolls++); addEventListener("scrollend", () => scrolls++);</script>
 <div style="height:2000px"></div>
 <button id="deep" style="display:block;width:200px;height:50px">Deep</button>
 <div id="over" style="position:absolute;top:2000px;left:0;width:300px;height:80px;background:#ccc"></div>
@@ -138,12 +139,26 @@ func TestProbeNames(t *testing.T) {
 	}
 }
 
-// TestProbeBelowFold checks the cover test of elements below the fold and
-// that the probe puts the scroll position back.
+// TestProbeBelowFold checks the cover test of elements below the fold, that
+// the probe puts the scroll position back, and that the page's scroll
+// handlers do not see the probe's scrolling (they do see the page's own).
 func TestProbeBelowFold(t *testing.T) {
 	ctx := openTab(t, DeviceDesktop, "probe-deep")
+	// scrolls gives the page's count of scroll and scrollend events once
+	// the frames after a scroll have run, and sets it back to 0.
+	scrolls := func() int {
+		t.Helper()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => { r(scrolls); scrolls = 0; }, 50))))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 120)`)); err != nil {
 		t.Fatal(err)
+	}
+	if n := scrolls(); n == 0 {
+		t.Fatal("the page saw no scroll event of its own scroll")
 	}
 	facts, err := Probe(ctx)
 	if err != nil {
@@ -155,6 +170,15 @@ func TestProbeBelowFold(t *testing.T) {
 	}
 	if y != 120 {
 		t.Errorf("scrollY after the probe = %v, want 120", y)
+	}
+	if n := scrolls(); n != 0 {
+		t.Errorf("the page saw %d scroll events of the probe's scrolling, want none", n)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
+		t.Fatal(err)
+	}
+	if n := scrolls(); n == 0 {
+		t.Error("after the probe, the page saw no scroll event of its own scroll")
 	}
 	for _, e := range facts.Elements {
 		switch e.ID {
