@@ -124,6 +124,15 @@ type StepResult struct {
 	Outcome string
 	// Request is the iAM Smart authorisation request a trigger sent.
 	Request string
+	// Times says where the step's time went.
+	Times StepTimes
+}
+
+// StepTimes is where a step's time went.
+type StepTimes struct {
+	// Screenshots is the time of the viewport and full-page captures, Check
+	// that of the Checker's screen check.
+	Screenshots, Check time.Duration
 }
 
 // CellResult is how one cell ended.

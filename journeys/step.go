@@ -136,6 +136,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 		sr.Masks = boxes
 	}
 	if !c.r.NoScreenshots {
+		start := time.Now()
 		if sr.Screenshot, err = chromedp.Run(octx, viewportPNG()); err != nil {
 			return fmt.Errorf("viewport screenshot: %w", err)
 		}
@@ -144,12 +145,15 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 		} else if sr.FullPage, err = chromedp.Run(octx, fullPagePNG()); err != nil {
 			return fmt.Errorf("full-page screenshot: %w", err)
 		}
+		sr.Times.Screenshots = time.Since(start)
 	}
 	if c.r.Checker != nil {
+		start := time.Now()
 		sc, err := c.r.Checker.CheckScreen(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, Screenshot: sr.Screenshot, FullPage: sr.FullPage})
 		if err != nil {
 			return fmt.Errorf("check screen: %w", err)
 		}
+		sr.Times.Check = time.Since(start)
 		sr.Findings = append(sr.Findings, waive(sc.Findings, s.Waive)...)
 		sr.Entries = sc.Entries
 	}

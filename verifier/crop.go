@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,6 +17,17 @@ import (
 // mobile screenshots, 1 for desktop); the outline is 2 device px wide at
 // scale 1 and 3 from scale 1.5 up. It returns the crop as PNG.
 func Crop(screenshotPNG []byte, box Box, scale float64) ([]byte, error) {
+	crops, err := Crops(screenshotPNG, scale, []Box{box})
+	if err != nil {
+		return nil, err
+	}
+	return crops[0], nil
+}
+
+// Crops is Crop for several boxes of one screenshot, which it decodes once.
+// The crops are in the order of the boxes; a box that cannot be cropped (it
+// lies outside the screenshot) has none, and its error is joined into err.
+func Crops(screenshotPNG []byte, scale float64, boxes []Box) ([][]byte, error) {
 	if scale <= 0 {
 		return nil, fmt.Errorf("crop: scale must be positive, got %g", scale)
 	}
@@ -23,6 +35,18 @@ func Crop(screenshotPNG []byte, box Box, scale float64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crop: decode screenshot: %w", err)
 	}
+	out := make([][]byte, len(boxes))
+	var errs []error
+	for i, box := range boxes {
+		var err error
+		if out[i], err = cropImage(src, box, scale); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func cropImage(src image.Image, box Box, scale float64) ([]byte, error) {
 	const padCSS = 24.0
 	b := src.Bounds()
 	// the box in device pixels

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -62,6 +63,35 @@ func TestCrop(t *testing.T) {
 	}
 	if _, err := Crop(solidPNG(10, 10, color.White), Box{500, 500, 10, 10}, 1); err == nil {
 		t.Error("Crop outside the screenshot gave no error")
+	}
+}
+
+// TestCrops crops several boxes of one screenshot: each crop is the one
+// Crop gives, and a box outside the screenshot gets none and an error.
+func TestCrops(t *testing.T) {
+	shot := solidPNG(400, 300, color.White)
+	boxes := []Box{{100, 80, 120, 40}, {900, 900, 10, 10}, {0, 0, 50, 20}}
+	crops, err := Crops(shot, 1, boxes)
+	if err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("error %v, want one about the box outside", err)
+	}
+	if len(crops) != len(boxes) {
+		t.Fatalf("%d crops, want %d", len(crops), len(boxes))
+	}
+	if crops[1] != nil {
+		t.Errorf("the box outside has a crop of %d bytes", len(crops[1]))
+	}
+	for _, i := range []int{0, 2} {
+		one, err := Crop(shot, boxes[i], 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(crops[i], one) {
+			t.Errorf("crop %d differs from Crop's", i)
+		}
+	}
+	if _, err := Crops([]byte("not a png"), 1, boxes); err == nil {
+		t.Error("Crops of garbage gave no error")
 	}
 }
 

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
@@ -95,94 +96,156 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	b.ReportMetric(100*(full-took["no-checks"].Seconds()/float64(b.N))/full, "%-checks")
 }
 
-// timedChecker measures the time the runner spends in the checker. With
-// settle, each screen check first waits for the page to finish the work
-// the step's screenshots left it (a no-op evaluation, timed apart as
-// waited): that wait is not the checks' doing, and without them the next
-// step's first command would wait instead.
-type timedChecker struct {
-	inner  journeys.Checker
-	settle bool
-	mu     sync.Mutex
-	spent  time.Duration
-	waited time.Duration
-	calls  int
+// stepTimes is an Observer that adds up where the steps' time went, and
+// passes every call on to the evidence store.
+type stepTimes struct {
+	journeys.Observer
+	mu    sync.Mutex
+	times journeys.StepTimes
 }
 
-func (c *timedChecker) add(d, waited time.Duration) {
-	c.mu.Lock()
-	c.spent += d
-	c.waited += waited
-	c.calls++
-	c.mu.Unlock()
+type stepTimesCell struct {
+	journeys.CellObserver
+	st *stepTimes
 }
 
-func (c *timedChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
-	var waited time.Duration
-	if c.settle {
-		start := time.Now()
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[int]("0")); err != nil {
-			return journeys.ScreenCheck{}, err
-		}
-		waited = time.Since(start)
+func (o *stepTimes) StartCell(ctx context.Context, cell journeys.Cell, started time.Time) (journeys.CellObserver, error) {
+	co, err := o.Observer.StartCell(ctx, cell, started)
+	return stepTimesCell{co, o}, err
+}
+
+func (c stepTimesCell) StepDone(res *journeys.StepResult) error {
+	c.st.mu.Lock()
+	c.st.times.Screenshots += res.Times.Screenshots
+	c.st.times.Check += res.Times.Check
+	c.st.mu.Unlock()
+	return c.CellObserver.StepDone(res)
+}
+
+// busyTime is the processor time the whole machine has spent not idle
+// since it started (Linux: /proc/stat, all processors).
+func busyTime() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
 	}
-	start := time.Now()
-	defer func() { c.add(time.Since(start), waited) }()
-	return c.inner.CheckScreen(ctx, in)
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, fmt.Errorf("/proc/stat: unexpected first line %q", line)
+	}
+	var ticks int64
+	for i, v := range f[1:8] { // user nice system idle iowait irq softirq
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/stat: %w", err)
+		}
+		if i != 3 && i != 4 {
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil // USER_HZ is 100 on Linux
 }
 
-func (c *timedChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
-	start := time.Now()
-	defer func() { c.add(time.Since(start), 0) }()
-	return c.inner.CheckTrigger(ctx, in)
-}
-
-// BenchmarkChecksPerStep measures, inside runs of the demo matrix, the time
-// the probe and the rules take (and the trigger request's check) as a share
-// of the cells' time: unlike the difference of two matrix runs, it is not
-// blurred by the noise between runs. Each iteration runs the matrix twice:
+// BenchmarkChecksPerStep measures what the probe and the rules (and the
+// trigger request's check) add to a step of the demo matrix. The demo runs
+// two cells at once, and the machine's speed drifts by more than the
+// checks cost between one run of the matrix and the next. So the runs with
+// and without the checks are interleaved cell by cell: each cell runs twice
+// at once (two lanes, as the demo's two cells) with the checks, and twice
+// at once without them, the two in turn (which goes first alternates), and
+// the time per step of the two is compared:
 //
-//	in-checker  the time from the runner's call of the checker to its return
-//	added       the same after a no-op evaluation has waited for the page to
-//	            finish the screenshots' work (reported as ms-wait/step)
+//	%-added     (with - without) / with, over all the iterations (and the
+//	            least and most of one iteration)
+//	%-in-check  the time from the runner's call of the screen check to its
+//	            return, as a share of a step: more than the checks add, as it
+//	            includes a wait for the page to finish the screenshots' work
+//	            (the full-page capture resizes the page and back), which
+//	            without the checks the next step's first command waits for
 //
-// Run with: go test -run '^$' -bench ChecksPerStep -benchtime 1x ./cmd/journeyproof
+// Run with: go test -run '^$' -bench ChecksPerStep -benchtime 3x ./cmd/journeyproof
 func BenchmarkChecksPerStep(b *testing.B) {
 	ctx := context.Background()
 	cells, base, e := demoBench(b)
-	type result struct {
-		tc       *timedChecker
-		cellTime time.Duration
-		steps    int
+	type lanes struct {
+		obs   stepTimes
+		took  time.Duration
+		steps int
+		cpu   time.Duration // processor time of the whole machine
 	}
-	res := map[bool]*result{}
-	for _, settle := range []bool{false, true} {
-		res[settle] = &result{tc: &timedChecker{inner: &checker{pack: e.pack, store: e.store}, settle: settle}}
-	}
-	b.ResetTimer()
-	for i := range b.N {
-		// Alternate the order, so that neither always runs on a warmer
-		// or a more loaded machine.
-		for _, settle := range []bool{i%2 == 1, i%2 == 0} {
-			r := res[settle]
-			rec := &recordings.Recorder{Store: e.store, Release: fmt.Sprintf("bench-checks-%d-%v", i, settle), BaseURL: base, BrowserVersion: e.browser.Version()}
-			run := &journeys.Runner{Browser: e.browser, BaseURL: base, Parallel: 2, Observer: rec, Checker: r.tc}
-			for _, cr := range run.Run(ctx, cells) {
-				if cr.Status != journeys.StatusPassed {
-					b.Fatalf("%s: %s", cr.Cell, cr.Error)
-				}
-				r.cellTime += cr.Ended.Sub(cr.Started)
-				r.steps += cr.Steps
+	var with, without lanes
+	// pair runs cell in two lanes at once and adds their time to l.
+	pair := func(l *lanes, cell journeys.Cell, checks bool) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		cpu0, cpuErr := busyTime()
+		defer func() {
+			if cpu1, err := busyTime(); err == nil && cpuErr == nil {
+				l.cpu += cpu1 - cpu0
 			}
+		}()
+		for lane := range 2 {
+			run := &journeys.Runner{Browser: e.browser, BaseURL: base, Parallel: 1, Observer: &l.obs}
+			if checks {
+				run.Checker = &checker{pack: e.pack, store: e.store}
+			}
+			wg.Go(func() {
+				cr := run.RunCell(ctx, cell)
+				if cr.Status != journeys.StatusPassed {
+					b.Errorf("%s (lane %d): %s", cr.Cell, lane, cr.Error)
+				}
+				mu.Lock()
+				l.took += cr.Ended.Sub(cr.Started)
+				l.steps += cr.Steps
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if b.Failed() {
+			b.FailNow()
 		}
 	}
-	in, added := res[false], res[true]
-	perStep := func(d time.Duration, r *result) float64 { return float64(d.Microseconds()) / 1000 / float64(r.steps) }
-	b.ReportMetric(perStep(in.tc.spent, in), "ms-in-checker/step")
-	b.ReportMetric(perStep(in.cellTime, in), "ms/step")
-	b.ReportMetric(100*in.tc.spent.Seconds()/in.cellTime.Seconds(), "%-in-checker")
-	b.ReportMetric(perStep(added.tc.waited, added), "ms-wait/step")
-	b.ReportMetric(perStep(added.tc.spent, added), "ms-added/step")
-	// Of the step time as the runner has it (without the extra no-op).
-	b.ReportMetric(100*perStep(added.tc.spent, added)/perStep(in.cellTime, in), "%-added")
+	rec := func(release string) journeys.Observer {
+		return &recordings.Recorder{Store: e.store, Release: release, BaseURL: base, BrowserVersion: e.browser.Version()}
+	}
+	// A first round warms the browser, the page caches and the store up.
+	var warm lanes
+	warm.obs.Observer = rec("bench-checks-warm")
+	for _, cell := range cells {
+		pair(&warm, cell, true)
+	}
+	minAdded, maxAdded := 100.0, -100.0
+	b.ResetTimer()
+	for i := range b.N {
+		with.obs.Observer = rec(fmt.Sprintf("bench-checks-%d-with", i))
+		without.obs.Observer = rec(fmt.Sprintf("bench-checks-%d-without", i))
+		wt, ws, ot, os := with.took, with.steps, without.took, without.steps
+		for k, cell := range cells {
+			for _, checks := range []bool{(i+k)%2 == 0, (i+k)%2 == 1} {
+				if checks {
+					pair(&with, cell, true)
+				} else {
+					pair(&without, cell, false)
+				}
+			}
+		}
+		ms := func(d time.Duration, steps int) float64 { return float64(d.Microseconds()) / 1000 / float64(steps) }
+		w, o := ms(with.took-wt, with.steps-ws), ms(without.took-ot, without.steps-os)
+		minAdded, maxAdded = min(minAdded, 100*(w-o)/w), max(maxAdded, 100*(w-o)/w)
+	}
+	perStep := func(d time.Duration, l *lanes) float64 { return float64(d.Microseconds()) / 1000 / float64(l.steps) }
+	step := perStep(with.took, &with)
+	b.ReportMetric(step, "ms/step")
+	b.ReportMetric(perStep(without.took, &without), "ms/step-without")
+	b.ReportMetric(100*(step-perStep(without.took, &without))/step, "%-added")
+	b.ReportMetric(minAdded, "%-added-min")
+	b.ReportMetric(maxAdded, "%-added-max")
+	if with.cpu > 0 && without.cpu > 0 {
+		c, o := perStep(with.cpu, &with), perStep(without.cpu, &without)
+		b.ReportMetric(c, "ms-cpu/step")
+		b.ReportMetric(100*(c-o)/c, "%-cpu-added")
+	}
+	b.ReportMetric(perStep(with.obs.times.Check, &with), "ms-check/step")
+	b.ReportMetric(100*perStep(with.obs.times.Check, &with)/step, "%-in-check")
 }

@@ -37,12 +37,19 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 	}
 	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
 	out := journeys.ScreenCheck{Findings: convertFindings(res.Findings)}
+	// Boxes are in document coordinates, as the full-page screenshot.
+	var boxes []verifier.Box
+	var at []int
 	for i, f := range res.Findings {
-		// Boxes are in document coordinates, as the full-page screenshot.
-		if len(in.FullPage) > 0 && f.Box.W > 0 && f.Box.H > 0 {
-			if crop, err := verifier.Crop(in.FullPage, f.Box, in.Cell.Device.Scale); err == nil {
-				out.Findings[i].Crop = crop
-			}
+		if f.Box.W > 0 && f.Box.H > 0 {
+			boxes, at = append(boxes, f.Box), append(at, i)
+		}
+	}
+	if len(in.FullPage) > 0 && len(boxes) > 0 {
+		// A box it cannot crop gets none.
+		crops, _ := verifier.Crops(in.FullPage, in.Cell.Device.Scale, boxes)
+		for k, crop := range crops {
+			out.Findings[at[k]].Crop = crop
 		}
 	}
 	for _, e := range res.Entries {
