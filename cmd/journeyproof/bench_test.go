@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,14 +159,17 @@ func busyTime() (time.Duration, error) {
 // the time per step of the two is compared:
 //
 //	%-added     (with - without) / with, over all the iterations (and the
-//	            least and most of one iteration)
+//	            least and most of one iteration, and their standard deviation)
+//	%-cpu-added the same for the processor time the whole machine spent
+//	            (Linux only; both cores are busy during the matrix, so it
+//	            tells what the checks' work costs a step)
 //	%-in-check  the time from the runner's call of the screen check to its
 //	            return, as a share of a step: more than the checks add, as it
 //	            includes a wait for the page to finish the screenshots' work
 //	            (the full-page capture resizes the page and back), which
 //	            without the checks the next step's first command waits for
 //
-// Run with: go test -run '^$' -bench ChecksPerStep -benchtime 3x ./cmd/journeyproof
+// Run with: go test -run '^$' -bench ChecksPerStep -benchtime 6x ./cmd/journeyproof
 func BenchmarkChecksPerStep(b *testing.B) {
 	ctx := context.Background()
 	cells, base, e := demoBench(b)
@@ -215,7 +220,7 @@ func BenchmarkChecksPerStep(b *testing.B) {
 	for _, cell := range cells {
 		pair(&warm, cell, true)
 	}
-	minAdded, maxAdded := 100.0, -100.0
+	var added []float64 // of each iteration
 	b.ResetTimer()
 	for i := range b.N {
 		with.obs.Observer = rec(fmt.Sprintf("bench-checks-%d-with", i))
@@ -232,15 +237,25 @@ func BenchmarkChecksPerStep(b *testing.B) {
 		}
 		ms := func(d time.Duration, steps int) float64 { return float64(d.Microseconds()) / 1000 / float64(steps) }
 		w, o := ms(with.took-wt, with.steps-ws), ms(without.took-ot, without.steps-os)
-		minAdded, maxAdded = min(minAdded, 100*(w-o)/w), max(maxAdded, 100*(w-o)/w)
+		added = append(added, 100*(w-o)/w)
 	}
 	perStep := func(d time.Duration, l *lanes) float64 { return float64(d.Microseconds()) / 1000 / float64(l.steps) }
 	step := perStep(with.took, &with)
 	b.ReportMetric(step, "ms/step")
 	b.ReportMetric(perStep(without.took, &without), "ms/step-without")
 	b.ReportMetric(100*(step-perStep(without.took, &without))/step, "%-added")
-	b.ReportMetric(minAdded, "%-added-min")
-	b.ReportMetric(maxAdded, "%-added-max")
+	b.ReportMetric(slices.Min(added), "%-added-min")
+	b.ReportMetric(slices.Max(added), "%-added-max")
+	if len(added) > 1 {
+		mean, ss := 0.0, 0.0
+		for _, a := range added {
+			mean += a / float64(len(added))
+		}
+		for _, a := range added {
+			ss += (a - mean) * (a - mean)
+		}
+		b.ReportMetric(math.Sqrt(ss/float64(len(added)-1)), "%-added-sd")
+	}
 	if with.cpu > 0 && without.cpu > 0 {
 		c, o := perStep(with.cpu, &with), perStep(without.cpu, &without)
 		b.ReportMetric(c, "ms-cpu/step")
