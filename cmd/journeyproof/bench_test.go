@@ -262,5 +262,9 @@ func BenchmarkChecksPerStep(b *testing.B) {
 		b.ReportMetric(100*(c-o)/c, "%-cpu-added")
 	}
 	b.ReportMetric(perStep(with.obs.times.Check, &with), "ms-check/step")
+	// The screenshots' time with and without the checks: what a step
+	// spends on them, and whether the checks slow them.
+	b.ReportMetric(perStep(with.obs.times.Screenshots, &with), "ms-shots/step")
+	b.ReportMetric(perStep(without.obs.times.Screenshots, &without), "ms-shots/step-without")
 	b.ReportMetric(100*perStep(with.obs.times.Check, &with)/step, "%-in-check")
 }

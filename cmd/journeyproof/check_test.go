@@ -14,21 +14,29 @@ import (
 	"journeyproof/verifier"
 )
 
-// `check` on each sandbox page with each defect switched on reports exactly
-// the rule that the defect breaks, and nothing with no defect.
-func TestCheckSandboxDefects(t *testing.T) {
+// sandboxAndBrowser serves the sandbox on loopback and starts a browser,
+// both stopped when the test ends.
+func sandboxAndBrowser(t *testing.T) (string, *journeys.Browser) {
+	t.Helper()
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	ctx := context.Background()
-	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+	b, err := journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
+	return srv.URL, b
+}
+
+// `check` on each sandbox page with each defect switched on reports exactly
+// the rule that the defect breaks, and nothing with no defect.
+func TestCheckSandboxDefects(t *testing.T) {
+	base, b := sandboxAndBrowser(t)
+	ctx := context.Background()
 	pack := verifier.DefaultPack()
 
 	pages := []struct{ path, process string }{
@@ -61,7 +69,7 @@ func TestCheckSandboxDefects(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				target := fmt.Sprintf("%s%s?lang=%s&defects=%s", srv.URL, p.path, c.lang, d.Name)
+				target := fmt.Sprintf("%s%s?lang=%s&defects=%s", base, p.path, c.lang, d.Name)
 				fs, err := checkPage(ctx, b, pack, target, p.process, c.lang, c.device, true, 20*time.Second)
 				if err != nil {
 					t.Fatal(err)

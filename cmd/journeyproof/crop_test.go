@@ -5,12 +5,10 @@ import (
 	"context"
 	"image/png"
 	"math"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"journeyproof/journeys"
-	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
 )
 
@@ -33,18 +31,8 @@ func (c *screenRecorder) CheckScreen(ctx context.Context, in journeys.ScreenInpu
 // of the full-page screenshot, and the crop shows the element's pixels at
 // the box.
 func TestFindingCropsShowTheirElements(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
+	base, b := sandboxAndBrowser(t)
 	ctx := context.Background()
-	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
 	j := &journeys.Journey{ID: "crops", Name: "crops", Process: journeys.ProcessAuthentication,
 		Steps:  []journeys.Step{{Name: "load", Action: journeys.ActGoto, Value: "/login?lang=en&defects=small-button,brand-spelling", Trigger: true}},
 		Matrix: journeys.Matrix{Languages: []string{"en"}, Devices: []string{"mobile"}}}
@@ -53,7 +41,7 @@ func TestFindingCropsShowTheirElements(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := &screenRecorder{checker: &checker{pack: verifier.DefaultPack()}}
-	r := &journeys.Runner{Browser: b, BaseURL: srv.URL, Parallel: 1, Checker: rc, StepTimeout: 20 * time.Second}
+	r := &journeys.Runner{Browser: b, BaseURL: base, Parallel: 1, Checker: rc, StepTimeout: 20 * time.Second}
 	if res := r.Run(ctx, cells)[0]; res.Status != journeys.StatusPassed {
 		t.Fatalf("run: %s", res.Error)
 	}
