@@ -29,6 +29,9 @@ func Load() ([]*journeys.Journey, error) {
 	sort.Strings(names)
 	var out []*journeys.Journey
 	for _, n := range names {
+		if n == journeys.ServiceFileName {
+			continue
+		}
 		data, err := files.ReadFile(n)
 		if err != nil {
 			return nil, fmt.Errorf("read bundled journey %s: %w", n, err)
@@ -40,4 +43,14 @@ func Load() ([]*journeys.Journey, error) {
 		out = append(out, j)
 	}
 	return out, nil
+}
+
+// Service parses the bundled service file (journeyproof.yaml), which lists
+// the bundled journeys.
+func Service() (*journeys.Service, error) {
+	data, err := files.ReadFile(journeys.ServiceFileName)
+	if err != nil {
+		return nil, fmt.Errorf("read bundled service file: %w", err)
+	}
+	return journeys.ParseService(path.Join(Dir, journeys.ServiceFileName), data)
 }
