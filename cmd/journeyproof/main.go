@@ -52,6 +52,7 @@ func commands() map[string]command {
 		"compare":     {"compare two releases (or a release against its baseline) screen by screen", cmdCompare},
 		"baseline":    {"set or list the approved baseline release of each journey", cmdBaseline},
 		"serve":       {"serve the web app: coverage matrix, run storyboards with video and findings, start runs", cmdServe},
+		"init":        {"write a commented starter service file (journeyproof.yaml)", cmdInit},
 	}
 }
 
