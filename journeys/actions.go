@@ -78,10 +78,10 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 		return "", nil
 	case ActClick:
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel), chromedp.ScrollIntoView(sel)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.ScrollIntoView(sel, query(sel)...)); err != nil {
 			return "", fmt.Errorf("no visible element %s to click: %w", sel, err)
 		}
-		if err := chromedp.Do(ctx, chromedp.Click(sel)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Click(sel, query(sel)...)); err != nil {
 			return "", fmt.Errorf("click %s: %w", sel, err)
 		}
 		return "", c.settle(ctx)
@@ -89,14 +89,14 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 		return "", c.fill(ctx, c.cell.Expand(s.Selector, c.r.BaseURL), c.cell.Expand(s.Value, c.r.BaseURL))
 	case ActSelect:
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel), chromedp.SetValue(sel, c.cell.Expand(s.Value, c.r.BaseURL))); err != nil {
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.SetValue(sel, c.cell.Expand(s.Value, c.r.BaseURL), query(sel)...)); err != nil {
 			return "", fmt.Errorf("select %q in %s: %w", s.Value, sel, err)
 		}
-		return "", chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](dispatchScript(sel)))
+		return "", chromedp.Do(ctx, dispatchChange(sel))
 	case ActPress:
 		if s.Selector != "" {
 			sel := c.cell.Expand(s.Selector, c.r.BaseURL)
-			if err := chromedp.Do(ctx, chromedp.WaitVisible(sel), chromedp.Focus(sel)); err != nil {
+			if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.Focus(sel, query(sel)...)); err != nil {
 				return "", fmt.Errorf("focus %s: %w", sel, err)
 			}
 		}
@@ -132,28 +132,24 @@ func (c *cellRun) settle(ctx context.Context) error {
 }
 
 func (c *cellRun) fill(ctx context.Context, sel, value string) error {
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(sel)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...)); err != nil {
 		return fmt.Errorf("no visible field %s to fill: %w", sel, err)
 	}
-	typ, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%s).type || "")`, jsString(sel))))
+	typ, err := fieldType(ctx, sel)
 	if err != nil {
 		return fmt.Errorf("fill %s: %w", sel, err)
 	}
 	switch typ {
 	case "date", "time", "datetime-local", "month", "week", "color", "range", "select-one", "select-multiple":
-		if err := chromedp.Do(ctx, chromedp.SetValue(sel, value)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.SetValue(sel, value, query(sel)...)); err != nil {
 			return fmt.Errorf("fill %s: %w", sel, err)
 		}
-		return chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](dispatchScript(sel)))
+		return chromedp.Do(ctx, dispatchChange(sel))
 	}
-	if err := chromedp.Do(ctx, chromedp.Clear(sel), chromedp.SendKeys(sel, value)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Clear(sel, query(sel)...), chromedp.SendKeys(sel, value, query(sel)...)); err != nil {
 		return fmt.Errorf("fill %s: %w", sel, err)
 	}
 	return nil
-}
-
-func dispatchScript(sel string) string {
-	return fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); })()`, jsString(sel))
 }
 
 // waitFor waits until the step's selector is visible, its text is on the
@@ -161,7 +157,7 @@ func dispatchScript(sel string) string {
 func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
 	if s.Selector != "" {
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...)); err != nil {
 			return fmt.Errorf("expected %s to be visible: %w", sel, err)
 		}
 	}
