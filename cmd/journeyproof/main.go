@@ -53,6 +53,7 @@ func commands() map[string]command {
 		"baseline":    {"set or list the approved baseline release of each journey", cmdBaseline},
 		"serve":       {"serve the web app: coverage matrix, run storyboards with video and findings, start runs", cmdServe},
 		"init":        {"write a commented starter service file (journeyproof.yaml)", cmdInit},
+		"import":      {"turn a Chrome DevTools Recorder recording (JSON) into a journey file", cmdImport},
 	}
 }
 
