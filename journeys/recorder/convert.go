@@ -176,6 +176,15 @@ func (c *converter) run() error {
 	if c.device == "" {
 		c.device = "desktop"
 	}
+	n := 0
+	for _, it := range c.items {
+		if it.step != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("import %s: no step of the recording can be imported (see the warnings); record the flow again with clicks, typing and navigations", c.o.File)
+	}
 	return c.decideProcess()
 }
 

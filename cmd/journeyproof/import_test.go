@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"journeyproof/journeys"
+	"journeyproof/recordings"
+)
+
+// The Recorder recordings of the three bundled processes import into
+// journeys that run and pass against the sandbox in Chromium, with the
+// trigger marked and its request checked.
+func TestImportedRecordingsRunGreen(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"login", "form", "sign"} {
+		out := filepath.Join(dir, name+".yaml")
+		code, stdout, stderr := runCLI(t, "import", filepath.Join("..", "..", "journeys", "recorder", "testdata", name+".recording.json"), "-o", out)
+		if code != exitOK {
+			t.Fatalf("import %s: exit %d: %s", name, code, stderr)
+		}
+		if !strings.Contains(stdout, "trigger: Choose") {
+			t.Errorf("import %s: %s", name, stdout)
+		}
+		// The sign recording has a waitForExpression, kept as a comment.
+		if wantWarn := name == "sign"; strings.Contains(stderr, "warning:") != wantWarn || (wantWarn && !strings.Contains(stderr, "step 6 (waitForExpression)")) {
+			t.Errorf("import %s: stderr %q", name, stderr)
+		}
+		files = append(files, out)
+	}
+	data := t.TempDir()
+	args := append([]string{"run", "--json", "--data", data, "--release", "imported", "--video", "off", "--parallel", "2"}, files...)
+	code, stdout, stderr := runCLI(t, args...)
+	if code != exitOK {
+		t.Fatalf("run: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	var rep runReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// login over the three languages (its URLs carry ${lang}), form and sign
+	// in English (they have text/ and aria/ selectors), all on desktop.
+	if rep.Passed != 5 || rep.Failed != 0 {
+		t.Fatalf("passed %d failed %d", rep.Passed, rep.Failed)
+	}
+	store, err := recordings.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for _, rr := range rep.Runs {
+		run, err := store.Run(rr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Errors != 0 || run.Status != journeys.StatusPassed {
+			t.Errorf("%s: %s with %d errors: %+v", run.Cell(), run.Status, run.Errors, run.Findings)
+		}
+		triggers, requests := 0, 0
+		for _, s := range run.Steps {
+			if s.Trigger {
+				triggers++
+			}
+			if strings.Contains(s.Request, "/iamsmart/authorize?") {
+				requests++
+			}
+		}
+		if triggers != 1 || requests != 1 {
+			t.Errorf("%s: %d trigger steps, %d authorisation requests", run.Cell(), triggers, requests)
+		}
+	}
+	if _, err := os.Stat(files[0]); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A file that is not a recording exits 2 with its position.
+func TestImportBadRecording(t *testing.T) {
+	code, _, stderr := runCLI(t, "import", filepath.Join("..", "..", "journeys", "examples", "login.yaml"))
+	if code != exitUsage || !strings.Contains(stderr, "login.yaml:1:1: not a recording") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
