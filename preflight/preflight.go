@@ -210,10 +210,14 @@ func (c *Checker) Run(ctx context.Context, cfg Config) (*Report, error) {
 		wg.Go(func() { results[i] = c.checkTLS(ctx, hp, roots) })
 	}
 	wg.Wait()
-	for _, r := range results {
+	reachable := map[string]bool{}
+	for i, r := range results {
 		rep.add(r...)
+		reachable[hosts[i]] = len(r) == 0 || r[0].ID != "preflight.tls.connect"
 	}
-	if origin != nil && origin.Scheme == "https" {
+	// The app link files of an origin that takes no connection would only
+	// repeat the connection's error.
+	if origin != nil && origin.Scheme == "https" && reachable[hostPort(origin)] {
 		rep.add(c.checkAppLinks(ctx, origin)...)
 	}
 	if cfg.Service != "" || len(callbacks) > 0 {

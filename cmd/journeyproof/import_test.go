@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"journeyproof/journeys"
+	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
 
@@ -73,8 +76,30 @@ func TestImportedRecordingsRunGreen(t *testing.T) {
 			t.Errorf("%s: %d trigger steps, %d authorisation requests", run.Cell(), triggers, requests)
 		}
 	}
-	if _, err := os.Stat(files[0]); err != nil {
-		t.Fatal(err)
+
+	// preflight --release reads the redirectURIs these runs sent: the
+	// sandbox's /callback on the test host, which the service file declares
+	// on its origin.
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	svc := filepath.Join(dir, "journeyproof.yaml")
+	os.WriteFile(svc, []byte("name: Imported\norigin: "+srv.URL+"\ncallbacks: ["+srv.URL+"/callback]\njourneys: [login.yaml, form.yaml, sign.yaml]\n"), 0o644)
+	code, stdout, stderr = runCLI(t, "preflight", "--service", svc, "--release", "imported", "--data", data, "--json")
+	var pre preflight.Report
+	if err := json.Unmarshal([]byte(stdout), &pre); err != nil || code != exitFailed {
+		t.Fatalf("preflight: exit %d %v\n%s%s", code, err, stdout, stderr)
+	}
+	declared := 0
+	for _, c := range pre.Checks {
+		if c.ID == "preflight.callback.declared" {
+			if c.Status != preflight.StatusOK || !strings.Contains(c.Message, "sent by 5 runs") {
+				t.Errorf("declared: %+v", c)
+			}
+			declared++
+		}
+	}
+	if declared != 1 || pre.Release != "imported" {
+		t.Errorf("%d redirectURIs checked in %+v", declared, pre)
 	}
 }
 

@@ -54,6 +54,7 @@ func commands() map[string]command {
 		"serve":       {"serve the web app: coverage matrix, run storyboards with video and findings, start runs", cmdServe},
 		"init":        {"write a commented starter service file (journeyproof.yaml)", cmdInit},
 		"import":      {"turn a Chrome DevTools Recorder recording (JSON) into a journey file", cmdImport},
+		"preflight":   {"check TLS, App Link / Universal Link, callbacks and encipherment certificates before ITE and production", cmdPreflight},
 	}
 }
 
