@@ -273,3 +273,10 @@ func (c *Checker) client() *http.Client {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func days(d time.Duration) int { return int(d.Hours() / 24) }
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

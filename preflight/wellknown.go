@@ -100,7 +100,7 @@ func checkAssetLinks(target string, body []byte) []Check {
 	if err := json.Unmarshal(body, &stmts); err != nil {
 		return []Check{{"preflight.applink.json", StatusError, target, "not a JSON list of statements: " + oneLine(err.Error())}}
 	}
-	out := []Check{{"preflight.applink.json", StatusOK, target, fmt.Sprintf("%d statements", len(stmts))}}
+	out := []Check{{"preflight.applink.json", StatusOK, target, plural(len(stmts), "statement")}}
 	var apps []int
 	for i, s := range stmts {
 		for _, r := range s.Relation {
@@ -112,7 +112,7 @@ func checkAssetLinks(target string, body []byte) []Check {
 	if len(apps) == 0 {
 		return append(out, Check{"preflight.applink.relation", StatusError, target, fmt.Sprintf("no statement gives an android_app the relation %s", handleAllURLs)})
 	}
-	out = append(out, Check{"preflight.applink.relation", StatusOK, target, fmt.Sprintf("%d android_app statements with %s", len(apps), handleAllURLs)})
+	out = append(out, Check{"preflight.applink.relation", StatusOK, target, plural(len(apps), "android_app statement") + " with " + handleAllURLs})
 	var badPkg, badFP []string
 	var pkgs []string
 	for _, i := range apps {
@@ -166,7 +166,7 @@ func checkAASA(target string, body []byte) []Check {
 	if doc.AppLinks == nil || len(doc.AppLinks.Details) == 0 {
 		return append(out, Check{"preflight.universallink.applinks", StatusError, target, "no applinks.details: the file must list the apps and the paths they open"})
 	}
-	out = append(out, Check{"preflight.universallink.applinks", StatusOK, target, fmt.Sprintf("%d applinks details", len(doc.AppLinks.Details))})
+	out = append(out, Check{"preflight.universallink.applinks", StatusOK, target, plural(len(doc.AppLinks.Details), "applinks detail")})
 	var badID, badPaths, ids []string
 	for i, d := range doc.AppLinks.Details {
 		all := d.AppIDs

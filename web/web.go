@@ -62,6 +62,9 @@ type Options struct {
 	Starter Starter
 	// Packer writes evidence packs; nil hides "Download evidence pack".
 	Packer Packer
+	// Readiness runs the preflight of the configured service; nil hides
+	// the Readiness page.
+	Readiness Readiness
 	// BaseURL is the base URL offered for new runs (the sandbox that serve
 	// starts), "" for none.
 	BaseURL string
@@ -85,6 +88,7 @@ type Server struct {
 	secret  []byte // signs CSRF tokens; new for every server
 	handler http.Handler
 	inv     *invocations
+	ready   readiness // the latest preflight (preflight.go)
 
 	// ctx ends when the server shuts down: background runs and event
 	// streams watch it.
@@ -174,7 +178,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/invocations/:id", s.apiInvocation)
 	r.GET("/api/invocations/:id/events", s.apiInvocationEvents)
 
-	s.compareRoutes(r) // release comparison and baselines (compare.go)
+	s.compareRoutes(r)   // release comparison and baselines (compare.go)
+	s.preflightRoutes(r) // readiness: the preflight of the service (preflight.go)
 
 	// Files.
 	r.GET("/artifacts/:sha", s.artifact)
@@ -195,6 +200,9 @@ func (s *Server) nav() []navItem {
 		{"runs", "Runs", "/runs"},
 		{"journeys", "Journeys", "/journeys"},
 		{"compare", "Compare", "/compare"},
+	}
+	if s.o.Readiness != nil {
+		items = append(items, navItem{"readiness", "Readiness", "/readiness"})
 	}
 	if s.o.Starter != nil {
 		items = append(items, navItem{"start", "Start a run", "/start"})

@@ -79,8 +79,7 @@ func preflightConfig(service string, urls []string, iteCert, prodCert string) (p
 		if err != nil {
 			return cfg, err
 		}
-		cfg.Service, cfg.Origin, cfg.Callbacks = svc.Name, svc.Origin, svc.Callbacks
-		cfg.ITECert, cfg.ProdCert = svc.Path(svc.ITECert), svc.Path(svc.ProdCert)
+		cfg = serviceConfig(svc)
 		cfg.URLs = urls
 	} else if len(urls) > 0 {
 		u, err := url.Parse(urls[0])

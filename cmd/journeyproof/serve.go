@@ -29,8 +29,14 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	videoMode := fs.String("video", "on", "workflow video of new runs: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
+	service := fs.String("service", "", "service file whose preflight the Readiness page runs (default: ./journeyproof.yaml when it exists)")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
+	}
+	readiness, err := loadReadiness(*service)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	if *token == "" {
 		*token = os.Getenv("JOURNEYPROOF_TOKEN")
@@ -69,7 +75,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	}
 	defer e.close()
 	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
-	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js})
+	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js, readiness: readiness})
 }
 
 // runnableJourneys returns the bundled journeys and the files; a file's
@@ -104,6 +110,8 @@ type webConfig struct {
 	journeys []*journeys.Journey
 	// release, when set, is the release the printed URL opens.
 	release string
+	// readiness runs the service's preflight; nil hides the page.
+	readiness web.Readiness
 }
 
 // serveWeb serves the web app on the engine's store until ctx ends
@@ -114,7 +122,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		return exitUsage
 	}
 	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e},
-		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger})
+		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Readiness: cfg.readiness})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed
