@@ -30,6 +30,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	service := fs.String("service", "", "service file; when it gives an origin, the pack gets its preflight (preflight.json, Readiness in report.html) (default: ./journeyproof.yaml when it exists)")
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
@@ -80,8 +81,13 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	defer store.Close()
+	pre, err := exportPreflight(ctx, *service, store, *release, env.stderr)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
 	o := pack.Options{Store: store, Release: *release, Journeys: splitList(*journeysFlag), Langs: splitList(*langs), Devices: splitList(*devices),
-		Rules: ruleIDs, SignKey: key, Version: version, FFmpegVersion: ffmpegVersion()}
+		Rules: ruleIDs, SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre}
 	sum, err := pack.Export(ctx, o, *out)
 	if err != nil {
 		errorLine(env, err)

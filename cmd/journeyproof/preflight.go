@@ -41,7 +41,14 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *release != "" {
-		if cfg.Redirects, err = releaseRedirects(recordings.DataDir(*data), *release); err != nil {
+		store, err := recordings.Open(recordings.DataDir(*data))
+		if err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		cfg.Redirects, err = releaseRedirects(store, *release)
+		store.Close()
+		if err != nil {
 			errorLine(env, err)
 			return exitUsage
 		}
@@ -103,18 +110,13 @@ func preflightConfig(service string, urls []string, iteCert, prodCert string) (p
 
 // releaseRedirects reads the redirectURI of every trigger request a
 // release's runs sent.
-func releaseRedirects(dataDir, release string) ([]preflight.Redirect, error) {
-	store, err := recordings.Open(dataDir)
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close()
+func releaseRedirects(store *recordings.Store, release string) ([]preflight.Redirect, error) {
 	ok, err := store.HasRelease(release)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("preflight: no release %q in %s", release, dataDir)
+		return nil, fmt.Errorf("preflight: no release %q in %s", release, store.Dir())
 	}
 	runs, _, err := store.Runs(recordings.RunFilter{Release: release})
 	if err != nil {

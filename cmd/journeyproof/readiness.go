@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 
 	"journeyproof/journeys"
 	"journeyproof/preflight"
+	"journeyproof/recordings"
 	"journeyproof/web"
 )
 
@@ -39,4 +42,32 @@ func (r serviceReadiness) Target() web.ReadinessTarget {
 
 func (r serviceReadiness) Check(ctx context.Context) (*preflight.Report, error) {
 	return (&preflight.Checker{}).Run(ctx, serviceConfig(r.svc))
+}
+
+// exportPreflight runs the preflight of the service file (explicit, else
+// ./journeyproof.yaml when there is one) for an evidence pack, with the
+// redirectURIs the release sent; nil when there is no service file or it
+// gives no origin. What it finds is summed up on warn.
+func exportPreflight(ctx context.Context, explicit string, store *recordings.Store, release string, warn io.Writer) (*preflight.Report, error) {
+	path, err := journeys.FindServiceFile(explicit, ".")
+	if err != nil || path == "" {
+		return nil, err
+	}
+	svc, err := journeys.LoadService(path)
+	if err != nil || svc.Origin == "" {
+		return nil, err
+	}
+	cfg := serviceConfig(svc)
+	if cfg.Redirects, err = releaseRedirects(store, release); err != nil {
+		return nil, err
+	}
+	cfg.Release = release
+	rep, err := (&preflight.Checker{}).Run(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("preflight of %s: %w", path, err)
+	}
+	if rep.Errors+rep.Warnings > 0 {
+		fmt.Fprintf(warn, "warning: preflight of %s: %d errors, %d warnings (preflight.json and Readiness in report.html)\n", svc.Origin, rep.Errors, rep.Warnings)
+	}
+	return rep, nil
 }

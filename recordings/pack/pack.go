@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"journeyproof/journeys"
+	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
 
@@ -46,6 +47,9 @@ type Options struct {
 	Version, ChromiumVersion, FFmpegVersion string
 	// Now is the time the pack is dated; zero means time.Now().
 	Now time.Time
+	// Preflight, when set, is the service's preflight of the integration
+	// checklist: written as preflight.json and summed up in report.html.
+	Preflight *preflight.Report
 }
 
 // Summary is what an export wrote.
@@ -242,6 +246,12 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 		{"junit.xml", rep.writeJUnit},
 		{"report.html", func(w io.Writer) error { return rep.writeHTML(w, o.Store) }},
 		{"README.txt", rep.writeReadme},
+	}
+	if o.Preflight != nil {
+		docs = append(docs, struct {
+			name  string
+			write func(io.Writer) error
+		}{"preflight.json", func(w io.Writer) error { return writeJSON(w, o.Preflight) }})
 	}
 	for _, d := range docs {
 		if err := zw.add(d.name, zip.Deflate, d.write); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof/journeys"
+	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
 
@@ -28,6 +29,8 @@ type report struct {
 	Cells      []Cell
 	Wireframes []Wireframe
 	Totals     reportTotals
+	// Preflight is the service's preflight, when the export ran one.
+	Preflight *preflight.Report
 }
 
 type reportTotals struct {
@@ -83,7 +86,7 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 	rep := &report{Release: sel.release, CreatedAt: o.Now.UTC(), Date: formatDate(o.Now),
 		Versions: Versions{Journeyproof: o.Version, Chromium: o.ChromiumVersion, FFmpeg: o.FFmpegVersion},
 		Filters:  Filters{Journeys: nonNil(o.Journeys), Langs: nonNil(o.Langs), Devices: nonNil(o.Devices)},
-		Cells:    sel.cells}
+		Cells:    sel.cells, Preflight: o.Preflight}
 	for _, w := range wires {
 		rep.Wireframes = append(rep.Wireframes, w.Wireframe)
 	}
