@@ -188,12 +188,17 @@ func (c *Checker) Run(ctx context.Context, cfg Config) (*Report, error) {
 	// The TLS of every https host, once, in parallel; plain http is a finding.
 	var hosts []string
 	seen := map[string]bool{}
+	isCallback := map[*url.URL]bool{}
+	for _, u := range callbacks {
+		isCallback[u] = true
+	}
 	for _, u := range append(append([]*url.URL{origin}, callbacks...), extra...) {
 		if u == nil {
 			continue
 		}
 		if u.Scheme != "https" {
-			if !seen["http "+u.String()] {
+			// A callback over http is preflight.callback.https's finding.
+			if !isCallback[u] && !seen["http "+u.String()] {
 				seen["http "+u.String()] = true
 				rep.add(Check{"preflight.tls.https", StatusError, u.String(), "served over plain http; iAM Smart needs https with a production-grade certificate"})
 			}

@@ -40,6 +40,10 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
+	if *release != "" && cfg.Service == "" {
+		fmt.Fprintln(env.stderr, "journeyproof preflight: --release compares the redirectURIs with the service file's callbacks; give --service FILE (or run in the folder of journeyproof.yaml)")
+		return exitUsage
+	}
 	if *release != "" {
 		store, err := recordings.Open(recordings.DataDir(*data))
 		if err != nil {
