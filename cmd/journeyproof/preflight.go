@@ -161,5 +161,11 @@ func printPreflight(w io.Writer, rep *preflight.Report) {
 	if about != "" {
 		about = " for " + about
 	}
-	fmt.Fprintf(w, "%d checks%s: %d errors, %d warnings\n", len(rep.Checks), about, rep.Errors, rep.Warnings)
+	count := func(n int, what string) string {
+		if n == 1 {
+			return "1 " + what
+		}
+		return fmt.Sprintf("%d %ss", n, what)
+	}
+	fmt.Fprintf(w, "%s%s: %s, %s\n", count(len(rep.Checks), "check"), about, count(rep.Errors, "error"), count(rep.Warnings, "warning"))
 }
