@@ -141,7 +141,7 @@ func (c *converter) run() error {
 			c.device = dev
 			c.viewport = fmt.Sprintf("%gx%g", s.Width, s.Height)
 		case "navigate":
-			if c.IsAuth(s.URL) {
+			if c.isAuth(s.URL) {
 				c.markTrigger(s.URL)
 				continue
 			}
@@ -193,8 +193,8 @@ func (c *converter) untranslatable(i int, s *Step, why string) {
 	c.warnf(i, s, "not imported (kept as a comment): %s", why)
 }
 
-// IsAuth tells a request to the iAM Smart authorisation endpoint.
-func (c *converter) IsAuth(u string) bool {
+// isAuth tells a request to the iAM Smart authorisation endpoint.
+func (c *converter) isAuth(u string) bool {
 	return u != "" && c.o.IsAuthorization != nil && c.o.IsAuthorization(u)
 }
 
@@ -302,9 +302,9 @@ func (c *converter) click(i int, s *Step) {
 			next = c.rec.Steps[i+1].URL
 		}
 		switch {
-		case c.IsAuth(nav):
+		case c.isAuth(nav):
 			trigger, c.authURL = true, nav
-		case c.IsAuth(next):
+		case c.isAuth(next):
 			trigger = true
 		case ch.Label != "" && c.o.IsEntryLabel != nil && c.o.IsEntryLabel(ch.Label):
 			trigger = true
@@ -316,14 +316,14 @@ func (c *converter) click(i int, s *Step) {
 		c.triggered, c.onIAM, c.trigLabel = true, true, ch.Label
 	}
 	st := &outStep{name: verb + " " + c.label(ch), action: "click: " + plain(ch.Selector), trigger: trigger}
-	c.selectorNotes(st, ch, s)
+	c.selectorNotes(st, ch)
 	if s.Type == "doubleClick" {
 		st.notes = append(st.notes, "recorded as a double click; journeys click once")
 	}
 	c.add(st)
 	if nav != "" {
 		name := "Wait for " + c.display(nav)
-		if trigger || c.IsAuth(nav) {
+		if trigger || c.isAuth(nav) {
 			name = "Wait for the iAM Smart page"
 		}
 		c.add(&outStep{name: name, action: "wait: {url: " + flow(c.urlPattern(nav)) + "}"})
@@ -340,7 +340,9 @@ func first(sel string, alts []string) string {
 	return "?"
 }
 
-func (c *converter) selectorNotes(st *outStep, ch choice, s *Step) {
+// selectorNotes keeps the other recorded selectors in a comment and counts
+// the steps found by name or text.
+func (c *converter) selectorNotes(st *outStep, ch choice) {
 	if len(ch.Others) > 0 {
 		st.notes = append(st.notes, "recorded selectors: "+strings.Join(ch.Others, " | "))
 	}
@@ -361,7 +363,7 @@ func (c *converter) change(i int, s *Step) {
 		action, name = "select", fmt.Sprintf("Choose %q in %s", s.Value, c.label(ch))
 	}
 	st := &outStep{name: name, action: action + ": {selector: " + flow(ch.Selector) + ", value: " + flow(s.Value) + "}"}
-	c.selectorNotes(st, ch, s)
+	c.selectorNotes(st, ch)
 	c.add(st)
 }
 
@@ -412,7 +414,7 @@ func (c *converter) waitForElement(i int, s *Step) {
 	}
 	c.maybeReturn(i, s, false)
 	st := &outStep{name: "Wait for " + c.label(ch), action: "wait: {selector: " + flow(ch.Selector) + "}"}
-	c.selectorNotes(st, ch, s)
+	c.selectorNotes(st, ch)
 	c.add(st)
 }
 

@@ -207,7 +207,8 @@ func position(data []byte, off int) (int, int) {
 	return line, col
 }
 
-// target reports whether the step acts in the recording's main page.
+// inMain reports whether the step acts in the recording's main page (not
+// in another tab or a frame).
 func (s *Step) inMain() bool {
 	return (s.Target == "" || s.Target == "main") && len(s.Frame) == 0
 }
@@ -234,7 +235,7 @@ func (s *Step) alternatives() []string {
 	return out
 }
 
-// String lists every recorded selector, chains joined with " >> ".
+// allSelectors lists every recorded selector, chains joined with " >> ".
 func (s *Step) allSelectors() []string {
 	var out []string
 	for _, c := range s.selectors {
