@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -100,6 +101,25 @@ func TestImportedRecordingsRunGreen(t *testing.T) {
 	}
 	if declared != 1 || pre.Release != "imported" {
 		t.Errorf("%d redirectURIs checked in %+v", declared, pre)
+	}
+
+	// export --service puts the preflight in the pack.
+	zipPath := filepath.Join(dir, "pack.zip")
+	code, _, stderr = runCLI(t, "export", "--release", "imported", "--data", data, "--service", svc, "--journey", "login", "--lang", "en", "-o", zipPath)
+	if code != exitOK || !strings.Contains(stderr, "warning: preflight of "+srv.URL) {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	found := false
+	for _, f := range zr.File {
+		found = found || f.Name == "preflight.json"
+	}
+	if !found {
+		t.Error("the pack has no preflight.json")
 	}
 }
 

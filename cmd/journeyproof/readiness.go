@@ -45,29 +45,42 @@ func (r serviceReadiness) Check(ctx context.Context) (*preflight.Report, error) 
 }
 
 // exportPreflight runs the preflight of the service file (explicit, else
-// ./journeyproof.yaml when there is one) for an evidence pack, with the
-// redirectURIs the release sent; nil when there is no service file or it
-// gives no origin. What it finds is summed up on warn.
+// ./journeyproof.yaml when there is one) for an evidence pack; nil when
+// there is no service file. What it finds is summed up on warn.
 func exportPreflight(ctx context.Context, explicit string, store *recordings.Store, release string, warn io.Writer) (*preflight.Report, error) {
 	path, err := journeys.FindServiceFile(explicit, ".")
 	if err != nil || path == "" {
 		return nil, err
 	}
 	svc, err := journeys.LoadService(path)
-	if err != nil || svc.Origin == "" {
+	if err != nil {
 		return nil, err
 	}
-	cfg := serviceConfig(svc)
+	rep, err := serviceReadiness{svc}.packReport(ctx, store, release)
+	if err != nil {
+		return nil, fmt.Errorf("preflight of %s: %w", path, err)
+	}
+	if rep != nil && rep.Errors+rep.Warnings > 0 {
+		fmt.Fprintf(warn, "warning: preflight of %s: %d errors, %d warnings (preflight.json and Readiness in report.html)\n", svc.Origin, rep.Errors, rep.Warnings)
+	}
+	return rep, nil
+}
+
+// packReport is the preflight an evidence pack of the release carries,
+// with the redirectURIs the release sent; nil when the service gives no
+// origin.
+func (r serviceReadiness) packReport(ctx context.Context, store *recordings.Store, release string) (*preflight.Report, error) {
+	if r.svc.Origin == "" {
+		return nil, nil
+	}
+	if ok, err := store.HasRelease(release); err != nil || !ok {
+		return nil, err // the pack says what is wrong with the release
+	}
+	cfg := serviceConfig(r.svc)
+	var err error
 	if cfg.Redirects, err = releaseRedirects(store, release); err != nil {
 		return nil, err
 	}
 	cfg.Release = release
-	rep, err := (&preflight.Checker{}).Run(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("preflight of %s: %w", path, err)
-	}
-	if rep.Errors+rep.Warnings > 0 {
-		fmt.Fprintf(warn, "warning: preflight of %s: %d errors, %d warnings (preflight.json and Readiness in report.html)\n", svc.Origin, rep.Errors, rep.Warnings)
-	}
-	return rep, nil
+	return (&preflight.Checker{}).Run(ctx, cfg)
 }

@@ -121,7 +121,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e},
+	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
 		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Readiness: cfg.readiness})
 	if err != nil {
 		errorLine(env, err)
@@ -190,7 +190,11 @@ func (s *engineStarter) Run(ctx context.Context, release, baseURL string, cells 
 
 // enginePacker writes the evidence pack of the web app's download button
 // with the engine's store, browser and rule pack.
-type enginePacker struct{ e *engine }
+type enginePacker struct {
+	e *engine
+	// readiness, when set, is the service whose preflight the pack carries.
+	readiness web.Readiness
+}
 
 func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer) error {
 	var rules []string
@@ -200,6 +204,13 @@ func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer
 		}
 	}
 	o := pack.Options{Store: p.e.store, Browser: p.e.browser, Release: release, Rules: rules, Version: version, FFmpegVersion: ffmpegVersion()}
+	if sr, ok := p.readiness.(serviceReadiness); ok {
+		pre, err := sr.packReport(ctx, p.e.store, release)
+		if err != nil {
+			return err
+		}
+		o.Preflight = pre
+	}
 	_, err := pack.Write(ctx, o, w)
 	return err
 }
