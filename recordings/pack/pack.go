@@ -73,6 +73,10 @@ type Summary struct {
 	NoVideo []string `json:"noVideo"`
 	// Signed reports whether the pack has a manifest signature.
 	Signed bool `json:"signed"`
+	// ManifestDigest is the SHA-256 of manifest.json ("sha256:<hex>"):
+	// recorded elsewhere, verify-pack --digest checks an unsigned pack
+	// against it.
+	ManifestDigest string `json:"manifestDigest"`
 	// Duration is how long the export took.
 	Duration time.Duration `json:"durationNs"`
 }
@@ -256,6 +260,8 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 	if err := zw.add(ManifestName, zip.Deflate, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return nil, err
 	}
+	digest := sha256.Sum256(data)
+	sum.ManifestDigest = "sha256:" + hex.EncodeToString(digest[:])
 	if o.SignKey != nil {
 		sig := signManifest(o.SignKey, data)
 		if err := zw.add(SignatureName, zip.Store, func(w io.Writer) error { _, err := w.Write(sig); return err }); err != nil {
