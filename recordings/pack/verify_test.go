@@ -205,7 +205,9 @@ func TestVerifyManifestFields(t *testing.T) {
 		{"cell name", func(m *Manifest) { m.Runs[0].Cell = "login/en/tablet" }, `cell "login/en/tablet"`},
 		{"release", func(m *Manifest) { m.Release = "v9.9" }, `release "v9.9"`},
 		{"run removed", func(m *Manifest) { m.Runs = m.Runs[1:] }, "report.json has it"},
-		{"signature claimed", func(m *Manifest) { m.Signature = &SignatureInfo{Algorithm: "Ed25519", File: SignatureName, Key: "sha256:00"} }, "no manifest.sig"},
+		{"signature claimed", func(m *Manifest) {
+			m.Signature = &SignatureInfo{Algorithm: "Ed25519", File: SignatureName, Key: "sha256:00"}
+		}, "no manifest.sig"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
