@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"gorm.io/driver/sqlite"
@@ -49,7 +50,7 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "artifacts"), 0o755); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	dsn := "file:" + filepath.Join(dir, "journeyproof.db") + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
+	dsn := "file:" + escapeURIPath(filepath.Join(dir, "journeyproof.db")) + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
 	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, TranslateError: true})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
@@ -64,6 +65,22 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
 	}
 	return &Store{DB: db, dir: dir}, nil
+}
+
+// escapeURIPath escapes a file path for an SQLite URI file name, in which
+// "?" starts the options, "#" a fragment and "%" an escape: a data folder
+// named "a?b#c%d" must open a database inside it, not "a".
+func escapeURIPath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '?', '#', '%':
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // Dir is the store's data directory.
@@ -102,7 +119,7 @@ func (s *Store) PutArtifact(data []byte, contentType string) (string, error) {
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
 	path := s.ArtifactPath(sha)
-	if _, err := os.Stat(path); err != nil {
+	if !artifactIntact(path, sha, int64(len(data))) {
 		if err := writeAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return "", fmt.Errorf("store artifact: %w", err)
 		}
@@ -125,7 +142,7 @@ func (s *Store) PutArtifactFile(src, contentType string) (string, error) {
 	}
 	sha := hex.EncodeToString(h.Sum(nil))
 	path := s.ArtifactPath(sha)
-	if _, err := os.Stat(path); err != nil {
+	if !artifactIntact(path, sha, n) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return "", err
 		}
@@ -144,26 +161,77 @@ func (s *Store) recordArtifact(sha, contentType string, size int64) error {
 	return nil
 }
 
-// writeAtomic writes a file through a temporary file and a rename, so a
-// reader never sees half of it.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+// artifactIntact reports whether the artifact file at path is there with
+// the size and SHA-256 it is named for. A file left empty or short by a
+// crash, or changed on disk, is not: the caller writes it again rather
+// than trusting that it exists.
+func artifactIntact(path, sha string, size int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != size {
+		return false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sha
+}
+
+// writeAtomic writes a file through a temporary file, an fsync and a
+// rename, then fsyncs the folder, so that a reader never sees half of it
+// and a crash leaves either no file or the whole file.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := syncDir(filepath.Dir(dir)); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return err
 	}
-	if err := write(tmp); err != nil {
+	fail := func(err error) error {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err
+	}
+	if err := write(tmp); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir fsyncs a folder, so that a rename into it survives a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
 }
 
 // Artifact returns the artifact's record.

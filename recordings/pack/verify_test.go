@@ -263,3 +263,32 @@ func TestManifestDigest(t *testing.T) {
 		t.Errorf("Verify's manifest digest %q, export's %q", res.ManifestDigest, fx.summary.ManifestDigest)
 	}
 }
+
+// TestExportRefusesDamagedArtifact changes one byte of a run's video in
+// the store: the export hashes the bytes it writes and refuses the file
+// whose hash is not its name, leaving no pack.
+func TestExportRefusesDamagedArtifact(t *testing.T) {
+	run, err := fx.store.Run(fx.videoRun)
+	if err != nil || run.Video == nil {
+		t.Fatalf("the video run: %v", err)
+	}
+	p := fx.store.ArtifactPath(run.Video.SHA256)
+	orig, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.WriteFile(p, orig, 0o644) })
+	bad := slices.Clone(orig)
+	bad[len(bad)/2] ^= 0x40
+	if err := os.WriteFile(p, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "pack.zip")
+	_, err = Export(t.Context(), fx.options(), out)
+	if err == nil || !strings.Contains(err.Error(), "damaged in the store") || !strings.Contains(err.Error(), run.Video.SHA256) {
+		t.Fatalf("Export with a damaged video: %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a pack was written: %v", err)
+	}
+}
