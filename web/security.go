@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -192,6 +193,14 @@ func (s *Server) crossSiteCheck(c *gin.Context) {
 	}
 	tok := r.Header.Get("X-CSRF-Token")
 	if tok == "" {
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				c.Header("Connection", "close")
+				c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": fmt.Sprintf("the request body is over the limit of %d bytes", maxBodyBytes)})
+				return
+			}
+		}
 		tok = r.PostFormValue(csrfField)
 	}
 	if tok == "" || !equal(tok, s.csrfToken(r)) {
