@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestOpenOddDataDir opens stores in folders whose names hold the
@@ -102,5 +103,75 @@ func TestPutArtifactRewritesDamaged(t *testing.T) {
 	ents, _ := os.ReadDir(filepath.Dir(s.ArtifactPath(hex.EncodeToString(sum[:]))))
 	if len(ents) != 1 {
 		t.Errorf("artifact folder holds %d files, want 1", len(ents))
+	}
+}
+
+// TestReleaseStats: the release summary the triggers keep gives what a
+// count over the runs gives, after inserts, status changes, a release
+// renamed and deletes, whichever connection writes.
+func TestReleaseStats(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var runs []Run
+	for i := 0; i < 9; i++ {
+		r := Run{Release: []string{"a", "b", "c"}[i%3], JourneyID: "j", Status: []string{"running", "passed", "failed"}[i%3], StartedAt: t0.Add(time.Duration(i) * time.Hour)}
+		if err := s.DB.Create(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	s.DB.Model(&Run{}).Where("id = ?", runs[0].ID).Update("status", "passed")
+	s.DB.Model(&Run{}).Where("id = ?", runs[3].ID).Update("release", "b")
+	s.DB.Delete(&Run{}, runs[8].ID)
+	s.MarkInterrupted()
+	want := func() map[string]Release {
+		var rows []struct {
+			Release              string
+			Runs, Passed, Failed int
+		}
+		s.DB.Raw(`SELECT release, count(*) AS runs, sum(status = 'passed') AS passed, sum(status NOT IN ('passed', 'running')) AS failed FROM runs GROUP BY release`).Scan(&rows)
+		out := map[string]Release{}
+		for _, r := range rows {
+			out[r.Release] = Release{Name: r.Release, Runs: r.Runs, Passed: r.Passed, Failed: r.Failed}
+		}
+		return out
+	}()
+	check := func(s *Store) {
+		t.Helper()
+		rels, err := s.Releases()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rels) != len(want) {
+			t.Fatalf("Releases gives %d releases, want %d: %+v", len(rels), len(want), rels)
+		}
+		for i, r := range rels {
+			w := want[r.Name]
+			if r.Runs != w.Runs || r.Passed != w.Passed || r.Failed != w.Failed || r.First.IsZero() || r.Last.IsZero() {
+				t.Errorf("release %s: %+v, want %+v", r.Name, r, w)
+			}
+			if i > 0 && r.Last.After(rels[i-1].Last) {
+				t.Errorf("releases not newest first: %s after %s", r.Name, rels[i-1].Name)
+			}
+		}
+	}
+	check(s)
+	// A second process's store (another connection) writes; this one reads.
+	other, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Run{Release: "d", JourneyID: "j", Status: "passed", StartedAt: t0.Add(100 * time.Hour)}
+	other.DB.Create(&r)
+	other.Close()
+	want["d"] = Release{Name: "d", Runs: 1, Passed: 1}
+	check(s)
+	if rels, _ := s.Releases(); rels[0].Name != "d" {
+		t.Errorf("newest release is %s, want d", rels[0].Name)
 	}
 }

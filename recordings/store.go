@@ -64,6 +64,16 @@ func Open(dir string) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
 	}
+	for _, idx := range queryIndexes {
+		if err := db.Exec(idx).Error; err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("migrate store %s: %w", dir, err)
+		}
+	}
+	if err := migrateReleaseStats(db); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
+	}
 	return &Store{DB: db, dir: dir}, nil
 }
 
@@ -81,6 +91,57 @@ func escapeURIPath(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// queryIndexes serve the web app's lists on a large store: the releases
+// (grouped by release, counted by status, dated by start) read from the
+// index alone, and the newest runs come from it in order without a sort.
+var queryIndexes = []string{
+	`CREATE INDEX IF NOT EXISTS idx_runs_release_status_started ON runs(release, status, started_at)`,
+	`CREATE INDEX IF NOT EXISTS idx_runs_started_id ON runs(started_at, id)`,
+	`CREATE INDEX IF NOT EXISTS idx_runs_release_started_id ON runs(release, started_at, id)`,
+}
+
+// releaseStatsSQL is one release's row of release_stats, computed from its
+// runs (through idx_runs_release_status_started: as many rows as the
+// release has runs). %s is the release.
+const releaseStatsSQL = `INSERT OR REPLACE INTO release_stats (release, runs, passed, failed, first, last)
+	SELECT release, count(*), sum(CASE WHEN status = 'passed' THEN 1 ELSE 0 END),
+		sum(CASE WHEN status <> 'passed' AND status <> 'running' THEN 1 ELSE 0 END), min(started_at), max(started_at)
+	FROM runs WHERE release = %s GROUP BY release;`
+
+// migrateReleaseStats keeps release_stats, the summary Releases reads, by
+// triggers on runs: every insert, delete, and change of a run's release,
+// status or start recomputes its release's row, whatever process writes.
+// The rows are rebuilt at each open, so a store written without the
+// triggers is right again.
+func migrateReleaseStats(db *gorm.DB) error {
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS release_stats (release TEXT PRIMARY KEY, runs INTEGER NOT NULL, passed INTEGER NOT NULL,
+			failed INTEGER NOT NULL, first TEXT, last TEXT)`,
+		`CREATE TRIGGER IF NOT EXISTS runs_release_stats_insert AFTER INSERT ON runs BEGIN ` +
+			fmt.Sprintf(releaseStatsSQL, "NEW.release") + ` END`,
+		`CREATE TRIGGER IF NOT EXISTS runs_release_stats_update AFTER UPDATE OF release, status, started_at ON runs BEGIN
+			DELETE FROM release_stats WHERE release = OLD.release; ` +
+			fmt.Sprintf(releaseStatsSQL, "OLD.release") + fmt.Sprintf(releaseStatsSQL, "NEW.release") + ` END`,
+		`CREATE TRIGGER IF NOT EXISTS runs_release_stats_delete AFTER DELETE ON runs BEGIN
+			DELETE FROM release_stats WHERE release = OLD.release; ` +
+			fmt.Sprintf(releaseStatsSQL, "OLD.release") + ` END`,
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		for _, st := range stmts {
+			if err := tx.Exec(st).Error; err != nil {
+				return fmt.Errorf("release summary: %w", err)
+			}
+		}
+		if err := tx.Exec(`DELETE FROM release_stats`).Error; err != nil {
+			return fmt.Errorf("release summary: %w", err)
+		}
+		return tx.Exec(`INSERT INTO release_stats (release, runs, passed, failed, first, last)
+			SELECT release, count(*), sum(CASE WHEN status = 'passed' THEN 1 ELSE 0 END),
+				sum(CASE WHEN status <> 'passed' AND status <> 'running' THEN 1 ELSE 0 END), min(started_at), max(started_at)
+			FROM runs GROUP BY release`).Error
+	})
 }
 
 // Dir is the store's data directory.
