@@ -173,15 +173,15 @@ type badPack struct {
 // badPacks are 10 bad rule packs. (The rule pack loader's positions are
 // the issue-13 work in verifier/; this experiment passes once it is in.)
 var badPacks = []badPack{
-	{"not YAML", "name: p\nrules:\n  - id: a\n    severity: [error\n", 4},
-	{"tab", "name: p\n\trules: []\n", 2},
-	{"unknown top key", "name: p\nrulez: []\n", 2},
-	{"rules not a list", "name: p\nrules: {id: a}\n", 2},
-	{"unknown severity", "name: p\nrules:\n  - id: iamsmart.logo.present\n    severity: fatal\n", 4},
-	{"unknown rule key", "name: p\nrules:\n  - id: iamsmart.logo.present\n    severty: error\n", 4},
-	{"rule without id", "name: p\nrules:\n  - severity: error\n", 3},
-	{"rule id twice", "name: p\nrules:\n  - id: iamsmart.logo.present\n  - id: iamsmart.logo.present\n", 4},
-	{"bad number", "name: p\nrules:\n  - id: iamsmart.button.size\n    minHeight: tall\n", 4},
+	{"unclosed brace", "name: p\nrules:\n  iamsmart.logo.present: {severity: error\nbutton: {}\n", 3},
+	{"tab", "name: p\n\trules: {}\n", 2},
+	{"unknown section", "name: p\nrulez: {}\n", 2},
+	{"rules not a mapping", "name: p\nrules: [iamsmart.logo.present]\n", 2},
+	{"unknown severity", "name: p\nrules:\n  iamsmart.logo.present:\n    severity: fatal\n", 4},
+	{"unknown rule key", "name: p\nrules:\n  iamsmart.logo.present:\n    severty: error\n", 4},
+	{"unknown rule id", "name: p\nrules:\n  iamsmart.logo.presnt:\n    severity: error\n", 3},
+	{"rule given twice", "name: p\nrules:\n  iamsmart.logo.present: {severity: error}\n  iamsmart.logo.present: {severity: off}\n", 4},
+	{"size not a number", "name: p\nbutton:\n  desktop: {minWidth: wide, minHeight: 40}\n  mobile: {minWidth: 44, minHeight: 44}\n", 3},
 	{"empty file", "", 1},
 }
 
