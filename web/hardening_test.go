@@ -298,6 +298,19 @@ func TestServerTimeouts(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
 	t.Cleanup(func() { cancel(); <-done })
+	// An answer that takes longer than the read timeout is not cut off.
+	p := &blockingPacker{started: make(chan struct{}, 1), release: make(chan struct{})}
+	s.o.Packer = p
+	go func() { <-p.started; time.Sleep(time.Second); close(p.release) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/api/releases/" + release + "/pack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(body) == 0 {
+		t.Errorf("a pack written in 1 s with a 0.5 s read timeout: status %d, %d bytes", resp.StatusCode, len(body))
+	}
 	for _, tc := range []struct{ name, send string }{
 		{"slow head", "GET /api/releases HTTP/1.1\r\nHost: 127.0.0.1\r\n"},
 		{"slow body", "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"},
