@@ -175,3 +175,54 @@ func TestReleaseStats(t *testing.T) {
 		t.Errorf("newest release is %s, want d", rels[0].Name)
 	}
 }
+
+// TestFullRuns: the batch read gives each run what Run gives it.
+func TestFullRuns(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var ids []uint
+	for i := 0; i < 3; i++ {
+		r := Run{Release: "r", JourneyID: "j", Status: "passed"}
+		for k := 2; k >= 0; k-- {
+			r.Steps = append(r.Steps, Step{Index: k, Name: "s"})
+		}
+		r.Findings = []Finding{{StepIndex: 2, Rule: "b"}, {StepIndex: 0, Rule: "a"}}
+		if i == 1 {
+			r.Video = &Video{SHA256: "v"}
+		}
+		if err := s.DB.Create(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	got, err := s.FullRuns(append(ids, 999))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("FullRuns gives %d runs, want 3", len(got))
+	}
+	for _, id := range ids {
+		one, err := s.Run(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := got[id]
+		if len(b.Steps) != len(one.Steps) || len(b.Findings) != len(one.Findings) || (b.Video == nil) != (one.Video == nil) {
+			t.Fatalf("run %d: batch %d steps %d findings, one by one %d steps %d findings", id, len(b.Steps), len(b.Findings), len(one.Steps), len(one.Findings))
+		}
+		for k := range b.Steps {
+			if b.Steps[k].Index != one.Steps[k].Index || b.Steps[k].ID != one.Steps[k].ID {
+				t.Errorf("run %d step %d: batch %d, one by one %d", id, k, b.Steps[k].Index, one.Steps[k].Index)
+			}
+		}
+		for k := range b.Findings {
+			if b.Findings[k].ID != one.Findings[k].ID {
+				t.Errorf("run %d finding %d differs", id, k)
+			}
+		}
+	}
+}

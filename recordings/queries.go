@@ -55,6 +55,27 @@ func (s *Store) Run(id uint) (*Run, error) {
 	return &r, nil
 }
 
+// FullRuns returns the runs with these ids, each with its steps (in
+// order), findings and video, read in four queries whatever their number.
+// Ids that are not there are left out of the map.
+func (s *Store) FullRuns(ids []uint) (map[uint]*Run, error) {
+	out := map[uint]*Run{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var runs []Run
+	err := s.DB.Preload("Steps", func(db *gorm.DB) *gorm.DB { return db.Order("run_id, \"index\"") }).
+		Preload("Findings", func(db *gorm.DB) *gorm.DB { return db.Order("run_id, step_index, id") }).
+		Preload("Video").Where("id IN ?", ids).Find(&runs).Error
+	if err != nil {
+		return nil, fmt.Errorf("read runs: %w", err)
+	}
+	for i := range runs {
+		out[runs[i].ID] = &runs[i]
+	}
+	return out, nil
+}
+
 // Release is a release label and what was run under it.
 type Release struct {
 	Name     string    `json:"name"`
