@@ -3,6 +3,7 @@ package journeys
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -25,13 +26,30 @@ func (e *PosError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// LoadFile reads and validates one journey file.
+// MaxFileSize is the largest journey file LoadFile and Parse accept. A
+// journey of a hundred steps is a few kilobytes.
+const MaxFileSize = 1 << 20
+
+// LoadFile reads and validates one journey file. It reads at most
+// MaxFileSize bytes, so a huge file is refused before it is in memory.
 func LoadFile(path string) (*Journey, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load journey %s: %w", path, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
+		return nil, tooLarge(path, fi.Size())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("load journey %s: %w", path, err)
 	}
 	return Parse(path, data)
+}
+
+func tooLarge(file string, size int64) error {
+	return &PosError{file, 1, 1, fmt.Sprintf("journey file is %d bytes, more than the %d allowed; split it into several journeys", size, MaxFileSize)}
 }
 
 // LoadFiles loads every file and fails on the first bad one. Two journeys
@@ -60,10 +78,13 @@ var (
 
 // Parse reads a journey from YAML. file names the source in errors.
 func Parse(file string, data []byte) (*Journey, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(file, int64(len(data)))
+	}
 	p := &parser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(err, data)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, &PosError{file, 1, 1, "empty journey file; expected a mapping with name, process and steps"}
@@ -80,7 +101,12 @@ func Parse(file string, data []byte) (*Journey, error) {
 	return j, nil
 }
 
-type parser struct{ file string }
+type parser struct {
+	file string
+	// deviceNodes are the matrix's device entries, to report an unknown
+	// device where it is written.
+	deviceNodes []*yaml.Node
+}
 
 func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
 	return &PosError{File: p.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)}
@@ -88,7 +114,10 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func (p *parser) yamlError(err error) error {
+func (p *parser) yamlError(err error, data []byte) error {
+	if pe := syntaxPosition(p.file, data); pe != nil {
+		return pe
+	}
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		var line int
@@ -256,9 +285,13 @@ func (p *parser) journey(n *yaml.Node, j *Journey) error {
 	if len(j.Matrix.Devices) == 0 {
 		j.Matrix.Devices = []string{"desktop", "mobile"}
 	}
-	for _, d := range j.Matrix.Devices {
+	for i, d := range j.Matrix.Devices {
 		if _, err := j.Device(d); err != nil {
-			return p.errf(n, "matrix: %v", err)
+			at := n
+			if i < len(p.deviceNodes) {
+				at = p.deviceNodes[i]
+			}
+			return p.errf(at, "matrix.devices: %v", err)
 		}
 	}
 	if stepsNode == nil {
@@ -276,15 +309,20 @@ func (p *parser) matrix(n *yaml.Node, m *Matrix) error {
 		if len(list) == 0 {
 			return p.errf(v, "matrix.%s: expected at least one entry", key)
 		}
+		nodes := v.Content
+		if v.Kind == yaml.ScalarNode {
+			nodes = []*yaml.Node{v}
+		}
 		if key == "languages" {
 			for i, l := range list {
 				if !IsLanguage(l) {
-					return p.errf(v.Content[i], "matrix.languages: unknown language %q; expected one of %s", l, strings.Join(Languages(), ", "))
+					return p.errf(nodes[i], "matrix.languages: unknown language %q; expected one of %s", l, strings.Join(Languages(), ", "))
 				}
 			}
 			m.Languages = list
 		} else {
 			m.Devices = list
+			p.deviceNodes = nodes
 		}
 		return nil
 	})

@@ -109,8 +109,11 @@ func TestParseBad(t *testing.T) {
 		name, src, want string
 	}{
 		{"empty", "", "bad.yaml:1:1: empty journey file"},
-		{"not yaml", "name: [unclosed\n", "bad.yaml:1:1: invalid YAML: did not find expected"},
-		{"tab indentation", "name: J\n\tprocess: x\n", "bad.yaml:2:1: invalid YAML: found a tab character"},
+		{"not yaml", "name: [unclosed\n", "bad.yaml:1:7: invalid YAML: this [ is never closed"},
+		{"unclosed brace", head + "matrix: {languages: [en]\nsteps: [{goto: /}]\n", "bad.yaml:3:9: invalid YAML: this { is never closed"},
+		{"unclosed quote", head + "steps:\n  - goto: \"/x\n", "bad.yaml:4:11: invalid YAML: could not find end character of double-quoted text"},
+		{"bad indentation", head + "steps:\n  - goto: /\n   click: '#x'\n", "bad.yaml:5:4: invalid YAML: value is not allowed"},
+		{"tab indentation", "name: J\n\tprocess: x\n", "bad.yaml:2:1: invalid YAML: found character"},
 		{"unknown top key", head + "stepz: []\n", `bad.yaml:3:1: journey: unknown key "stepz"; expected one of id, name, service`},
 		{"no name", "process: signing\nsteps: [{goto: /}]\n", `bad.yaml:1:1: journey: missing key "name"`},
 		{"no steps", head, `bad.yaml:1:1: journey: missing key "steps"`},
@@ -121,7 +124,9 @@ func TestParseBad(t *testing.T) {
 		{"bad duration", head + "steps:\n  - wait: soon\n", `bad.yaml:4:11: wait: expected a positive duration such as 5s or 1m30s, found "soon"`},
 		{"bad outcome", head + "steps:\n  - iamsmart: maybe\n", `bad.yaml:4:15: iamsmart: expected approve, deny or timeout, found "maybe"`},
 		{"bad language", head + "matrix:\n  languages: [en, fr]\nsteps: [{goto: /}]\n", `bad.yaml:4:19: matrix.languages: unknown language "fr"; expected one of en, zh-HK, zh-CN`},
-		{"bad device", head + "matrix:\n  devices: [watch]\nsteps: [{goto: /}]\n", `bad.yaml:1:1: matrix: unknown device "watch"`},
+		{"bad device", head + "matrix:\n  devices: [watch]\nsteps: [{goto: /}]\n", `bad.yaml:4:13: matrix.devices: unknown device "watch"`},
+		{"bad device among good", head + "matrix:\n  devices:\n    - desktop\n    - tablet\nsteps: [{goto: /}]\n", `bad.yaml:6:7: matrix.devices: unknown device "tablet"`},
+		{"bad language alone", head + "matrix:\n  languages: fr\nsteps: [{goto: /}]\n", `bad.yaml:4:14: matrix.languages: unknown language "fr"`},
 		{"unknown variable", head + "steps:\n  - goto: /x?l=${language}\n", "bad.yaml:4:11: unknown variable ${language}; expected ${lang}, ${device} or ${baseURL}"},
 		{"fill without selector", head + "steps:\n  - fill: {value: x}\n", "bad.yaml:4:11: fill: missing selector"},
 		{"bad key", head + "steps:\n  - press: Hyper\n", `bad.yaml:4:12: press: unknown key "Hyper"`},
@@ -145,6 +150,23 @@ func TestParseBad(t *testing.T) {
 				t.Errorf("error is not one line: %q", msg)
 			}
 		})
+	}
+}
+
+// TestLoadFileTooLarge: a journey file over MaxFileSize is refused with
+// its size, before it is read into memory.
+func TestLoadFileTooLarge(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "huge.yaml")
+	src := "name: J\nprocess: signing\nsteps: [{goto: /}]\n# " + strings.Repeat("x", 5<<20) + "\n"
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadFile(p)
+	if err == nil || !strings.HasPrefix(err.Error(), p+":1:1: journey file is") || !strings.Contains(err.Error(), "more than the 1048576 allowed") {
+		t.Fatalf("LoadFile of a 5 MB journey: %v", err)
+	}
+	if _, err := Parse("huge.yaml", []byte(src)); err == nil {
+		t.Fatal("Parse of a 5 MB journey: no error")
 	}
 }
 

@@ -5,10 +5,26 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
+)
+
+// Limits of what a page under test can put in the log: a page that logs
+// in a loop must not fill the store. Past them, entries are counted and a
+// step reports "N more ... dropped".
+const (
+	// maxLogPerStep is the most entries of one kind a step keeps.
+	maxLogPerStep = 100
+	// maxLogPerRun is the most entries of one kind a run keeps.
+	maxLogPerRun = 1000
+	// maxLogEntry is the longest entry kept, in bytes.
+	maxLogEntry = 2000
+	// maxRequestURLs is the most request URLs remembered to name failed
+	// requests.
+	maxRequestURLs = 20000
 )
 
 // pageLog collects, from the tab's events, what each step reports besides
@@ -18,7 +34,26 @@ type pageLog struct {
 	console  []string
 	failed   []string
 	requests []string // document requests, in order
-	urls     map[network.RequestID]string
+	// dropped counts the entries of each kind past maxLogPerRun.
+	dropped mark
+	urls    map[network.RequestID]string
+}
+
+// add appends an entry, cut to maxLogEntry, unless the run's limit is
+// reached, in which case it is counted in *dropped.
+func add(list *[]string, dropped *int, entry string) {
+	if len(*list) >= maxLogPerRun {
+		*dropped++
+		return
+	}
+	if len(entry) > maxLogEntry {
+		cut := maxLogEntry
+		for cut > 0 && !utf8.RuneStart(entry[cut]) {
+			cut--
+		}
+		entry = entry[:cut] + "…"
+	}
+	*list = append(*list, entry)
 }
 
 // listen runs in the tab's event loop: it must return fast.
@@ -36,7 +71,7 @@ func (p *pageLog) listen(ev any) {
 					parts = append(parts, a.Description)
 				}
 			}
-			p.console = append(p.console, "console."+string(e.Type)+": "+strings.Join(parts, " "))
+			add(&p.console, &p.dropped.console, "console."+string(e.Type)+": "+strings.Join(parts, " "))
 		}
 	case *cdpruntime.EventExceptionThrown:
 		d := e.ExceptionDetails
@@ -47,44 +82,70 @@ func (p *pageLog) listen(ev any) {
 				msg = msg[:i]
 			}
 		}
-		p.console = append(p.console, fmt.Sprintf("uncaught exception: %s (%s:%d)", msg, d.URL, d.LineNumber+1))
+		add(&p.console, &p.dropped.console, fmt.Sprintf("uncaught exception: %s (%s:%d)", msg, d.URL, d.LineNumber+1))
 	case *cdplog.EventEntryAdded:
 		if e.Entry.Level == cdplog.EntryLevelError && e.Entry.Source != cdplog.EntrySourceNetwork {
-			p.console = append(p.console, string(e.Entry.Source)+": "+e.Entry.Text)
+			add(&p.console, &p.dropped.console, string(e.Entry.Source)+": "+e.Entry.Text)
 		}
 	case *network.EventRequestWillBeSent:
 		if p.urls == nil {
 			p.urls = map[network.RequestID]string{}
 		}
-		p.urls[e.RequestID] = e.Request.Method + " " + e.Request.URL
+		if len(p.urls) < maxRequestURLs {
+			p.urls[e.RequestID] = e.Request.Method + " " + e.Request.URL
+		}
 		if e.Type == network.ResourceTypeDocument {
-			p.requests = append(p.requests, e.Request.URL)
+			add(&p.requests, &p.dropped.requests, e.Request.URL)
 		}
 	case *network.EventResponseReceived:
 		if e.Response.Status >= 400 {
-			p.failed = append(p.failed, fmt.Sprintf("%s -> %d %s", p.urls[e.RequestID], e.Response.Status, e.Response.StatusText))
+			add(&p.failed, &p.dropped.failed, fmt.Sprintf("%s -> %d %s", p.urls[e.RequestID], e.Response.Status, e.Response.StatusText))
 		}
 	case *network.EventLoadingFailed:
 		if !e.Canceled {
-			p.failed = append(p.failed, fmt.Sprintf("%s -> %s", p.urls[e.RequestID], e.ErrorText))
+			add(&p.failed, &p.dropped.failed, fmt.Sprintf("%s -> %s", p.urls[e.RequestID], e.ErrorText))
 		}
 	}
 }
 
-// mark is a position in the log.
-type mark struct{ console, failed, requests int }
+// mark is a position in the log: the entries kept and dropped so far.
+type mark struct {
+	console, failed, requests int
+	dropped                   struct{ console, failed, requests int }
+}
 
 func (p *pageLog) mark() mark {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return mark{len(p.console), len(p.failed), len(p.requests)}
+	m := mark{console: len(p.console), failed: len(p.failed), requests: len(p.requests)}
+	m.dropped.console, m.dropped.failed, m.dropped.requests = p.dropped.console, p.dropped.failed, p.dropped.requests
+	return m
 }
 
-// since returns what was logged after m.
+// since returns what was logged after m: at most maxLogPerStep entries of
+// each kind, then a last entry saying how many more were dropped.
 func (p *pageLog) since(m mark) (console, failed, requests []string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return clone(p.console[m.console:]), clone(p.failed[m.failed:]), clone(p.requests[m.requests:])
+	return capStep(p.console[m.console:], p.dropped.console-m.dropped.console, "console messages"),
+		capStep(p.failed[m.failed:], p.dropped.failed-m.dropped.failed, "failed requests"),
+		capStep(p.requests[m.requests:], 0, "")
+}
+
+// capStep keeps the first maxLogPerStep entries and notes how many more
+// there were (beyond them, and beyond the run's limit). Document requests
+// (what = "") get no note: they are read as URLs.
+func capStep(list []string, droppedInRun int, what string) []string {
+	more := droppedInRun
+	if len(list) > maxLogPerStep {
+		more += len(list) - maxLogPerStep
+		list = list[:maxLogPerStep]
+	}
+	out := clone(list)
+	if more > 0 && what != "" {
+		out = append(out, fmt.Sprintf("… %d more %s dropped (a step keeps %d, a run %d)", more, what, maxLogPerStep, maxLogPerRun))
+	}
+	return out
 }
 
 func clone(s []string) []string {

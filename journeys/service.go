@@ -135,7 +135,7 @@ func ParseService(file string, data []byte) (*Service, error) {
 	p := &parser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(err, data)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, &PosError{file, 1, 1, "empty service file; expected a mapping with name, origin and journeys (journeyproof init writes a starter)"}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"gorm.io/driver/sqlite"
@@ -49,7 +50,7 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "artifacts"), 0o755); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	dsn := "file:" + filepath.Join(dir, "journeyproof.db") + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
+	dsn := "file:" + escapeURIPath(filepath.Join(dir, "journeyproof.db")) + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
 	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, TranslateError: true})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
@@ -63,7 +64,84 @@ func Open(dir string) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
 	}
+	for _, idx := range queryIndexes {
+		if err := db.Exec(idx).Error; err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("migrate store %s: %w", dir, err)
+		}
+	}
+	if err := migrateReleaseStats(db); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
+	}
 	return &Store{DB: db, dir: dir}, nil
+}
+
+// escapeURIPath escapes a file path for an SQLite URI file name, in which
+// "?" starts the options, "#" a fragment and "%" an escape: a data folder
+// named "a?b#c%d" must open a database inside it, not "a".
+func escapeURIPath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '?', '#', '%':
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// queryIndexes serve the web app's lists on a large store: the releases
+// (grouped by release, counted by status, dated by start) read from the
+// index alone, and the newest runs come from it in order without a sort.
+var queryIndexes = []string{
+	`CREATE INDEX IF NOT EXISTS idx_runs_release_status_started ON runs(release, status, started_at)`,
+	`CREATE INDEX IF NOT EXISTS idx_runs_started_id ON runs(started_at, id)`,
+	`CREATE INDEX IF NOT EXISTS idx_runs_release_started_id ON runs(release, started_at, id)`,
+}
+
+// releaseStatsSQL is one release's row of release_stats, computed from its
+// runs (through idx_runs_release_status_started: as many rows as the
+// release has runs). %s is the release.
+const releaseStatsSQL = `INSERT OR REPLACE INTO release_stats (release, runs, passed, failed, first, last)
+	SELECT release, count(*), sum(CASE WHEN status = 'passed' THEN 1 ELSE 0 END),
+		sum(CASE WHEN status <> 'passed' AND status <> 'running' THEN 1 ELSE 0 END), min(started_at), max(started_at)
+	FROM runs WHERE release = %s GROUP BY release;`
+
+// migrateReleaseStats keeps release_stats, the summary Releases reads, by
+// triggers on runs: every insert, delete, and change of a run's release,
+// status or start recomputes its release's row, whatever process writes.
+// The rows are rebuilt at each open, so a store written without the
+// triggers is right again.
+func migrateReleaseStats(db *gorm.DB) error {
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS release_stats (release TEXT PRIMARY KEY, runs INTEGER NOT NULL, passed INTEGER NOT NULL,
+			failed INTEGER NOT NULL, first TEXT, last TEXT)`,
+		`CREATE TRIGGER IF NOT EXISTS runs_release_stats_insert AFTER INSERT ON runs BEGIN ` +
+			fmt.Sprintf(releaseStatsSQL, "NEW.release") + ` END`,
+		`CREATE TRIGGER IF NOT EXISTS runs_release_stats_update AFTER UPDATE OF release, status, started_at ON runs BEGIN
+			DELETE FROM release_stats WHERE release = OLD.release; ` +
+			fmt.Sprintf(releaseStatsSQL, "OLD.release") + fmt.Sprintf(releaseStatsSQL, "NEW.release") + ` END`,
+		`CREATE TRIGGER IF NOT EXISTS runs_release_stats_delete AFTER DELETE ON runs BEGIN
+			DELETE FROM release_stats WHERE release = OLD.release; ` +
+			fmt.Sprintf(releaseStatsSQL, "OLD.release") + ` END`,
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		for _, st := range stmts {
+			if err := tx.Exec(st).Error; err != nil {
+				return fmt.Errorf("release summary: %w", err)
+			}
+		}
+		if err := tx.Exec(`DELETE FROM release_stats`).Error; err != nil {
+			return fmt.Errorf("release summary: %w", err)
+		}
+		return tx.Exec(`INSERT INTO release_stats (release, runs, passed, failed, first, last)
+			SELECT release, count(*), sum(CASE WHEN status = 'passed' THEN 1 ELSE 0 END),
+				sum(CASE WHEN status <> 'passed' AND status <> 'running' THEN 1 ELSE 0 END), min(started_at), max(started_at)
+			FROM runs GROUP BY release`).Error
+	})
 }
 
 // Dir is the store's data directory.
@@ -102,7 +180,7 @@ func (s *Store) PutArtifact(data []byte, contentType string) (string, error) {
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
 	path := s.ArtifactPath(sha)
-	if _, err := os.Stat(path); err != nil {
+	if !artifactIntact(path, sha, int64(len(data))) {
 		if err := writeAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return "", fmt.Errorf("store artifact: %w", err)
 		}
@@ -125,7 +203,7 @@ func (s *Store) PutArtifactFile(src, contentType string) (string, error) {
 	}
 	sha := hex.EncodeToString(h.Sum(nil))
 	path := s.ArtifactPath(sha)
-	if _, err := os.Stat(path); err != nil {
+	if !artifactIntact(path, sha, n) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return "", err
 		}
@@ -144,26 +222,77 @@ func (s *Store) recordArtifact(sha, contentType string, size int64) error {
 	return nil
 }
 
-// writeAtomic writes a file through a temporary file and a rename, so a
-// reader never sees half of it.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+// artifactIntact reports whether the artifact file at path is there with
+// the size and SHA-256 it is named for. A file left empty or short by a
+// crash, or changed on disk, is not: the caller writes it again rather
+// than trusting that it exists.
+func artifactIntact(path, sha string, size int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != size {
+		return false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sha
+}
+
+// writeAtomic writes a file through a temporary file, an fsync and a
+// rename, then fsyncs the folder, so that a reader never sees half of it
+// and a crash leaves either no file or the whole file.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := syncDir(filepath.Dir(dir)); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return err
 	}
-	if err := write(tmp); err != nil {
+	fail := func(err error) error {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err
+	}
+	if err := write(tmp); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir fsyncs a folder, so that a rename into it survives a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
 }
 
 // Artifact returns the artifact's record.

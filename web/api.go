@@ -82,6 +82,13 @@ func (s *Server) apiPack(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
+	if !s.packs.acquire() {
+		c.Header("Retry-After", "30")
+		s.fail(c, http.StatusTooManyRequests, fmt.Sprintf("%d evidence packs are being written already; try again in a minute", maxPackDownloads))
+		return
+	}
+	defer s.packs.release()
+	noWriteDeadline(c)
 	tmp, err := os.CreateTemp("", "journeyproof-pack-*")
 	if err != nil {
 		s.apiError(c, fmt.Errorf("write pack of %s: %w", name, err))
@@ -227,6 +234,7 @@ func (s *Server) runProgress(id uint) (*RunProgress, error) {
 // sse starts an event stream.
 func sse(c *gin.Context) (send func(event string, data any) bool) {
 	h := c.Writer.Header()
+	noWriteDeadline(c)
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")

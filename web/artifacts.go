@@ -58,7 +58,12 @@ func (s *Server) artifact(c *gin.Context) {
 	}
 	h.Set("Content-Type", ct)
 	h.Set("ETag", `"`+a.SHA256+`"`)
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	if s.o.Token != "" {
+		// Behind a token: no shared cache (a proxy, a CDN) may keep it.
+		h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
 	h.Set("Content-Security-Policy", artifactPolicy)
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	if !inlineType(ct) {

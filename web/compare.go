@@ -219,7 +219,9 @@ func (s *Server) comparePage(c *gin.Context) {
 		return
 	}
 	d := compareData{Releases: rels, Baselines: bs, Approved: c.Query("approved")}
-	if req.Head == "" && req.HeadRun == 0 && len(rels) > 0 {
+	// By default the newest release is compared, which stores diff images:
+	// not for a page another site sent the browser to.
+	if req.Head == "" && req.HeadRun == 0 && len(rels) > 0 && !crossSiteWrite(c.Request) {
 		req.Head = rels[0].Name
 	}
 	d.Req = req
@@ -227,6 +229,8 @@ func (s *Server) comparePage(c *gin.Context) {
 	switch {
 	case len(rels) == 0:
 		d.Notice = "There are no runs to compare yet."
+	case req.Head == "" && req.HeadRun == 0:
+		d.Notice = "Choose the releases to compare."
 	case req.Base == "" && req.BaseRun == 0 && len(bs) == 0:
 		d.Notice = "No baseline is set: choose a base release, or approve a release as the baseline."
 	default:

@@ -5,11 +5,15 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 )
@@ -95,14 +99,6 @@ func (s *Server) hostCheck(c *gin.Context) {
 	c.Next()
 }
 
-// sessionValue is the session cookie's value for the token: a MAC, so that
-// the cookie is not the token itself.
-func sessionValue(token string) string {
-	m := hmac.New(sha256.New, []byte(token))
-	m.Write([]byte("journeyproof session v1"))
-	return hex.EncodeToString(m.Sum(nil))
-}
-
 // equal compares two secrets in constant time (their hashes, so that the
 // length does not leak either).
 func equal(a, b string) bool {
@@ -120,10 +116,11 @@ func (s *Server) bearerValid(r *http.Request) bool {
 	return equal(strings.TrimSpace(auth[len(prefix):]), s.o.Token)
 }
 
-// sessionValid reports whether the request carries a valid session cookie.
+// sessionValid reports whether the request carries the cookie of a live
+// session (one the login form started and no logout ended).
 func (s *Server) sessionValid(r *http.Request) bool {
 	ck, err := r.Cookie(sessionCookie)
-	return err == nil && equal(ck.Value, sessionValue(s.o.Token))
+	return err == nil && s.sess.valid(ck.Value)
 }
 
 // public reports whether a path needs no token: the login form and the
@@ -164,6 +161,13 @@ func unsafeMethod(m string) bool {
 func (s *Server) crossSiteCheck(c *gin.Context) {
 	r := c.Request
 	if !unsafeMethod(r.Method) {
+		// A comparison stores its diff images: another site must not make
+		// a browser compute and store them.
+		q := r.URL.Query()
+		if (r.URL.Path == "/compare" || r.URL.Path == "/api/compare") && (q.Get("head") != "" || q.Get("headRun") != "") && crossSiteWrite(r) {
+			c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "cross-site request refused: a comparison stores diff images; open it from journeyproof's Compare page or the address bar"})
+			return
+		}
 		c.Next()
 		return
 	}
@@ -174,12 +178,9 @@ func (s *Server) crossSiteCheck(c *gin.Context) {
 		deny("Sec-Fetch-Site is " + site)
 		return
 	}
-	if origin := r.Header.Get("Origin"); origin != "" {
-		u, err := url.Parse(origin)
-		if err != nil || !strings.EqualFold(u.Host, r.Host) {
-			deny("Origin " + origin + " is not this server")
-			return
-		}
+	if foreignOrigin(r) {
+		deny("Origin " + r.Header.Get("Origin") + " is not this server")
+		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		ct := r.Header.Get("Content-Type")
@@ -192,6 +193,14 @@ func (s *Server) crossSiteCheck(c *gin.Context) {
 	}
 	tok := r.Header.Get("X-CSRF-Token")
 	if tok == "" {
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				c.Header("Connection", "close")
+				c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": fmt.Sprintf("the request body is over the limit of %d bytes", maxBodyBytes)})
+				return
+			}
+		}
 		tok = r.PostFormValue(csrfField)
 	}
 	if tok == "" || !equal(tok, s.csrfToken(r)) {
@@ -199,6 +208,17 @@ func (s *Server) crossSiteCheck(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// foreignOrigin reports whether the request has an Origin header that is
+// not this server.
+func foreignOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host)
 }
 
 // csrfToken is the token forms carry: a MAC of the session under the
@@ -220,11 +240,32 @@ type loginData struct {
 }
 
 // safeNext keeps only a path on this server to go to after logging in.
+// Browsers drop tabs and newlines from a URL and read "\" as "/", so
+// "/\t/evil.example" is "//evil.example", another site: anything with a
+// control character or a backslash is refused, and what is kept is
+// rebuilt from its parsed, cleaned path and query.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || len(next) > 2000 || strings.ContainsRune(next, '\\') {
 		return "/"
 	}
-	return next
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || unicode.IsSpace(r) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	p := path.Clean(u.Path)
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	out := (&url.URL{Path: p, RawQuery: u.RawQuery}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") || strings.HasPrefix(out, "/\\") {
+		return "/"
+	}
+	return out
 }
 
 func (s *Server) loginPage(c *gin.Context) {
@@ -245,12 +286,20 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		s.render(c, http.StatusUnauthorized, "login.html", Page{Title: "Log in", Data: loginData{Next: next, Error: "That is not the token this server was started with."}})
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: sessionValue(s.o.Token), Path: "/", HttpOnly: true,
+	id, err := s.sess.create()
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, MaxAge: int(sessionTTL / time.Second),
 		SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
 	c.Redirect(http.StatusSeeOther, next)
 }
 
 func (s *Server) logout(c *gin.Context) {
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		s.sess.revoke(ck.Value)
+	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	c.Redirect(http.StatusSeeOther, "/login")
 }

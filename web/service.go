@@ -222,10 +222,10 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 		return nil, err
 	}
 	cov := &Coverage{Release: release, Columns: []Column{}, Groups: []CoverageGroup{}}
-	if rels, err := s.store.Releases(); err == nil {
-		for _, r := range rels {
-			if r.Name == release {
-				cov.Baseline = r.Baseline
+	if bs, err := s.store.Baselines(); err == nil {
+		for _, b := range bs {
+			if b.Release == release {
+				cov.Baseline = true
 			}
 		}
 	}

@@ -80,15 +80,18 @@ type Options struct {
 
 // Server is the web app.
 type Server struct {
-	o       Options
-	store   *recordings.Store
-	log     *slog.Logger
-	pages   map[string]*template.Template
-	static  fs.FS
-	secret  []byte // signs CSRF tokens; new for every server
-	handler http.Handler
-	inv     *invocations
-	ready   readiness // the latest preflight (preflight.go)
+	o        Options
+	store    *recordings.Store
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	static   fs.FS
+	secret   []byte // signs CSRF tokens; new for every server
+	handler  http.Handler
+	inv      *invocations
+	sess     *sessions      // logins, when the server has a token
+	packs    packSlots      // pack downloads in progress
+	timeouts serverTimeouts // of the HTTP server Serve starts
+	ready    readiness      // the latest preflight (preflight.go)
 
 	// ctx ends when the server shuts down: background runs and event
 	// streams watch it.
@@ -113,7 +116,7 @@ func New(o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{o: o, store: o.Store, log: o.Logger}
+	s := &Server{o: o, store: o.Store, log: o.Logger, sess: newSessions(), packs: make(packSlots, maxPackDownloads), timeouts: defaultTimeouts()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -142,7 +145,7 @@ func New(o Options) (*Server, error) {
 	r.UseRawPath = true
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer, s.securityHeaders, s.hostCheck, s.authenticate, s.crossSiteCheck)
+	r.Use(s.recoverer, s.securityHeaders, s.limitBody, s.hostCheck, s.authenticate, s.crossSiteCheck)
 	s.routes(r)
 	r.NoRoute(s.notFound)
 	r.NoMethod(func(c *gin.Context) { s.fail(c, http.StatusMethodNotAllowed, "method not allowed") })
@@ -216,7 +219,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Serve serves the app on ln until ctx ends, then shuts down gracefully:
 // event streams end, runs in progress are stopped and marked interrupted.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	srv := s.newHTTPServer()
+	srv.ErrorLog = slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -159,7 +159,7 @@ func TestRunBadJourneyFile(t *testing.T) {
 		t.Fatalf("exit %d, want 2", code)
 	}
 	want := bad + `:5:5: step: unknown key "clik"`
-	if !strings.HasPrefix(stderr, "journeyproof: "+want) || strings.Count(stderr, "\n") != 1 {
+	if !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("stderr = %q, want one line starting with %q", stderr, want)
 	}
 	if stdout != "" {

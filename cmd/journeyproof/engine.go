@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"time"
 
@@ -129,5 +130,15 @@ func ffmpegVersion() string {
 
 // errorLine prints err as the one-line error of a command.
 func errorLine(env *cli, err error) {
-	fmt.Fprintln(env.stderr, "journeyproof: "+strings.Join(strings.Fields(err.Error()), " "))
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	if positioned.MatchString(msg) {
+		// file:line:col: comes first, as compilers print it, so editors and
+		// CI annotate the line.
+		fmt.Fprintln(env.stderr, msg)
+		return
+	}
+	fmt.Fprintln(env.stderr, "journeyproof: "+msg)
 }
+
+// positioned matches a message that starts with file:line:col:.
+var positioned = regexp.MustCompile(`^[^\s:][^:]*:\d+:\d+: `)

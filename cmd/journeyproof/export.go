@@ -108,6 +108,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	for _, p := range pdfs {
 		fmt.Fprintf(env.stdout, "  %s\n", p)
 	}
+	fmt.Fprintf(env.stdout, "Manifest digest: %s (record it; verify-pack --digest checks the pack against it)\n", sum.ManifestDigest)
 	warn := func(what string, cells []string) {
 		if len(cells) > 0 {
 			fmt.Fprintf(env.stderr, "warning: %d %s: %s\n", len(cells), what, strings.Join(cells, ", "))
@@ -137,12 +138,18 @@ func humanBytes(n int64) string {
 func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "verify-pack", "PACK.zip [--pub KEY]",
 		"Recomputes the SHA-256 of every file of a pack and compares it with the manifest; reports every file\n"+
-			"added, removed or changed. With --pub, also checks the manifest's Ed25519 signature.\n"+
+			"added, removed or changed, bytes the zip's directory does not list, unsafe names, and manifest fields that\n"+
+			"disagree with report.json and coverage.json. With --pub, also checks the manifest's Ed25519 signature;\n"+
+			"with --digest, the manifest's SHA-256 printed by export (pins an unsigned pack).\n"+
 			"Exit 0 only when the pack is intact (and the signature valid), 1 when not, 2 for bad usage.")
 	pubFlag := fs.String("pub", envOr("JOURNEYPROOF_PUB_KEY", ""), "Ed25519 public key (from journeyproof keygen) to check the signature with")
+	digestFlag := fs.String("digest", "", "the manifest digest export printed (sha256:HEX); the pack must have exactly this manifest")
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
+	}
+	if *digestFlag != "" && !strings.HasPrefix(*digestFlag, "sha256:") {
+		*digestFlag = "sha256:" + *digestFlag
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(env.stderr, "journeyproof verify-pack: give one pack; usage: journeyproof verify-pack PACK.zip [--pub KEY]")
@@ -163,34 +170,45 @@ func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	m := res.Manifest
-	if !res.Intact() {
+	digestBad := *digestFlag != "" && !strings.EqualFold(*digestFlag, res.ManifestDigest)
+	if !res.Intact() || digestBad {
 		for _, p := range res.Problems() {
 			fmt.Fprintln(env.stdout, p)
+		}
+		if digestBad {
+			fmt.Fprintf(env.stdout, "digest: the manifest is %s, not %s\n", res.ManifestDigest, *digestFlag)
 		}
 		var parts []string
 		for _, p := range []struct {
 			n    int
 			what string
-		}{{len(res.Changed), "changed"}, {len(res.Removed), "removed"}, {len(res.Added), "added"}} {
+		}{{len(res.Structure), "zip structure problem(s)"}, {len(res.Changed), "file(s) changed"}, {len(res.Removed), "file(s) removed"},
+			{len(res.Added), "file(s) added"}, {len(res.Inconsistent), "manifest field(s) inconsistent"}} {
 			if p.n > 0 {
-				parts = append(parts, fmt.Sprintf("%d file(s) %s", p.n, p.what))
+				parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
 			}
 		}
 		if res.SignatureChecked && !res.SignatureValid {
 			parts = append(parts, "signature "+res.SignatureError)
 		}
+		if digestBad {
+			parts = append(parts, "manifest digest differs")
+		}
 		fmt.Fprintf(env.stderr, "journeyproof: pack %s is NOT intact: %s\n", pos[0], strings.Join(parts, "; "))
 		return exitFailed
 	}
-	sig := "not signed"
+	sig := "not signed: anyone could rewrite it consistently; check it with --digest against the digest recorded at export"
 	switch {
 	case res.SignatureChecked:
-		sig = "signature valid (" + pack.KeyFingerprint(pub) + ")"
-	case res.Signed:
-		sig = "signed (give --pub to check the signature)"
+		sig = "signed, signature valid (" + pack.KeyFingerprint(pub) + ")"
+	case res.HasSignature:
+		sig = "signature not checked (the pack has " + pack.SignatureName + "; give --pub KEY to check it)"
 	}
-	fmt.Fprintf(env.stdout, "OK: pack %s is intact: release %q, %d files match the manifest, %d runs, made %s by journeyproof %s; %s\n",
-		pos[0], m.Release, res.Checked, len(m.Runs), m.CreatedAt.Format("2006-01-02 15:04 MST"), m.Versions.Journeyproof, sig)
+	if *digestFlag != "" {
+		sig += "; manifest digest matches"
+	}
+	fmt.Fprintf(env.stdout, "OK: pack %s is intact: release %q, %d files match the manifest, %d runs, made %s by journeyproof %s, manifest %s; %s\n",
+		pos[0], m.Release, res.Checked, len(m.Runs), m.CreatedAt.Format("2006-01-02 15:04 MST"), m.Versions.Journeyproof, res.ManifestDigest, sig)
 	return exitOK
 }
 

@@ -22,6 +22,13 @@ type Store interface {
 	PutArtifact(data []byte, contentType string) (string, error)
 }
 
+// fullRunsLoader is a Store that reads many full runs in a few queries
+// (recordings.Store does): a comparison of two releases of hundreds of
+// runs then costs four queries, not four per run.
+type fullRunsLoader interface {
+	FullRuns(ids []uint) (map[uint]*recordings.Run, error)
+}
+
 // Side names one side of a comparison: a release, or one run. The zero
 // Side as the base means the baseline of each journey.
 type Side struct {
@@ -77,10 +84,28 @@ func Compare(ctx context.Context, st Store, base, head Side, opt Options) (*Repo
 	}
 	rep := &Report{Base: base.String(), Head: head.String(), Threshold: opt.Threshold, Limit: opt.Limit,
 		Runs: []RunDiff{}, BaseReleases: []string{}, HeadReleases: []string{}, Generated: time.Now()}
-	// Read the full runs (steps and findings).
+	// Read the full runs (steps and findings): all at once when the store
+	// can, else one by one.
+	var loaded map[uint]*recordings.Run
+	if fl, ok := st.(fullRunsLoader); ok {
+		var ids []uint
+		for _, p := range pairs {
+			for _, r := range []*recordings.Run{p.Base, p.Head} {
+				if r != nil {
+					ids = append(ids, r.ID)
+				}
+			}
+		}
+		if loaded, err = fl.FullRuns(ids); err != nil {
+			return nil, err
+		}
+	}
 	full := func(r *recordings.Run) (*recordings.Run, error) {
 		if r == nil {
 			return nil, nil
+		}
+		if fr := loaded[r.ID]; fr != nil {
+			return fr, nil
 		}
 		return st.Run(r.ID)
 	}

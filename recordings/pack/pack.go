@@ -77,6 +77,10 @@ type Summary struct {
 	NoVideo []string `json:"noVideo"`
 	// Signed reports whether the pack has a manifest signature.
 	Signed bool `json:"signed"`
+	// ManifestDigest is the SHA-256 of manifest.json ("sha256:<hex>"):
+	// recorded elsewhere, verify-pack --digest checks an unsigned pack
+	// against it.
+	ManifestDigest string `json:"manifestDigest"`
 	// Duration is how long the export took.
 	Duration time.Duration `json:"durationNs"`
 }
@@ -215,11 +219,11 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 			sum.NoVideo = append(sum.NoVideo, r.Cell())
 			continue
 		}
-		if err := zw.addFile(v.path+".mp4", o.Store.ArtifactPath(v.video), zip.Store); err != nil {
+		if err := zw.addArtifact(v.path+".mp4", o.Store, v.video, zip.Store); err != nil {
 			return nil, err
 		}
 		if v.captions != "" {
-			if err := zw.addFile(v.path+".vtt", o.Store.ArtifactPath(v.captions), zip.Deflate); err != nil {
+			if err := zw.addArtifact(v.path+".vtt", o.Store, v.captions, zip.Deflate); err != nil {
 				return nil, err
 			}
 		}
@@ -266,6 +270,8 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 	if err := zw.add(ManifestName, zip.Deflate, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return nil, err
 	}
+	digest := sha256.Sum256(data)
+	sum.ManifestDigest = "sha256:" + hex.EncodeToString(digest[:])
 	if o.SignKey != nil {
 		sig := signManifest(o.SignKey, data)
 		if err := zw.add(SignatureName, zip.Store, func(w io.Writer) error { _, err := w.Write(sig); return err }); err != nil {
@@ -292,19 +298,48 @@ type packWriter struct {
 
 // add writes one entry; write gets a writer that hashes as it goes.
 func (p *packWriter) add(name string, method uint16, write func(io.Writer) error) error {
+	_, err := p.addHashed(name, method, write)
+	return err
+}
+
+// addArtifact copies an artifact of the store into the zip and refuses it
+// when the bytes written do not hash to the artifact's name: a file changed
+// or cut short on disk must not go into a pack as evidence.
+func (p *packWriter) addArtifact(name string, store *recordings.Store, sha string, method uint16) error {
+	got, err := p.addHashed(name, method, func(w io.Writer) error {
+		f, err := os.Open(store.ArtifactPath(sha))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if got != sha {
+		return fmt.Errorf("write pack: artifact %s (for %s) is damaged in the store: its content hashes to %s; run the cell again", sha, name, got)
+	}
+	return nil
+}
+
+// addHashed writes one entry and returns the SHA-256 of its bytes.
+func (p *packWriter) addHashed(name string, method uint16, write func(io.Writer) error) (string, error) {
 	fw, err := p.zip.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: p.modified})
 	if err != nil {
-		return fmt.Errorf("write pack: add %s: %w", name, err)
+		return "", fmt.Errorf("write pack: add %s: %w", name, err)
 	}
 	h := sha256.New()
 	cw := &countingWriter{w: io.MultiWriter(fw, h)}
 	if err := write(cw); err != nil {
-		return fmt.Errorf("write pack: add %s: %w", name, err)
+		return "", fmt.Errorf("write pack: add %s: %w", name, err)
 	}
+	sum := hex.EncodeToString(h.Sum(nil))
 	if name != ManifestName && name != SignatureName {
-		p.files = append(p.files, File{Path: name, Size: cw.n, SHA256: hex.EncodeToString(h.Sum(nil))})
+		p.files = append(p.files, File{Path: name, Size: cw.n, SHA256: sum})
 	}
-	return nil
+	return sum, nil
 }
 
 // addFile copies a file from disk into the zip.

@@ -325,8 +325,8 @@ func TestVerifyIntact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Intact() || !res.Signed || !res.SignatureValid || res.Checked != len(res.Manifest.Files) {
-		t.Fatalf("Verify of a fresh pack: intact %v signed %v valid %v checked %d problems %v", res.Intact(), res.Signed, res.SignatureValid, res.Checked, res.Problems())
+	if !res.Intact() || !res.HasSignature || !res.SignatureValid || res.Checked != len(res.Manifest.Files) {
+		t.Fatalf("Verify of a fresh pack: intact %v signed %v valid %v checked %d problems %v", res.Intact(), res.HasSignature, res.SignatureValid, res.Checked, res.Problems())
 	}
 }
 
@@ -735,7 +735,7 @@ func TestWriteFiltered(t *testing.T) {
 		t.Errorf("filtered wireframe has %d pages, want 8", len(pages))
 	}
 	res, err := Verify(p, nil)
-	if err != nil || !res.Intact() || res.Signed {
+	if err != nil || !res.Intact() || res.HasSignature {
 		t.Errorf("Verify of the streamed pack: %v %v", err, res.Problems())
 	}
 	res, err = Verify(p, fx.pub)

@@ -196,6 +196,7 @@ type jsonRun struct {
 	Waived    int        `json:"waived"`
 	Video     string     `json:"video"`
 	Captions  string     `json:"captions,omitempty"`
+	Browser   string     `json:"browser,omitempty"`
 }
 
 // jsonDoc is report.json.
@@ -217,7 +218,7 @@ func (r *report) jsonDoc() any {
 		x := rr.Run
 		doc.Runs = append(doc.Runs, jsonRun{ID: x.ID, Cell: rr.Cell, Journey: x.JourneyID, Process: x.Process, Lang: x.Lang, Device: x.Device,
 			Status: x.Status, Error: x.Error, StartedAt: x.StartedAt.UTC(), EndedAt: utcPtr(x.EndedAt), Steps: len(x.Steps),
-			Errors: rr.Errors, Warnings: rr.Warnings, Waived: rr.Waived, Video: rr.Video, Captions: rr.Captions})
+			Errors: rr.Errors, Warnings: rr.Warnings, Waived: rr.Waived, Video: rr.Video, Captions: rr.Captions, Browser: x.BrowserVersion})
 		doc.Findings = append(doc.Findings, rr.Findings...)
 	}
 	return doc
