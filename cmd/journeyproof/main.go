@@ -50,7 +50,8 @@ func commands() map[string]command {
 		"verify-pack": {"check that a pack's files match its manifest (and its signature)", cmdVerifyPack},
 		"keygen":      {"write an Ed25519 key pair for signing packs", cmdKeygen},
 		"compare":     {"compare two releases (or a release against its baseline) screen by screen", cmdCompare},
-		"baseline":    {"set or list the approved baseline release of each journey", cmdBaseline},
+		"baseline":    {"set, list, roll back the approved baseline of each journey, and show its history", cmdBaseline},
+		"review":      {"review a comparison change by change: accept or reject each, then approve the baseline", cmdReview},
 		"serve":       {"serve the web app: coverage matrix, run storyboards with video and findings, start runs", cmdServe},
 	}
 }
