@@ -277,3 +277,15 @@ func (s *Store) Rollback(journeyID string, to uint, by, note string) (*Approval,
 	}
 	return &a, nil
 }
+
+// RunSummary returns a run without its steps, findings and video.
+func (s *Store) RunSummary(id uint) (*Run, error) {
+	var r Run
+	if err := s.DB.First(&r, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fmt.Errorf("run %d: %w", id, ErrNotFound)
+		}
+		return nil, fmt.Errorf("read run %d: %w", id, err)
+	}
+	return &r, nil
+}

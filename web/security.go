@@ -247,11 +247,13 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: sessionValue(s.o.Token), Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	s.setReviewerCookie(c, c.PostForm("name")) // who review decisions are recorded under (review.go)
 	c.Redirect(http.StatusSeeOther, next)
 }
 
 func (s *Server) logout(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	s.setReviewerCookie(c, "")
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 

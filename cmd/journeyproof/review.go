@@ -115,7 +115,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 		for _, r := range rep.Runs {
 			if r.Head != nil && !journeys[r.Journey] {
 				journeys[r.Journey] = true
-				a, err := store.Approve(*head, r.Journey, approvalRecord(rep, q, *by, *note, r.Journey))
+				a, err := store.Approve(*head, r.Journey, q.Approval(rep, r.Journey, *by, *note))
 				if err != nil {
 					errorLine(env, err)
 					return exitFailed
@@ -129,30 +129,6 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// approvalRecord is the approval of a journey after a review: the counts
-// of its changes' decisions.
-func approvalRecord(rep *compare.Report, q *compare.Queue, by, note, journey string) recordings.Approval {
-	a := recordings.Approval{By: by, Note: note, ComparedWith: rep.Base}
-	if rep.Base == "baseline" && len(rep.BaseReleases) > 0 {
-		a.ComparedWith = "the baseline (release " + strings.Join(rep.BaseReleases, ", ") + ")"
-	}
-	for _, c := range q.Changes {
-		if c.Journey != journey {
-			continue
-		}
-		a.Changes++
-		switch c.Decision {
-		case recordings.DecisionAccepted:
-			a.Accepted++
-		case recordings.DecisionRejected:
-			a.Rejected++
-		default:
-			a.Unreviewed++
-		}
-	}
-	return a
 }
 
 // printQueue lists the changes with their decisions, then the summary.

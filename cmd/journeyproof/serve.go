@@ -29,6 +29,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	videoMode := fs.String("video", "on", "workflow video of new runs: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
+	by := fs.String("by", "", "who review decisions and approvals are recorded under without a token (default: env JOURNEYPROOF_BY, else the user name); with a token each reviewer gives a name at login")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
 	}
@@ -69,7 +70,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	}
 	defer e.close()
 	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
-	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js})
+	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js, by: *by})
 }
 
 // runnableJourneys returns the bundled journeys and the files; a file's
@@ -104,6 +105,8 @@ type webConfig struct {
 	journeys []*journeys.Journey
 	// release, when set, is the release the printed URL opens.
 	release string
+	// by is who review decisions are recorded under ("" for the default).
+	by string
 }
 
 // serveWeb serves the web app on the engine's store until ctx ends
@@ -113,8 +116,15 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		errorLine(env, err)
 		return exitUsage
 	}
+	reviewer, source := cfg.by, "given with --by"
+	if reviewer == "" {
+		reviewer, source = defaultReviewer(), "the user name of the server's process; start it with --by NAME to record another"
+		if os.Getenv("JOURNEYPROOF_BY") != "" {
+			source = "JOURNEYPROOF_BY"
+		}
+	}
 	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e},
-		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger})
+		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Reviewer: reviewer, ReviewerSource: source})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

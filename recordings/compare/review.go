@@ -222,3 +222,28 @@ func (q *Queue) Summary() string {
 	}
 	return fmt.Sprintf("%d of %d changes unreviewed, %d accepted, %d rejected.", q.Unreviewed, len(q.Changes), q.Accepted, q.Rejected)
 }
+
+// Approval is the history entry of approving the head as the baseline of a
+// journey after this review: what it was compared with and the decisions
+// on the journey's changes.
+func (q *Queue) Approval(rep *Report, journey, by, note string) recordings.Approval {
+	a := recordings.Approval{By: by, Note: note, ComparedWith: rep.Base}
+	if rep.Base == "baseline" && len(rep.BaseReleases) > 0 {
+		a.ComparedWith = "the baseline (release " + strings.Join(rep.BaseReleases, ", ") + ")"
+	}
+	for _, c := range q.Changes {
+		if c.Journey != journey {
+			continue
+		}
+		a.Changes++
+		switch c.Decision {
+		case recordings.DecisionAccepted:
+			a.Accepted++
+		case recordings.DecisionRejected:
+			a.Rejected++
+		default:
+			a.Unreviewed++
+		}
+	}
+	return a
+}
