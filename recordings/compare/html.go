@@ -29,7 +29,9 @@ func parseTemplates() (*template.Template, error) {
 		"px":   func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) },
 		"join": strings.Join,
 		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"hkt":  func(t time.Time) string { return t.In(time.FixedZone("HKT", 8*60*60)).Format("2006-01-02 15:04:05 MST") },
+		"hkt": func(t time.Time) string {
+			return t.In(time.FixedZone("HKT", 8*60*60)).Format("2006-01-02 15:04:05 MST")
+		},
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse comparison templates: %w", err)
@@ -157,11 +159,11 @@ type viewRun struct {
 	// ChangeKey is the review queue's key of the whole cell (added or
 	// removed), PathsKey of its URL paths' change.
 	ChangeKey, PathsKey string
-	N       int
-	Open    bool
-	BaseRun template.URL
-	HeadRun template.URL
-	Steps   []viewStep
+	N                   int
+	Open                bool
+	BaseRun             template.URL
+	HeadRun             template.URL
+	Steps               []viewStep
 }
 
 // img is an image in a template: a URL, or the key of an inlined image.
@@ -184,7 +186,7 @@ type boxSet struct {
 type viewStep struct {
 	*StepDiff
 	// ChangeKey is the review queue's key of the step ("" when unchanged).
-	ChangeKey string
+	ChangeKey            string
 	ID                   string // unique in the page
 	Number               string
 	Open                 bool
