@@ -179,6 +179,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/invocations/:id/events", s.apiInvocationEvents)
 
 	s.compareRoutes(r) // release comparison and baselines (compare.go)
+	s.liveRoutes(r)    // the coverage page's event stream (live.go)
 
 	// Files.
 	r.GET("/artifacts/:sha", s.artifact)

@@ -47,7 +47,9 @@
     }
     if (report) report.classList.toggle("cmp-queue", !all.checked);
     position.textContent = "Change " + (i + 1) + " of " + items.length + ": " + li.querySelector(".q-title").textContent;
-    li.scrollIntoView({ block: "nearest" });
+    // Keep the current item in view inside the queue's own box (not the page).
+    if (li.offsetTop < queue.scrollTop) queue.scrollTop = li.offsetTop;
+    else if (li.offsetTop + li.offsetHeight > queue.scrollTop + queue.clientHeight) queue.scrollTop = li.offsetTop + li.offsetHeight - queue.clientHeight;
     if (history.replaceState) history.replaceState(null, "", "#change-" + li.dataset.n);
     if (scroll && t) {
       const top = t.closest(".cmp-run") || t;
@@ -137,7 +139,8 @@
   });
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-    if (e.target.closest("input, textarea, select, [contenteditable]")) {
+    // Typing in a text field is typing, not a command.
+    if (e.target.closest('input:not([type="checkbox"]):not([type="radio"]):not([type="range"]):not([type="button"]):not([type="submit"]), textarea, select, [contenteditable]')) {
       if (e.key === "Escape") e.target.blur();
       return;
     }
