@@ -52,7 +52,7 @@ func waitFor(t *testing.T, ctx context.Context, js string, timeout time.Duration
 		if err == nil {
 			return
 		}
-		if ctx.Err() != nil || !strings.Contains(err.Error(), "navigated") && !strings.Contains(err.Error(), "context was destroyed") {
+		if ctx.Err() != nil || !strings.Contains(err.Error(), "navigated") && !strings.Contains(err.Error(), "context was destroyed") && !strings.Contains(err.Error(), "Cannot find context") {
 			t.Fatalf("wait for %s: %v", js, err)
 		}
 		time.Sleep(100 * time.Millisecond) // the page is reloading
