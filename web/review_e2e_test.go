@@ -310,3 +310,65 @@ func TestE2EStickyVideo(t *testing.T) {
 		})
 	}
 }
+
+// TestE2EStartSeveralAndLiveCoverage starts two journeys in one go from the
+// start form, and the open coverage page of their release follows the runs
+// without reloading.
+func TestE2EStartSeveralAndLiveCoverage(t *testing.T) {
+	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	base := serve(t, s)
+	const rel = "live"
+	first, err := s.Start(StartRequest{Journeys: []string{"quick"}, Release: rel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		v, err := s.Invocation(first.ID)
+		if err != nil || time.Now().After(deadline) {
+			t.Fatalf("the first run did not end: %v", err)
+		}
+		if v.Done() {
+			break
+		}
+	}
+	cov := tab(t, 4*time.Minute)
+	if err := chromedp.Do(cov, chromedp.Navigate(base+"/?release="+rel)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, cov, `document.querySelector("#coverage-live.on") !== null`, 10*time.Second)
+	eval[bool](t, cov, `(() => { window.notReloaded = true; return true })()`)
+	if !eval[bool](t, cov, `document.querySelector('td[data-journey="xss"][data-lang="en"][data-device="desktop"].state-missing') !== null`) {
+		t.Fatalf("the xss cell of %s is not missing before its run", rel)
+	}
+
+	// The start form: choose two journeys.
+	form := tab(t, 4*time.Minute)
+	if err := chromedp.Do(form, chromedp.Navigate(base+"/start")); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](t, form, `(() => { const j = document.querySelector("#journey");
+		for (const o of j.options) o.selected = o.value === "quick" || o.value === "xss";
+		j.dispatchEvent(new Event("change")); return true })()`)
+	if err := chromedp.Do(form,
+		chromedp.SetValue(chromedp.CSS("#release"), rel),
+		chromedp.Click(chromedp.CSS(`#start-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#invocation")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	cells := eval[[]string](t, form, `Array.from(document.querySelectorAll("tr[data-cell]")).map(r => r.dataset.cell)`)
+	if strings.Join(cells, " ") != "quick/en/desktop xss/en/desktop" {
+		t.Fatalf("the invocation runs %v, want quick and xss on en/desktop", cells)
+	}
+	if h1 := eval[string](t, form, `document.querySelector("h1").textContent`); !strings.Contains(h1, "2 journeys: quick, xss") {
+		t.Errorf("the invocation's title is %q", h1)
+	}
+	// The coverage page updates in place while they run.
+	waitFor(t, cov, `document.querySelector('td[data-journey="xss"][data-lang="en"][data-device="desktop"].state-failed') !== null`, 3*time.Minute)
+	if !eval[bool](t, cov, `window.notReloaded === true && Number(document.querySelector("#coverage-live").dataset.updates) >= 1`) {
+		t.Errorf("the coverage page reloaded instead of updating in place")
+	}
+	if n := eval[string](t, cov, `document.querySelector('td[data-journey="quick"][data-lang="en"][data-device="desktop"] .reruns').textContent`); !strings.Contains(n, "latest of 2 runs") {
+		t.Errorf("the quick cell says %q after its second run", n)
+	}
+}
