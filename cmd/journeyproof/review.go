@@ -43,7 +43,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 		return usageErr(fmt.Sprintf("unexpected argument %q", pos[0]))
 	case *head == "":
 		return usageErr("give the head release: --head NAME")
-	case *accept == "all" && *reject == "all":
+	case strings.Contains(","+*accept+",", ",all,") && strings.Contains(","+*reject+",", ",all,"):
 		return usageErr("--accept all and --reject all together make no sense")
 	case *threshold <= 0 || *threshold > 1:
 		return usageErr("--threshold must be above 0 and at most 1")
@@ -80,15 +80,15 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	}
 	var todo []decision
 	for _, set := range []struct{ refs, d string }{{*accept, recordings.DecisionAccepted}, {*reject, recordings.DecisionRejected}} {
-		if set.refs == "all" {
-			for i := range q.Changes {
-				if q.Changes[i].Decision == "" {
-					todo = append(todo, decision{&q.Changes[i], set.d})
-				}
-			}
-			continue
-		}
 		for _, ref := range splitList(set.refs) {
+			if ref == "all" {
+				for i := range q.Changes {
+					if q.Changes[i].Decision == "" {
+						todo = append(todo, decision{&q.Changes[i], set.d})
+					}
+				}
+				continue
+			}
 			c := q.Find(ref)
 			if c == nil {
 				return usageErr(fmt.Sprintf("no change %q in this comparison; it has %d (run without --accept/--reject to list them)", ref, len(q.Changes)))
