@@ -86,10 +86,14 @@ func (s *Server) verifyName(v string) (string, bool) {
 	return name, true
 }
 
-// setReviewerCookie keeps the name typed at login (nothing when empty).
+// setReviewerCookie keeps the name typed at login; an empty name clears
+// a name kept before.
 func (s *Server) setReviewerCookie(c *gin.Context, name string) {
 	name = cleanText(name, maxNameLength)
 	if name == "" {
+		if _, err := c.Request.Cookie(reviewerCookie); err != nil {
+			return // nothing to clear
+		}
 		http.SetCookie(c.Writer, &http.Cookie{Name: reviewerCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		return
 	}
