@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // RunFilter narrows a list of runs; empty fields match everything.
@@ -167,20 +166,11 @@ func (s *Store) MarkInterrupted(ids ...uint) (int64, error) {
 }
 
 // SetBaseline marks release as the approved baseline for a journey, or for
-// every journey when journeyID is "" or "*".
+// every journey when journeyID is "" or "*", and records it in the
+// baseline's history with no approver named (Approve names one).
 func (s *Store) SetBaseline(release, journeyID string) error {
-	ok, err := s.HasRelease(release)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("release %q: %w", release, ErrNotFound)
-	}
-	if journeyID == "" {
-		journeyID = "*"
-	}
-	b := Baseline{JourneyID: journeyID, Release: release, SetAt: time.Now()}
-	return s.DB.Clauses(clause.OnConflict{UpdateAll: true}).Create(&b).Error
+	_, err := s.Approve(release, journeyID, Approval{})
+	return err
 }
 
 // BaselineFor returns the baseline release of a journey ("" when none):

@@ -8,8 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,6 +29,7 @@ func (s *Server) compareRoutes(r *gin.Engine) {
 	r.GET("/api/compare", s.apiCompare)
 	r.GET("/api/baselines", s.apiBaselines)
 	r.POST("/api/baseline", s.apiSetBaseline)
+	s.reviewRoutes(r) // the review queue, approvals and roll back (review.go)
 }
 
 // CompareRequest says what to compare: a base release or run (none: each
@@ -99,41 +100,17 @@ func (s *Server) Baselines() ([]recordings.Baseline, error) {
 }
 
 // SetBaseline marks a release as the baseline of a journey, or of every
-// journey when journey is "".
-func (s *Server) SetBaseline(release, journey string) error {
+// journey when journey is "", and records by as the approver (without a
+// review, as the command line's baseline set).
+func (s *Server) SetBaseline(release, journey, by string) error {
 	if release == "" {
 		return errorf(http.StatusBadRequest, "give the release to approve")
 	}
 	if err := s.releaseExists(release); err != nil {
 		return err
 	}
-	return s.store.SetBaseline(release, journey)
-}
-
-// approveRelease marks a release as the baseline of each journey it ran,
-// and returns those journeys.
-func (s *Server) approveRelease(release string) ([]string, error) {
-	if err := s.releaseExists(release); err != nil {
-		return nil, err
-	}
-	runs, _, err := s.store.Runs(recordings.RunFilter{Release: release})
-	if err != nil {
-		return nil, err
-	}
-	var done []string
-	seen := map[string]bool{}
-	for _, r := range runs {
-		if seen[r.JourneyID] {
-			continue
-		}
-		seen[r.JourneyID] = true
-		if err := s.store.SetBaseline(release, r.JourneyID); err != nil {
-			return done, err
-		}
-		done = append(done, r.JourneyID)
-	}
-	sort.Strings(done)
-	return done, nil
+	_, err := s.store.Approve(release, journey, recordings.Approval{By: by})
+	return err
 }
 
 func (s *Server) apiCompare(c *gin.Context) {
@@ -174,7 +151,7 @@ func (s *Server) apiSetBaseline(c *gin.Context) {
 		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with release and, optionally, journey: "+oneLine(err.Error()))
 		return
 	}
-	if err := s.SetBaseline(req.Release, req.Journey); err != nil {
+	if err := s.SetBaseline(req.Release, req.Journey, s.reviewer(c).Name); err != nil {
 		s.apiError(c, err)
 		return
 	}
@@ -200,6 +177,20 @@ type compareData struct {
 	Notice string
 	// Approved lists the journeys just approved.
 	Approved string
+	// Queue is the review queue of the report; Open counts its changes
+	// that are unreviewed or rejected.
+	Queue *compare.Queue
+	Open  int
+	// Reviewer is who decisions are recorded under.
+	Reviewer Reviewer
+	// History is the baselines' history, newest first; Current is each
+	// journey's baseline release ("*" for every journey).
+	History []recordings.Approval
+	Current map[string]string
+	// RolledBack names the baseline just rolled back (journey:release).
+	RolledBack string
+	// Back is this page's address, where the forms return.
+	Back string
 }
 
 func (s *Server) comparePage(c *gin.Context) {
@@ -218,7 +209,18 @@ func (s *Server) comparePage(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	d := compareData{Releases: rels, Baselines: bs, Approved: c.Query("approved")}
+	d := compareData{Releases: rels, Baselines: bs, Approved: c.Query("approved"), RolledBack: c.Query("rolledBack"),
+		Reviewer: s.reviewer(c), Back: c.Request.URL.RequestURI(), Current: map[string]string{}}
+	for _, b := range bs {
+		d.Current[b.JourneyID] = b.Release
+	}
+	if d.History, err = s.store.Approvals(""); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	if len(d.History) > 50 {
+		d.History = d.History[:50]
+	}
 	// By default the newest release is compared, which stores diff images:
 	// not for a page another site sent the browser to.
 	if req.Head == "" && req.HeadRun == 0 && len(rels) > 0 && !crossSiteWrite(c.Request) {
@@ -251,31 +253,60 @@ func (s *Server) comparePage(c *gin.Context) {
 			return
 		}
 		d.Rep, d.Report = rep, template.HTML(buf.String())
+		if d.Queue, err = s.ReviewQueue(rep); err != nil {
+			s.apiError(c, err)
+			return
+		}
+		d.Open = d.Queue.Unreviewed + d.Queue.Rejected
 	}
 	title := "Compare"
 	if d.Rep != nil {
 		title = "Compare " + d.Rep.Head + " with " + d.Rep.Base
 	}
-	s.render(c, status, "compare.html", Page{Title: title, Nav: "compare", Data: d})
+	s.render(c, status, "compare.html", Page{Title: title, Nav: "compare", Data: d, Scripts: []string{"review.js"}})
 }
 
 // compareBaselineSubmit is the page's "Approve as baseline" form: it marks
-// the head release as the baseline of each journey it ran.
+// the head release as the baseline of each journey it ran, once every
+// change of its comparison is reviewed or the form confirms the number of
+// changes still unreviewed or rejected.
 func (s *Server) compareBaselineSubmit(c *gin.Context) {
-	release := c.PostForm("release")
-	done, err := s.approveRelease(release)
+	req := CompareRequest{Head: c.PostForm("release"), Base: c.PostForm("base")}
+	if v := c.PostForm("maxDiffPixels"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.fail(c, http.StatusBadRequest, "maxDiffPixels must be a number of at least 0")
+			return
+		}
+		req.Limit.MaxDiffPixels = n
+	}
+	confirmed := -1
+	if v := c.PostForm("confirm"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.fail(c, http.StatusBadRequest, "confirm must be the number of changes approved unreviewed")
+			return
+		}
+		confirmed = n
+	}
+	if req.Head == "" {
+		s.fail(c, http.StatusBadRequest, "give the release to approve")
+		return
+	}
+	done, err := s.ApproveRelease(req, confirmed, s.reviewer(c).Name, c.PostForm("note"))
 	if err != nil {
 		s.apiError(c, err)
 		return
 	}
-	v := url.Values{"head": {release}}
-	for i, j := range done {
-		if i == 0 {
-			v.Set("approved", j)
-		} else {
-			v.Set("approved", v.Get("approved")+", "+j)
-		}
+	v := url.Values{"head": {req.Head}}
+	if req.Base != "" {
+		v.Set("base", req.Base)
 	}
+	var names []string
+	for _, a := range done {
+		names = append(names, a.JourneyID)
+	}
+	v.Set("approved", strings.Join(names, ", "))
 	c.Redirect(http.StatusSeeOther, "/compare?"+v.Encode())
 }
 

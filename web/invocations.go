@@ -17,7 +17,10 @@ import (
 // StartRequest is what POST /api/runs and the start form take: one journey
 // over some of its matrix, under a release, against a base URL.
 type StartRequest struct {
-	Journey string `json:"journey"`
+	// Journey is one journey's id; Journeys several ("*" for every journey
+	// the server can run). Both may be given: the journeys of both run.
+	Journey  string   `json:"journey"`
+	Journeys []string `json:"journeys,omitempty"`
 	// Release is the release label; "dev" when empty.
 	Release string `json:"release"`
 	// Languages and Devices narrow the journey's matrix; empty means all.
@@ -26,6 +29,32 @@ type StartRequest struct {
 	// BaseURL is the service under test; empty means the server's default
 	// (the sandbox).
 	BaseURL string `json:"baseURL"`
+}
+
+// Label names the journeys of the request for people: the journey's id,
+// or how many journeys and which.
+func (r StartRequest) Label() string {
+	ids := r.ids()
+	switch {
+	case len(ids) == 1:
+		return ids[0]
+	case len(ids) <= 4:
+		return fmt.Sprintf("%d journeys: %s", len(ids), strings.Join(ids, ", "))
+	}
+	return fmt.Sprintf("%d journeys", len(ids))
+}
+
+// ids is the request's journey ids, Journey first, without repeats.
+func (r StartRequest) ids() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range append([]string{r.Journey}, r.Journeys...) {
+		if id = strings.TrimSpace(id); id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Invocation is a set of cells started together from the web app. It runs
@@ -105,7 +134,6 @@ func (s *Server) Start(req StartRequest) (*Invocation, error) {
 	if s.o.Starter == nil {
 		return nil, errorf(http.StatusServiceUnavailable, "this server cannot start runs")
 	}
-	req.Journey = strings.TrimSpace(req.Journey)
 	req.Release = strings.TrimSpace(req.Release)
 	req.BaseURL = strings.TrimSpace(req.BaseURL)
 	if req.Release == "" {
@@ -123,21 +151,45 @@ func (s *Server) Start(req StartRequest) (*Invocation, error) {
 	if err := CheckBaseURL(req.BaseURL); err != nil {
 		return nil, &apiError{http.StatusBadRequest, err.Error()}
 	}
-	var j *journeys.Journey
-	for _, cand := range s.o.Starter.Journeys() {
-		if cand.ID == req.Journey {
-			j = cand
+	available := s.o.Starter.Journeys()
+	ids := req.ids()
+	if len(ids) == 0 {
+		return nil, errorf(http.StatusBadRequest, "choose a journey to run (or every journey)")
+	}
+	var js []*journeys.Journey
+	for _, id := range ids {
+		if id == "*" {
+			js = append(js[:0], available...)
+			break
+		}
+		var j *journeys.Journey
+		for _, cand := range available {
+			if cand.ID == id {
+				j = cand
+			}
+		}
+		if j == nil {
+			return nil, errorf(http.StatusBadRequest, "unknown journey %q; choose one of the journeys this server can run", id)
+		}
+		js = append(js, j)
+	}
+	if len(js) == 0 {
+		return nil, errorf(http.StatusBadRequest, "this server has no journey to run")
+	}
+	req.Journey, req.Journeys = "", nil
+	if len(js) == 1 {
+		req.Journey = js[0].ID
+	} else {
+		for _, j := range js {
+			req.Journeys = append(req.Journeys, j.ID)
 		}
 	}
-	if j == nil {
-		return nil, errorf(http.StatusBadRequest, "unknown journey %q; choose one of the journeys this server can run", req.Journey)
-	}
-	cells, err := journeys.Expand([]*journeys.Journey{j}, req.Languages, req.Devices)
+	cells, err := journeys.Expand(js, req.Languages, req.Devices)
 	if err != nil {
 		return nil, &apiError{http.StatusBadRequest, err.Error()}
 	}
 	if len(cells) == 0 {
-		return nil, errorf(http.StatusBadRequest, "no cell to run: the languages and devices chosen are not in the matrix of %s", j.ID)
+		return nil, errorf(http.StatusBadRequest, "no cell to run: the languages and devices chosen are not in the matrix of %s", req.Label())
 	}
 	return s.inv.add(req, cells)
 }
@@ -493,4 +545,14 @@ func (iv *invocations) stop(ctx context.Context) error {
 		return fmt.Errorf("web: mark interrupted runs: %w", err)
 	}
 	return nil
+}
+
+// Has reports whether the request names the journey (or every journey).
+func (r StartRequest) Has(id string) bool {
+	for _, x := range r.ids() {
+		if x == id || x == "*" {
+			return true
+		}
+	}
+	return false
 }

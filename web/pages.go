@@ -52,7 +52,7 @@ func (s *Server) coveragePage(c *gin.Context) {
 	if d.Release != "" {
 		title = "Coverage of " + d.Release
 	}
-	s.render(c, status, "coverage.html", Page{Title: title, Nav: "coverage", Data: d, Scripts: []string{"app.js"}})
+	s.render(c, status, "coverage.html", Page{Title: title, Nav: "coverage", Data: d, Scripts: []string{"app.js", "coverage.js"}})
 }
 
 // runsData is the data of runs.html.
@@ -171,7 +171,7 @@ func (s *Server) startForm(req StartRequest) (*startData, error) {
 }
 
 func (s *Server) startPage(c *gin.Context) {
-	req := StartRequest{Journey: c.Query("journey"), Release: c.Query("release")}
+	req := StartRequest{Journeys: c.QueryArray("journey"), Release: c.Query("release")}
 	if req.Release == "" {
 		req.Release = "dev"
 	}
@@ -186,7 +186,7 @@ func (s *Server) startPage(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	if d.Form.Journey == "" && len(d.Journeys) > 0 {
+	if len(d.Form.ids()) == 0 && len(d.Journeys) > 0 {
 		d.Form.Journey = d.Journeys[0].ID
 	}
 	s.render(c, http.StatusOK, "start.html", Page{Title: "Start a run", Nav: "start", Data: d, Scripts: []string{"start.js"}})
@@ -194,7 +194,7 @@ func (s *Server) startPage(c *gin.Context) {
 
 // startSubmit starts an invocation from the form and goes to its page.
 func (s *Server) startSubmit(c *gin.Context) {
-	req := StartRequest{Journey: c.PostForm("journey"), Release: c.PostForm("release"), BaseURL: c.PostForm("baseURL"),
+	req := StartRequest{Journeys: c.PostFormArray("journey"), Release: c.PostForm("release"), BaseURL: c.PostForm("baseURL"),
 		Languages: c.PostFormArray("lang"), Devices: c.PostFormArray("device")}
 	inv, err := s.Start(req)
 	if err != nil {
@@ -221,6 +221,6 @@ func (s *Server) invocationPage(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	title := fmt.Sprintf("Runs of %s under %s", inv.Request.Journey, inv.Request.Release)
+	title := fmt.Sprintf("Runs of %s under %s", inv.Request.Label(), inv.Request.Release)
 	s.render(c, http.StatusOK, "invocation.html", Page{Title: title, Nav: "start", Data: inv, Scripts: []string{"start.js"}})
 }

@@ -86,8 +86,10 @@ func funcs() template.FuncMap {
 	return template.FuncMap{
 		"artifact":   artifactURL,
 		"since":      sinceStart,
-		"clock":      func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
-		"clockSec":   func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
+		"clock":      func(t time.Time) string { return inHKT(t).Format("2006-01-02 15:04 MST") },
+		"clockSec":   func(t time.Time) string { return inHKT(t).Format("2006-01-02 15:04:05 MST") },
+		"when":       func(t time.Time) template.HTML { return timeHTML(t, "2006-01-02 15:04 MST", false) },
+		"whenSec":    func(t time.Time) template.HTML { return timeHTML(t, "2006-01-02 15:04:05 MST", true) },
 		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"seconds":    func(ms int64) string { return fmt.Sprintf("%.1fs", float64(ms)/1000) },
 		"videoTime":  videoTime,
@@ -114,6 +116,21 @@ func funcs() template.FuncMap {
 		"divf":           func(a int64, b float64) float64 { return float64(a) / b },
 		"int":            func(n int64) int { return int(n) },
 	}
+}
+
+// inHKT is t in Hong Kong Time, what a page shows before its script puts
+// the time in the viewer's own zone (Hong Kong has no daylight saving).
+func inHKT(t time.Time) time.Time { return t.In(time.FixedZone("HKT", 8*60*60)) }
+
+// timeHTML is a <time> element for t: the text is in HKT with the zone
+// named, and layout.js rewrites it in the viewer's time zone (named too).
+func timeHTML(t time.Time, layout string, seconds bool) template.HTML {
+	sec := ""
+	if seconds {
+		sec = ` data-seconds`
+	}
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `" data-local` + sec + `>` +
+		template.HTMLEscapeString(inHKT(t).Format(layout)) + `</time>`)
 }
 
 // artifactURL is where the artifact with the hash is served, "" for none.

@@ -293,6 +293,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, MaxAge: int(sessionTTL / time.Second),
 		SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	s.setReviewerCookie(c, c.PostForm("name")) // who review decisions are recorded under (review.go)
 	c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -301,6 +302,7 @@ func (s *Server) logout(c *gin.Context) {
 		s.sess.revoke(ck.Value)
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	s.setReviewerCookie(c, "")
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 

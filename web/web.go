@@ -71,6 +71,10 @@ type Options struct {
 	// Token, when set, is needed by every request: a bearer header for the
 	// API, or the session cookie that the login form sets.
 	Token string
+	// Reviewer is who review decisions and approvals are recorded under
+	// when the server has no token (with a token, the name given at
+	// login); ReviewerSource says where the name comes from, for the page.
+	Reviewer, ReviewerSource string
 	// Version is shown in the footer.
 	Version string
 	// Logger gets request errors and background run errors; nil means
@@ -183,6 +187,7 @@ func (s *Server) routes(r *gin.Engine) {
 
 	s.compareRoutes(r)   // release comparison and baselines (compare.go)
 	s.preflightRoutes(r) // readiness: the preflight of the service (preflight.go)
+	s.liveRoutes(r)      // the coverage page's event stream (live.go)
 
 	// Files.
 	r.GET("/artifacts/:sha", s.artifact)

@@ -30,6 +30,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	videoMode := fs.String("video", "on", "workflow video of new runs: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
 	service := fs.String("service", "", "service file whose preflight the Readiness page runs (default: ./journeyproof.yaml when it exists)")
+	by := fs.String("by", "", "who review decisions and approvals are recorded under without a token (default: env JOURNEYPROOF_BY, else the user name); with a token each reviewer gives a name at login")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
 	}
@@ -75,7 +76,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	}
 	defer e.close()
 	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
-	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js, readiness: readiness})
+	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js, readiness: readiness, by: *by})
 }
 
 // runnableJourneys returns the bundled journeys and the files; a file's
@@ -112,6 +113,8 @@ type webConfig struct {
 	release string
 	// readiness runs the service's preflight; nil hides the page.
 	readiness web.Readiness
+	// by is who review decisions are recorded under ("" for the default).
+	by string
 }
 
 // serveWeb serves the web app on the engine's store until ctx ends
@@ -121,8 +124,15 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		errorLine(env, err)
 		return exitUsage
 	}
+	reviewer, source := cfg.by, "given with --by"
+	if reviewer == "" {
+		reviewer, source = defaultReviewer(), "the user name of the server's process; start it with --by NAME to record another"
+		if os.Getenv("JOURNEYPROOF_BY") != "" {
+			source = "JOURNEYPROOF_BY"
+		}
+	}
 	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
-		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Readiness: cfg.readiness})
+		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

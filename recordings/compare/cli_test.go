@@ -75,6 +75,20 @@ func TestCLI(t *testing.T) {
 		{args: "compare --head defect", code: 1, stdout: []string{"against the baseline (release again)", "2 changed"}},
 		{args: "compare --head again", code: 0, stdout: []string{"2 unchanged"}},
 		{args: "compare -h", code: 0, stdout: []string{"Usage: journeyproof compare", "-max-diff-ratio"}},
+		// The review queue: decisions by number, approval refused until
+		// every change is accepted, then the history and a roll back.
+		{args: "review --head defect", code: 1, stdout: []string{"Review of release \"defect\" (head) against baseline", "1  unreviewed", "login/en/desktop: step 2 Choose iAM Smart", "changes unreviewed, 0 accepted, 0 rejected"}},
+		{args: "review --head defect --accept 1 --by qa-alice --note looks-right", code: 1, stdout: []string{"1  accepted", "qa-alice"}},
+		{args: "review --head defect --reject 2 --by qa-bob", code: 1, stdout: []string{"2  rejected", "qa-bob", "1 rejected"}},
+		{args: "review --head defect --approve --by qa-alice", code: 1, stderr: "not approved"},
+		{args: "review --head defect --accept nope --by qa-alice", code: 2, stderr: `no change "nope"`},
+		{args: "baseline list", code: 0, stdout: []string{"login    again"}},
+		{args: "review --head defect --accept 2,all --by qa-alice --approve --note ship-it", code: 0, stdout: []string{"All", "changes accepted", `Approved "defect" as the baseline of login`}},
+		{args: "baseline history --journey login", code: 0, stdout: []string{"approve", "defect", "again", "qa-alice", "ship-it", "0 rejected"}},
+		{args: "baseline rollback --journey login --by qa-carol --note oops", code: 0, stdout: []string{`rolled back to release "again"`, `was "defect"`}},
+		{args: "baseline list", code: 0, stdout: []string{"login    again"}},
+		{args: "baseline history", code: 0, stdout: []string{"rollback", "qa-carol", "oops", "rolled back to approval"}},
+		{args: "baseline rollback --journey nope", code: 2, stderr: "no earlier approval"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			args := append(strings.Fields(tc.args), "--data", env.dir)

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed templates
@@ -27,6 +28,10 @@ func parseTemplates() (*template.Template, error) {
 		"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'f', 3, 64) },
 		"px":   func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) },
 		"join": strings.Join,
+		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"hkt": func(t time.Time) string {
+			return t.In(time.FixedZone("HKT", 8*60*60)).Format("2006-01-02 15:04:05 MST")
+		},
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse comparison templates: %w", err)
@@ -151,11 +156,14 @@ type imageRef struct {
 
 type viewRun struct {
 	*RunDiff
-	N       int
-	Open    bool
-	BaseRun template.URL
-	HeadRun template.URL
-	Steps   []viewStep
+	// ChangeKey is the review queue's key of the whole cell (added or
+	// removed), PathsKey of its URL paths' change.
+	ChangeKey, PathsKey string
+	N                   int
+	Open                bool
+	BaseRun             template.URL
+	HeadRun             template.URL
+	Steps               []viewStep
 }
 
 // img is an image in a template: a URL, or the key of an inlined image.
@@ -177,6 +185,8 @@ type boxSet struct {
 
 type viewStep struct {
 	*StepDiff
+	// ChangeKey is the review queue's key of the step ("" when unchanged).
+	ChangeKey            string
 	ID                   string // unique in the page
 	Number               string
 	Open                 bool
@@ -210,8 +220,20 @@ func newView(rep *Report, opt FragmentOptions) *view {
 				vr.HeadRun = opt.RunLink(r.Head.ID)
 			}
 		}
+		switch {
+		case r.Status == StatusAdded:
+			vr.ChangeKey = CellKey(r, KindCellAdded)
+		case r.Status == StatusRemoved:
+			vr.ChangeKey = CellKey(r, KindCellRemoved)
+		case r.Paths.Changed:
+			vr.PathsKey = CellKey(r, KindPaths)
+		}
 		for k := range r.Steps {
-			vr.Steps = append(vr.Steps, v.step(&r.Steps[k], fmt.Sprintf("r%d-s%d", n, k)))
+			vs := v.step(&r.Steps[k], fmt.Sprintf("r%d-s%d", n, k))
+			if r.Steps[k].Status != StatusUnchanged {
+				vs.ChangeKey = StepKey(r, &r.Steps[k])
+			}
+			vr.Steps = append(vr.Steps, vs)
 		}
 		v.Runs = append(v.Runs, vr)
 	}

@@ -121,6 +121,12 @@ func setup() error {
 	if fx.pub, err = LoadPublicKey(pubPath); err != nil {
 		return err
 	}
+	// The release is the approved baseline of login: the report shows the
+	// approval record.
+	if _, err := fx.store.Approve(fx.release, "login", recordings.Approval{By: "qa-alice", Note: "signed off for ITE",
+		ComparedWith: `release "r0"`, Changes: 3, Accepted: 3}); err != nil {
+		return err
+	}
 	fx.pack = filepath.Join(fx.dir, "pack.zip")
 	if fx.summary, err = Export(ctx, fx.options(), fx.pack); err != nil {
 		return err

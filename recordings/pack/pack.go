@@ -229,6 +229,21 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 		}
 		sum.Videos++
 	}
+	shots := collectShots(o.Store, sel)
+	for _, r := range sel.runs {
+		for _, sh := range shots[r.ID] {
+			if err := zw.addFile(sh.Full, o.Store.ArtifactPath(sh.sha), zip.Store); err != nil {
+				return nil, err
+			}
+			thumb, err := thumbnail(o.Store.ArtifactPath(sh.sha))
+			if err != nil {
+				return nil, fmt.Errorf("write pack: thumbnail of %s: %w", sh.Full, err)
+			}
+			if err := zw.add(sh.Thumb, zip.Store, func(w io.Writer) error { _, err := w.Write(thumb); return err }); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, c := range sel.cells {
 		switch {
 		case c.State == CellMissing:
@@ -241,6 +256,10 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 		}
 	}
 	rep := buildReport(o, sel, videos, wires)
+	rep.addShots(shots)
+	if err := rep.addApprovals(o.Store, sel); err != nil {
+		return nil, err
+	}
 	docs := []struct {
 		name  string
 		write func(io.Writer) error

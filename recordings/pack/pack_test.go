@@ -10,8 +10,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,8 +151,12 @@ func releaseRuns(t *testing.T) []*recordings.Run {
 
 func TestPackFiles(t *testing.T) {
 	es := readZip(t, fx.pack)
-	var names []string
+	var names, shots []string
 	for _, e := range es {
+		if strings.HasPrefix(e.name, "screenshots/") {
+			shots = append(shots, e.name)
+			continue
+		}
 		names = append(names, e.name)
 	}
 	want := []string{
@@ -162,8 +168,35 @@ func TestPackFiles(t *testing.T) {
 		t.Errorf("pack holds\n%v\nwant\n%v", names, want)
 	}
 	s := fx.summary
-	if s.Files != len(want) || s.Runs != 5 || s.Videos != 1 || !s.Signed || len(s.Wireframes) != 2 {
-		t.Errorf("summary = %+v; want %d files, 5 runs, 1 video, signed, 2 wireframes", s, len(want))
+	// Each step's screenshot is in the pack as stored, with a thumbnail.
+	byName := files(es)
+	nshots := 0
+	for _, id := range fx.runIDs(t) {
+		r, err := fx.store.Run(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range r.Steps {
+			if st.ScreenshotSHA == "" {
+				continue
+			}
+			nshots++
+			base := fmt.Sprintf("screenshots/%s/%s-%s-%s/step-%02d", r.Process, r.JourneyID, r.Lang, r.Device, st.Index+1)
+			png, err := os.ReadFile(fx.store.ArtifactPath(st.ScreenshotSHA))
+			if err != nil || !bytes.Equal(byName[base+".png"], png) {
+				t.Errorf("%s.png is not the step's screenshot (%v)", base, err)
+			}
+			th, err := jpeg.DecodeConfig(bytes.NewReader(byName[base+".thumb.jpg"]))
+			if err != nil || th.Width > thumbWidth || th.Width < thumbWidth/2 {
+				t.Errorf("%s.thumb.jpg: %+v (%v), want a JPEG up to %d px wide", base, th, err, thumbWidth)
+			}
+		}
+	}
+	if nshots == 0 || len(shots) != 2*nshots {
+		t.Errorf("the pack holds %d screenshot files for %d screenshots", len(shots), nshots)
+	}
+	if s.Files != len(want)+len(shots) || s.Runs != 5 || s.Videos != 1 || !s.Signed || len(s.Wireframes) != 2 {
+		t.Errorf("summary = %+v; want %d files, 5 runs, 1 video, signed, 2 wireframes", s, len(want)+len(shots))
 	}
 	fi, err := os.Stat(fx.pack)
 	if err != nil || fi.Size() != s.Bytes {
@@ -652,6 +685,66 @@ func TestReportHTMLOpensFromDisk(t *testing.T) {
 	if got.Crops == 0 || got.Broken != 0 || !strings.Contains(got.Title, fx.release) {
 		t.Errorf("report.html from disk: %d crops shown, %d broken images, title %q", got.Crops, got.Broken, got.Title)
 	}
+	// Every step's thumbnail shows, and links to the full screenshot in
+	// the pack, which opens too.
+	media, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+		Thumbs, Loaded int
+		Links          []string
+		Approval       string
+	}](`(async () => {
+		const imgs = [...document.querySelectorAll(".shots img")];
+		for (const i of imgs) { i.loading = "eager"; if (!i.complete) await new Promise(r => { i.onload = i.onerror = r; }); }
+		return { thumbs: imgs.length, loaded: imgs.filter(i => i.naturalWidth > 0).length,
+			links: [...document.querySelectorAll(".shots a")].map(a => a.href), approval: document.body.innerText };
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if media.Thumbs == 0 || media.Loaded != media.Thumbs || len(media.Links) != media.Thumbs {
+		t.Errorf("report.html from disk: %d thumbnails, %d loaded, %d links", media.Thumbs, media.Loaded, len(media.Links))
+	}
+	for _, want := range []string{"Baseline approval", "qa-alice", "signed off for ITE", `compared with release "r0": 3 changes, 3 accepted`, "HKT"} {
+		if !strings.Contains(media.Approval, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	// The videos play inline from the folder.
+	played, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(async () => {
+		const vs = [...document.querySelectorAll("video")];
+		const out = [vs.length];
+		for (const v of vs) {
+			v.muted = true;
+			await v.play();
+			await new Promise(r => setTimeout(r, 600));
+			out.push(v.readyState, v.currentTime, v.videoWidth);
+			v.pause();
+		}
+		return out;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("play the report's videos: %v", err)
+	}
+	if played[0] != float64(fx.summary.Videos) || played[0] == 0 {
+		t.Errorf("report.html has %v video elements, the pack %d videos", played[0], fx.summary.Videos)
+	}
+	for i := 1; i+2 < len(played); i += 3 {
+		if played[i] < 2 || played[i+1] <= 0 || played[i+2] <= 0 {
+			t.Errorf("a video from disk: readyState %v, currentTime %v, width %v; want it playing", played[i], played[i+1], played[i+2])
+		}
+	}
+	// A thumbnail's link opens the full screenshot from disk.
+	if len(media.Links) > 0 {
+		if !strings.HasPrefix(media.Links[0], "file://") {
+			t.Fatalf("thumbnail link %q is not a file in the pack", media.Links[0])
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(media.Links[0])); err != nil {
+			t.Fatal(err)
+		}
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.images.length ? document.images[0].naturalWidth : 0`))
+		if err != nil || w < 300 {
+			t.Errorf("the full screenshot %s opens %d px wide (%v)", media.Links[0], w, err)
+		}
+	}
 }
 
 func TestBadInput(t *testing.T) {
@@ -847,4 +940,22 @@ func TestShrink(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runIDs are the ids of the runs in the fixture's pack (from report.json).
+func (f *fixture) runIDs(t *testing.T) []uint {
+	t.Helper()
+	var doc struct {
+		Runs []struct {
+			ID uint `json:"id"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(files(readZip(t, f.pack))["report.json"], &doc); err != nil {
+		t.Fatalf("report.json: %v", err)
+	}
+	var ids []uint
+	for _, r := range doc.Runs {
+		ids = append(ids, r.ID)
+	}
+	return ids
 }

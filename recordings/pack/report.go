@@ -31,6 +31,18 @@ type report struct {
 	Totals     reportTotals
 	// Preflight is the service's preflight, when the export ran one.
 	Preflight *preflight.Report
+	// Approvals is, for each journey of the pack, its baseline and the
+	// approval that made it, which comparisons of this release are made
+	// against.
+	Approvals []approvalRow
+}
+
+// approvalRow is a journey's baseline and its approval record.
+type approvalRow struct {
+	Journey  string               `json:"journey"`
+	Baseline string               `json:"baseline"`
+	This     bool                 `json:"isThisRelease"`
+	Approval *recordings.Approval `json:"approval,omitempty"`
 }
 
 type reportTotals struct {
@@ -49,6 +61,39 @@ type reportRun struct {
 	Warnings int
 	Waived   int
 	Findings []reportFinding
+	// Shots are the run's step screenshots in the pack.
+	Shots []stepShot
+}
+
+// AtOf is an approval's time in Hong Kong Time, for report.html.
+func (r *report) AtOf(a *recordings.Approval) string { return formatDate(a.At) }
+
+// addShots gives each run its screenshots.
+func (r *report) addShots(shots map[uint][]stepShot) {
+	for i := range r.Runs {
+		r.Runs[i].Shots = shots[r.Runs[i].Run.ID]
+	}
+}
+
+// addApprovals reads the baseline of each journey of the pack and the
+// approval record that set it.
+func (r *report) addApprovals(store *recordings.Store, sel *selection) error {
+	for _, j := range sel.journeys {
+		rel, err := store.BaselineFor(j.ID)
+		if err != nil {
+			return fmt.Errorf("read the baseline of %s: %w", j.ID, err)
+		}
+		if rel == "" {
+			continue
+		}
+		a, err := store.LatestApproval(j.ID)
+		if err != nil {
+			return fmt.Errorf("read the approval of %s: %w", j.ID, err)
+		}
+		row := approvalRow{Journey: j.ID, Baseline: rel, This: rel == r.Release, Approval: a}
+		r.Approvals = append(r.Approvals, row)
+	}
+	return nil
 }
 
 // reportFinding is one finding as report.json gives it.
@@ -210,10 +255,14 @@ func (r *report) jsonDoc() any {
 		Wireframes []Wireframe     `json:"wireframes"`
 		Runs       []jsonRun       `json:"runs"`
 		Findings   []reportFinding `json:"findings"`
-	}{Release: r.Release, CreatedAt: r.CreatedAt, Versions: r.Versions, Rules: nonNil(r.Rules), Wireframes: r.Wireframes,
+		Baselines  []approvalRow   `json:"baselines"`
+	}{Release: r.Release, Baselines: r.Approvals, CreatedAt: r.CreatedAt, Versions: r.Versions, Rules: nonNil(r.Rules), Wireframes: r.Wireframes,
 		Runs: []jsonRun{}, Findings: []reportFinding{},
 		Totals: map[string]int{"cells": r.Totals.Cells, "runs": r.Totals.Runs, "passed": r.Totals.Passed, "failed": r.Totals.Failed,
 			"missing": r.Totals.Missing, "errors": r.Totals.Errors, "warnings": r.Totals.Warnings, "waived": r.Totals.Waived, "videos": r.Totals.Videos}}
+	if doc.Baselines == nil {
+		doc.Baselines = []approvalRow{}
+	}
 	for _, rr := range r.Runs {
 		x := rr.Run
 		doc.Runs = append(doc.Runs, jsonRun{ID: x.ID, Cell: rr.Cell, Journey: x.JourneyID, Process: x.Process, Lang: x.Lang, Device: x.Device,

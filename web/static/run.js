@@ -34,10 +34,14 @@
     }
   }
 
+  // seek plays the video from t seconds: the video stays in view (sticky),
+  // so the reviewer sees the step play where they clicked.
   function seek(t) {
     if (!video || !(t >= 0)) return;
     video.currentTime = t;
     highlight(stepAt(t), false);
+    const p = video.play();
+    if (p && p.catch) p.catch(() => {}); // a browser may refuse to autoplay; the seek stands
   }
 
   if (video) {

@@ -1,27 +1,40 @@
-// The start form offers the languages and devices of the chosen journey's
-// matrix; the page of started runs follows their events live and reloads
+// The start form offers the languages and devices of the chosen journeys'
+// matrices; the page of started runs follows their events live and reloads
 // when they have all ended.
 "use strict";
 (() => {
   const form = document.getElementById("start-form");
   if (form) {
     const journey = form.querySelector("#journey");
+    // sync offers the languages and devices of the chosen journeys'
+    // matrices (their union).
     const sync = () => {
-      const opt = journey.selectedOptions[0];
-      if (!opt) return;
-      const langs = opt.dataset.langs.split(",");
-      const devices = opt.dataset.devices.split(",");
+      const opts = Array.from(journey.selectedOptions);
+      if (!opts.length) return;
+      const langs = new Set(), devices = new Set();
+      for (const o of opts) {
+        for (const l of o.dataset.langs.split(",")) langs.add(l);
+        for (const d of o.dataset.devices.split(",")) devices.add(d);
+      }
       for (const l of form.querySelectorAll("[data-lang]")) {
-        const on = langs.includes(l.dataset.lang);
+        const on = langs.has(l.dataset.lang);
         l.hidden = !on;
         l.querySelector("input").disabled = !on;
       }
       for (const d of form.querySelectorAll("[data-device]")) {
-        const on = devices.includes(d.dataset.device);
+        const on = devices.has(d.dataset.device);
         d.hidden = !on;
         d.querySelector("input").disabled = !on;
       }
     };
+    const every = document.getElementById("all-journeys");
+    if (every) {
+      every.hidden = false;
+      every.addEventListener("click", () => {
+        for (const o of journey.options) o.selected = true;
+        sync();
+      });
+    }
     journey.addEventListener("change", sync);
     sync();
   }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"text/tabwriter"
+	"time"
+
+	"journeyproof/recordings"
+)
+
+// inHKT is t in Hong Kong Time, the zone the command line prints times in
+// (Hong Kong has no daylight saving time).
+func inHKT(t time.Time) time.Time { return t.In(time.FixedZone("HKT", 8*60*60)) }
+
+// defaultReviewer is the name a decision is recorded under without --by:
+// JOURNEYPROOF_BY, else the operating system's user name.
+func defaultReviewer() string {
+	if v := os.Getenv("JOURNEYPROOF_BY"); v != "" {
+		return v
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+const baselineUsage = `Usage: journeyproof baseline set --release NAME [--journey ID] [--by NAME] [--note TEXT] [--data DIR]
+       journeyproof baseline list [--data DIR]
+       journeyproof baseline history [--journey ID] [--data DIR]
+       journeyproof baseline rollback [--journey ID] [--to APPROVAL] [--by NAME] [--note TEXT] [--data DIR]
+
+Marks a release as the approved baseline that 'journeyproof compare --head NAME' compares against,
+for one journey or for every journey (recording who approved it, when, and a note); lists the
+baselines; lists each baseline's history of approvals; rolls a baseline back to an earlier approval.`
+
+func cmdBaseline(ctx context.Context, env *cli, args []string) int {
+	subs := map[string]string{
+		"set":      "Marks a release as the approved baseline, for one journey (--journey) or for every journey, and records who approved it.",
+		"list":     "Lists the baselines: for each journey (or * for every journey) the approved release.",
+		"history":  "Lists the approvals and roll backs of the baselines, newest first: who, when, the note and what had been reviewed.",
+		"rollback": "Makes the release of an earlier approval the baseline again (by default the approval before the current one) and records it.",
+	}
+	if len(args) == 0 || (subs[args[0]] == "" && args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		fmt.Fprintln(env.stderr, "journeyproof baseline: usage: journeyproof baseline set|list|history|rollback [flags]; see journeyproof baseline -h")
+		return exitUsage
+	}
+	if subs[args[0]] == "" {
+		fmt.Fprintln(env.stdout, baselineUsage)
+		return exitOK
+	}
+	sub := args[0]
+	fs := newFlags(env, "baseline "+sub, "[flags]", subs[sub])
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	var release, journey, by, note *string
+	var to *uint
+	if sub != "list" {
+		journey = fs.String("journey", "", "journey id (default: the baseline of every journey, *)")
+	}
+	if sub == "set" {
+		release = fs.String("release", "", "release to approve (required)")
+	}
+	if sub == "set" || sub == "rollback" {
+		by = fs.String("by", defaultReviewer(), "who approves (default: env JOURNEYPROOF_BY, else the user name)")
+		note = fs.String("note", "", "a note kept with the approval")
+	}
+	if sub == "rollback" {
+		to = fs.Uint("to", 0, "the approval id to return to (see baseline history; default: the one before the current)")
+	}
+	pos, done, code := parseFlags(env, fs, args[1:])
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.stderr, "journeyproof baseline %s: unexpected argument %q\n", sub, pos[0])
+		return exitUsage
+	}
+	if sub == "set" && *release == "" {
+		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")
+		return exitUsage
+	}
+	store, err := recordings.Open(recordings.DataDir(*data))
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer store.Close()
+	switch sub {
+	case "set":
+		a, err := store.Approve(*release, *journey, recordings.Approval{By: *by, Note: *note})
+		if err != nil {
+			if errors.Is(err, recordings.ErrNotFound) {
+				fmt.Fprintf(env.stderr, "journeyproof baseline set: release %q has no runs; run it first or pick one of 'journeyproof baseline list'\n", *release)
+				return exitUsage
+			}
+			errorLine(env, err)
+			return exitFailed
+		}
+		fmt.Fprintf(env.stdout, "Baseline of %s: release %q (approval %d by %s at %s)\n", scopeName(a.JourneyID), a.Release, a.ID, a.Who(), inHKT(a.At).Format("2006-01-02 15:04:05 HKT"))
+		return exitOK
+	case "rollback":
+		a, err := store.Rollback(*journey, *to, *by, *note)
+		if err != nil {
+			if errors.Is(err, recordings.ErrNotFound) || errors.Is(err, recordings.ErrNoEarlierApproval) {
+				fmt.Fprintf(env.stderr, "journeyproof baseline rollback: %s; see 'journeyproof baseline history'\n", err)
+				return exitUsage
+			}
+			errorLine(env, err)
+			return exitFailed
+		}
+		fmt.Fprintf(env.stdout, "Baseline of %s rolled back to release %q (approval %d); was %q\n", scopeName(a.JourneyID), a.Release, a.RollbackTo, a.Previous)
+		return exitOK
+	case "history":
+		hist, err := store.Approvals(*journey)
+		if err != nil {
+			errorLine(env, err)
+			return exitFailed
+		}
+		if len(hist) == 0 {
+			fmt.Fprintln(env.stdout, "No baseline has been approved yet. Approve one with: journeyproof baseline set --release NAME")
+			return exitOK
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tJOURNEY\tACTION\tRELEASE\tWAS\tBY\tAT (HKT)\tREVIEW\tNOTE")
+		for _, a := range hist {
+			prev := a.Previous
+			if prev == "" {
+				prev = "-"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.JourneyID, a.Action, a.Release, prev, a.Who(),
+				inHKT(a.At).Format("2006-01-02 15:04:05"), a.Reviewed(), a.Note)
+		}
+		tw.Flush()
+		return exitOK
+	}
+	bs, err := store.Baselines()
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	if len(bs) == 0 {
+		fmt.Fprintln(env.stdout, "No baseline set. Set one with: journeyproof baseline set --release NAME")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOURNEY\tRELEASE\tSET AT (HKT)")
+	for _, b := range bs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", b.JourneyID, b.Release, inHKT(b.SetAt).Format("2006-01-02 15:04:05"))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+// scopeName names a baseline's scope: a journey, or every journey.
+func scopeName(journeyID string) string {
+	if journeyID == "" || journeyID == "*" {
+		return "every journey"
+	}
+	return "journey " + journeyID
+}
