@@ -61,6 +61,9 @@ type ScreenInput struct {
 	// Element boxes are in document coordinates, as FullPage shows them.
 	Screenshot []byte
 	FullPage   []byte
+	// World is the tab's isolated world, where a Checker reads the page
+	// (never in the page's own JavaScript world, which the page controls).
+	World *World
 }
 
 // ScreenCheck is a Checker's verdict on one screen.
@@ -258,6 +261,12 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		return res
 	}
 
+	world, err := NewWorld(tabCtx)
+	if err != nil {
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
+		return res
+	}
+
 	var obs CellObserver
 	if r.Observer != nil {
 		o, err := r.Observer.StartCell(tabCtx, cell, res.Started)
@@ -268,7 +277,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		obs = o
 	}
 
-	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl}
+	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world}
 	res.Status = StatusPassed
 	pendingTrigger := 0
 	var obsErr []error

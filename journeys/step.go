@@ -18,6 +18,8 @@ type cellRun struct {
 	cell Cell
 	ctx  context.Context
 	log  *pageLog
+	// world is the isolated world every read of the page runs in.
+	world *World
 }
 
 func (c *cellRun) timeout(s *Step) time.Duration {
@@ -92,8 +94,11 @@ func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
 	octx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
 	if sr.URL == "" {
-		sr.URL, _ = chromedp.Run(octx, chromedp.Location())
-		sr.Title, _ = chromedp.Run(octx, chromedp.Title())
+		if g, err := c.geometry(octx); err == nil {
+			sr.URL, sr.Title = g.URL, g.Title
+		} else {
+			sr.URL, _ = chromedp.Run(octx, chromedp.Location())
+		}
 	}
 	if !c.r.NoScreenshots {
 		if png, e := chromedp.Run(octx, viewportPNG()); e == nil {
@@ -114,22 +119,16 @@ func oneLine(s string) string {
 func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 	defer cancel()
-	var err error
-	if sr.URL, err = chromedp.Run(octx, chromedp.Location()); err != nil {
-		return fmt.Errorf("read URL: %w", err)
-	}
-	if sr.Title, err = chromedp.Run(octx, chromedp.Title()); err != nil {
-		return fmt.Errorf("read title: %w", err)
-	}
-	geo, err := chromedp.Run(octx, chromedp.Evaluate[[]float64](`[window.scrollX, window.scrollY, document.documentElement.scrollWidth, document.documentElement.scrollHeight, window.innerWidth, window.innerHeight]`))
+	g, err := c.geometry(octx)
 	if err != nil {
-		return fmt.Errorf("read scroll position: %w", err)
+		return fmt.Errorf("read URL, title and scroll position: %w", err)
 	}
-	sr.ScrollX, sr.ScrollY = geo[0], geo[1]
+	sr.URL, sr.Title = g.URL, g.Title
+	sr.ScrollX, sr.ScrollY = g.ScrollX, g.ScrollY
 	// A page that fits the viewport needs no second, full-page capture.
-	fits := geo[0] == 0 && geo[1] == 0 && geo[2] <= geo[4] && geo[3] <= geo[5]
+	fits := g.ScrollX == 0 && g.ScrollY == 0 && g.ScrollW <= g.InnerW && g.ScrollH <= g.InnerH
 	if len(s.Mask) > 0 {
-		boxes, err := chromedp.Run(octx, chromedp.Evaluate[[]Box](maskScript(s.Mask)))
+		boxes, err := EvalAs[[]Box](octx, c.world, maskScript(s.Mask))
 		if err != nil {
 			return fmt.Errorf("read mask boxes: %w", err)
 		}
@@ -149,7 +148,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	}
 	if c.r.Checker != nil {
 		start := time.Now()
-		sc, err := c.r.Checker.CheckScreen(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, Screenshot: sr.Screenshot, FullPage: sr.FullPage})
+		sc, err := c.r.Checker.CheckScreen(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, Screenshot: sr.Screenshot, FullPage: sr.FullPage, World: c.world})
 		if err != nil {
 			return fmt.Errorf("check screen: %w", err)
 		}
@@ -170,6 +169,21 @@ func waive(fs []Finding, ws []Waiver) []Finding {
 		}
 	}
 	return fs
+}
+
+// geometry is what observe reads of the page in one evaluation.
+type geometry struct {
+	URL, Title                         string
+	ScrollX, ScrollY, ScrollW, ScrollH float64
+	InnerW, InnerH                     float64
+}
+
+const geometryScript = `({URL: location.href, Title: document.title, ScrollX: scrollX, ScrollY: scrollY, ScrollW: document.documentElement.scrollWidth, ScrollH: document.documentElement.scrollHeight, InnerW: innerWidth, InnerH: innerHeight})`
+
+// geometry reads the page's URL, title, scroll position and sizes in the
+// isolated world.
+func (c *cellRun) geometry(ctx context.Context) (geometry, error) {
+	return EvalAs[geometry](ctx, c.world, geometryScript)
 }
 
 func maskScript(sels []string) string {

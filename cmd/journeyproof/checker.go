@@ -31,7 +31,7 @@ func deviceKind(d journeys.Device) string {
 }
 
 func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
-	facts, err := verifier.Probe(ctx)
+	facts, err := verifier.ProbeIn(ctx, in.World)
 	if err != nil {
 		return journeys.ScreenCheck{}, err
 	}
