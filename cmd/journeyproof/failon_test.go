@@ -99,3 +99,27 @@ func TestRunFailOnAndJUnit(t *testing.T) {
 		}
 	})
 }
+
+// Every command that reads a rule pack stops on a bad one with one line
+// naming file:line:col, and exit 2; nothing runs.
+func TestBadPackExit2(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad-pack.yaml")
+	os.WriteFile(bad, []byte("redirect:\n  authorize: {append: ['x']}\n"), 0o644)
+	login := filepath.Join("..", "..", "journeys", "examples", "login.yaml")
+	data := filepath.Join(dir, "data")
+	for _, args := range [][]string{
+		{"run", "--rules", bad, "--data", data, login},
+		{"check", "--rules", bad, "http://127.0.0.1:1/login"},
+		{"serve", "--rules", bad, "--data", data, "--addr", "127.0.0.1:0"},
+		{"export", "--rules", bad, "--data", data, "--release", "x", "-o", filepath.Join(dir, "x.zip")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			code, _, stderr := runCLI(t, args...)
+			want := "journeyproof: " + bad + `:2:15: redirect.authorize: unknown key "append"; expected one of add, replace`
+			if code != exitUsage || strings.TrimSpace(stderr) != want {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+			}
+		})
+	}
+}
