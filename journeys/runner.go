@@ -77,9 +77,20 @@ type TriggerInput struct {
 	Cell  Cell
 	Step  *Step
 	Index int
-	// Requests are the URLs of the document requests made since the trigger
-	// action began, in order (read from the network events).
+	// Requests are the URLs of the document requests made since the
+	// trigger action began, in order (read from the network events), and
+	// of the pages popup tabs it opened reached. A urlencoded POST form's
+	// fields are added to its URL's query.
 	Requests []string
+	// Seen names the same requests for messages: "GET URL", "POST URL"
+	// (without the form's fields) or "POPUP URL".
+	Seen []string
+	// Final is set on the last look for the trigger's request: the step's
+	// timeout has passed (or the steps after the trigger have run) and a
+	// Checker that still finds none reports it.
+	Final bool
+	// Waited is how long the runner waited for the request.
+	Waited time.Duration
 }
 
 // TriggerCheck is a Checker's verdict on a trigger's request.
@@ -255,9 +266,13 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
 		return res
 	}
-	pl := &pageLog{}
+	pl := &pageLog{tab: chromedp.FromContext(tabCtx).Target.TargetID}
 	if err := chromedp.Listen(tabCtx, pl.listen); err != nil {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s: %v", cell, err)
+		return res
+	}
+	if err := chromedp.ListenBrowser(tabCtx, pl.listenBrowser); err != nil {
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s's popups: %v", cell, err)
 		return res
 	}
 
@@ -288,7 +303,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 			obs.StepStarted(i, s, started)
 		}
 		r.emit(Event{Kind: "step", Cell: cell, Index: i, Step: s.Name})
-		sr := c.step(i, s, started, &pendingTrigger)
+		sr := c.step(i, s, started, &pendingTrigger, i == len(cell.Journey.Steps)-1)
 		res.Steps++
 		for _, f := range sr.Findings {
 			if !f.Waived {

@@ -38,7 +38,7 @@ func (c *cellRun) timeout(s *Step) time.Duration {
 // step runs one step and observes its screen. A trigger step that acts on
 // the page (click, press) is observed before its action: its evidence is
 // the screen on which iAM Smart is triggered.
-func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *StepResult {
+func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int, last bool) *StepResult {
 	sr := &StepResult{Index: i, Step: s, Started: started, Status: StatusPassed, Scale: c.cell.Device.Scale}
 	m := c.log.mark()
 	observeFirst := s.Trigger && s.IsInteraction()
@@ -47,6 +47,7 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *
 			return c.fail(sr, m, err)
 		}
 	}
+	acted := time.Now()
 	actx, cancel := context.WithTimeout(c.ctx, c.timeout(s))
 	outcome, err := c.act(actx, s)
 	cancel()
@@ -66,23 +67,49 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *
 	if s.Trigger {
 		*pendingTrigger = 3 // look for the trigger's request in this and the next two steps
 	}
-	console, failed, requests := c.log.since(m)
-	sr.Console, sr.FailedRequests, sr.Navigations = console, failed, requests
 	if *pendingTrigger > 0 && c.r.Checker != nil {
-		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: requests})
-		if err != nil {
+		if err := c.checkTrigger(i, s, sr, m, acted, pendingTrigger, last); err != nil {
 			return c.fail(sr, m, fmt.Errorf("check trigger request: %w", err))
 		}
-		if tc.Request != "" {
-			sr.Request = tc.Request
-			sr.Findings = append(sr.Findings, waive(tc.Findings, s.Waive)...)
-			*pendingTrigger = 0
-		} else {
-			*pendingTrigger--
-		}
 	}
+	console, failed, requests := c.log.since(m)
+	sr.Console, sr.FailedRequests, sr.Navigations = console, failed, requests
 	sr.Ended = time.Now()
 	return sr
+}
+
+// checkTrigger looks for the authorisation request of a pending trigger
+// among the document requests since m. A trigger that acts (click, press)
+// sends it: the runner waits for it up to the step's timeout, then lets
+// the Checker report that none came. Another trigger step (a goto) is
+// looked after in this and the next two steps.
+func (c *cellRun) checkTrigger(i int, s *Step, sr *StepResult, m mark, acted time.Time, pending *int, last bool) error {
+	wait := s.Trigger && s.IsInteraction()
+	deadline := acted.Add(c.timeout(s))
+	for {
+		final := (wait && !time.Now().Before(deadline)) || (!wait && (*pending == 1 || last))
+		sent, seen := c.log.sentSince(m)
+		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: sent, Seen: seen,
+			Final: final, Waited: time.Since(acted).Round(100 * time.Millisecond)})
+		if err != nil {
+			return err
+		}
+		if tc.Request != "" || final {
+			sr.Request = tc.Request
+			sr.Findings = append(sr.Findings, waive(tc.Findings, s.Waive)...)
+			*pending = 0
+			return nil
+		}
+		if !wait {
+			*pending--
+			return nil
+		}
+		select {
+		case <-c.ctx.Done():
+			return c.ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // fail records a failing step: the error, a failure screenshot, and what

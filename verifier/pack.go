@@ -64,6 +64,7 @@ const (
 	RuleRedirectSource = "iamsmart.redirect.source"
 	RuleRedirectState  = "iamsmart.redirect.state"
 	RuleRedirectHTTPS  = "iamsmart.redirect.https"
+	RuleRedirectSent   = "iamsmart.redirect.sent"
 )
 
 // ruleIDs lists every rule the verifier implements, in report order.
@@ -72,7 +73,7 @@ func ruleIDs() []string {
 		RuleEntryPresent, RuleLabelApproved, RuleBrandSpelling, RuleLogoPresent, RuleLogoAspect,
 		RuleButtonSize, RuleVisible, RuleProminence, RuleLangConsistent, RuleMoreInfo,
 		RuleContrast, RuleName, RuleLabelInName, RuleTargetSize, RuleFormLabel, RuleImageAlt,
-		RuleRedirectParams, RuleRedirectLang, RuleRedirectSource, RuleRedirectState, RuleRedirectHTTPS,
+		RuleRedirectParams, RuleRedirectLang, RuleRedirectSource, RuleRedirectState, RuleRedirectHTTPS, RuleRedirectSent,
 	}
 }
 

@@ -74,6 +74,9 @@ func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (j
 		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
 		return journeys.TriggerCheck{Request: u, Findings: convertFindings(fs)}, nil
 	}
+	if in.Final {
+		return journeys.TriggerCheck{Findings: convertFindings(c.pack.CheckNoRedirect(in.Seen, in.Waited.String()))}, nil
+	}
 	return journeys.TriggerCheck{}, nil
 }
 
