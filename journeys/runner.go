@@ -199,6 +199,10 @@ type Runner struct {
 	NoScreenshots bool
 	Observer      Observer
 	Checker       Checker
+	// Animations is AnimationsDisabled ("" too: finite CSS animations and
+	// transitions finished, infinite ones paused while the screenshots are
+	// taken) or AnimationsAllow.
+	Animations string
 	// StepTimeout is the default step timeout (15s when zero).
 	StepTimeout time.Duration
 	// Progress, when set, gets progress events (called from many goroutines).

@@ -146,8 +146,18 @@ func oneLine(s string) string {
 func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 	defer cancel()
+	// The page settles first, so that the scroll position and the mask
+	// boxes are those of the screenshots.
+	var changing bool
+	if !c.r.NoScreenshots {
+		var err error
+		if changing, err = c.settleForCapture(octx); err != nil {
+			return fmt.Errorf("settle the page before its screenshots: %w", err)
+		}
+	}
 	g, err := c.geometry(octx)
 	if err != nil {
+		c.unsettle(octx)
 		return fmt.Errorf("read URL, title and scroll position: %w", err)
 	}
 	sr.URL, sr.Title = g.URL, g.Title
@@ -157,20 +167,25 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	if len(s.Mask) > 0 {
 		boxes, err := EvalAs[[]Box](octx, c.world, maskScript(s.Mask))
 		if err != nil {
+			c.unsettle(octx)
 			return fmt.Errorf("read mask boxes: %w", err)
 		}
 		sr.Masks = boxes
 	}
 	if !c.r.NoScreenshots {
 		start := time.Now()
-		if sr.Screenshot, err = chromedp.Run(octx, viewportPNG()); err != nil {
+		sr.Screenshot, err = stableViewportPNG(octx, changing)
+		if err != nil {
+			c.unsettle(octx)
 			return fmt.Errorf("viewport screenshot: %w", err)
 		}
 		if fits {
 			sr.FullPage = sr.Screenshot
 		} else if sr.FullPage, err = chromedp.Run(octx, fullPagePNG()); err != nil {
+			c.unsettle(octx)
 			return fmt.Errorf("full-page screenshot: %w", err)
 		}
+		c.unsettle(octx)
 		sr.Times.Screenshots = time.Since(start)
 	}
 	if c.r.Checker != nil {
