@@ -145,8 +145,10 @@ type StepResult struct {
 // StepTimes is where a step's time went.
 type StepTimes struct {
 	// Screenshots is the time of the viewport and full-page captures, Check
-	// that of the Checker's screen check.
-	Screenshots, Check time.Duration
+	// that of the Checker's screen check, Settle that of waiting for the page
+	// to settle before the screenshots (with the URL, title, scroll and mask
+	// reads).
+	Screenshots, Check, Settle time.Duration
 }
 
 // CellResult is how one cell ended.

@@ -149,6 +149,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	// The page settles first, so that the scroll position and the mask
 	// boxes are those of the screenshots.
 	var changing bool
+	settleStart := time.Now()
 	if !c.r.NoScreenshots {
 		var err error
 		if changing, err = c.settleForCapture(octx); err != nil {
@@ -174,6 +175,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	}
 	if !c.r.NoScreenshots {
 		start := time.Now()
+		sr.Times.Settle = start.Sub(settleStart)
 		sr.Screenshot, err = stableViewportPNG(octx, changing)
 		if err != nil {
 			c.unsettle(octx)
