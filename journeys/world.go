@@ -25,10 +25,12 @@ const WorldName = "journeyproof"
 // querySelectorAll, getComputedStyle, Map or Array.prototype cannot change
 // what the probe, the waits, the mask boxes and the scroll reads see.
 //
-// A world lives as long as its document: World creates one
-// (Page.createIsolatedWorld) the first time it evaluates in a document and
-// again after each navigation, when the page's execution contexts are
-// destroyed. Create a World with NewWorld before the tab navigates.
+// A world lives as long as its document: Chromium creates one in each new
+// document of the tab (Page.addScriptToEvaluateOnNewDocument with a world
+// name), World creates one (Page.createIsolatedWorld) in a document that
+// has none, and it follows the page's execution contexts to know which is
+// current after a navigation. Create a World with NewWorld before the tab
+// navigates.
 type World struct {
 	mu sync.Mutex
 	// cur is the unique id of the world's context in the current document,
@@ -38,14 +40,27 @@ type World struct {
 	// the context-created events report them.
 	uniques map[cdpruntime.ExecutionContextID]string
 	created chan struct{} // closed and replaced when a context is created
+	// frame is the tab's top frame (a page target's top frame has the
+	// target's id).
+	frame cdp.FrameID
 }
 
 // NewWorld starts following the execution contexts of the tab of ctx (a
-// chromedp context whose tab exists) and returns its isolated world.
+// chromedp context whose tab exists) and returns its isolated world. It
+// asks Chromium to create the world in every new document of the tab, as
+// Puppeteer does, so that a step's first read finds it there; a document
+// that has none (the one already loaded) gets one on its first read.
 func NewWorld(ctx context.Context) (*World, error) {
-	w := &World{uniques: map[cdpruntime.ExecutionContextID]string{}, created: make(chan struct{})}
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Target == nil {
+		return nil, errors.New("isolated world: no tab")
+	}
+	w := &World{uniques: map[cdpruntime.ExecutionContextID]string{}, created: make(chan struct{}), frame: cdp.FrameID(c.Target.TargetID)}
 	if err := chromedp.Listen(ctx, w.listen); err != nil {
 		return nil, fmt.Errorf("follow the page's JavaScript contexts: %w", err)
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: "", WorldName: WorldName}); err != nil {
+		return nil, fmt.Errorf("create isolated worlds in new documents: %w", err)
 	}
 	return w, nil
 }
@@ -57,7 +72,14 @@ func (w *World) listen(ev any) {
 		if e.Context.Name != WorldName {
 			return
 		}
+		var aux struct {
+			FrameID cdp.FrameID `json:"frameId"`
+		}
+		_ = json.Unmarshal(e.Context.AuxData, &aux)
 		w.mu.Lock()
+		if aux.FrameID == w.frame {
+			w.cur = e.Context.UniqueID
+		}
 		w.uniques[e.Context.ID] = e.Context.UniqueID
 		close(w.created)
 		w.created = make(chan struct{})
@@ -90,13 +112,8 @@ func (w *World) context(ctx context.Context) (string, error) {
 	if cur != "" {
 		return cur, nil
 	}
-	c := chromedp.FromContext(ctx)
-	if c == nil || c.Target == nil {
-		return "", errors.New("isolated world: no tab")
-	}
-	// The top frame of a page target has the target's id.
 	res, err := chromedp.Call(ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{
-		FrameID: cdp.FrameID(c.Target.TargetID), WorldName: WorldName,
+		FrameID: w.frame, WorldName: WorldName,
 	})
 	if err != nil {
 		return "", fmt.Errorf("create isolated world: %w", err)
