@@ -103,7 +103,7 @@ func BenchmarkRerunStability(b *testing.B) {
 
 	for b.Loop() {
 		run("first", base, all)
-		changed := 0
+		changed, compared := 0, 0
 		for k := 1; k <= 3; k++ {
 			rel := fmt.Sprintf("rerun-%d", k)
 			run(rel, base, all)
@@ -112,6 +112,7 @@ func BenchmarkRerunStability(b *testing.B) {
 				if leftOut(rel, rd.Cell) {
 					continue
 				}
+				compared++
 				if rd.Status != compare.StatusUnchanged {
 					changed++
 					fmt.Fprintf(os.Stderr, "rerun %d: %s %s: %s\n", k, rd.Cell, rd.Status, describe(rd))
@@ -119,6 +120,7 @@ func BenchmarkRerunStability(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(changed)/3, "changed-cells/rerun")
+		b.ReportMetric(float64(compared), "compared-cell-pairs")
 
 		unchanged, affected, missing := 0, 0, 0
 		langs, devices := []string{"en", "zh-HK", "zh-CN"}, []string{"desktop", "mobile"}
