@@ -39,7 +39,7 @@ func BenchmarkRerunStability(b *testing.B) {
 	if keep := splitList(os.Getenv("JOURNEYPROOF_BENCH_JOURNEYS")); len(keep) > 0 {
 		js = slices.DeleteFunc(js, func(j *journeys.Journey) bool { return !slices.Contains(keep, j.ID) })
 	}
-	all, err := journeys.Expand(js, nil, nil)
+	all, err := journeys.Expand(js, splitList(os.Getenv("JOURNEYPROOF_BENCH_LANGS")), splitList(os.Getenv("JOURNEYPROOF_BENCH_DEVICES")))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -124,7 +124,11 @@ func BenchmarkRerunStability(b *testing.B) {
 
 		unchanged, affected, missing := 0, 0, 0
 		langs, devices := []string{"en", "zh-HK", "zh-CN"}, []string{"desktop", "mobile"}
-		for i, d := range sandbox.Defects() {
+		defects := sandbox.Defects()
+		if keep := splitList(os.Getenv("JOURNEYPROOF_BENCH_DEFECTS")); len(keep) > 0 {
+			defects = slices.DeleteFunc(defects, func(d sandbox.Defect) bool { return !slices.Contains(keep, d.Name) })
+		}
+		for i, d := range defects {
 			url, stopD, err := startSandbox("127.0.0.1:0", []string{d.Name})
 			if err != nil {
 				b.Fatal(err)
