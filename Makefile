@@ -4,7 +4,7 @@ BIN       := bin/journeyproof
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: setup build demo test bench vet
+.PHONY: setup build demo test bench vet rerun-stability
 
 setup:
 	scripts/setup
@@ -26,6 +26,12 @@ test: setup
 bench: setup build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./journeys/... ./verifier/... ./recordings/... ./cmd/...
 	scripts/bench-pixelmatch
+
+# Re-run stability: 3 clean re-runs of the bundled journeys compared with
+# the first (want 0 changed cells), and every sandbox defect's cells
+# compared with the first (want every one changed). Takes minutes.
+rerun-stability: setup
+	$(GO) test -run '^$$' -bench RerunStability -benchtime 1x -timeout 60m ./cmd/journeyproof
 
 vet:
 	$(GO) vet ./...

@@ -157,14 +157,14 @@ func (c *cellRun) fill(ctx context.Context, sel, value string) error {
 func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
 	if s.Selector != "" {
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...)); err != nil {
+		if err := c.waitVisible(ctx, sel); err != nil {
 			return fmt.Errorf("expected %s to be visible: %w", sel, err)
 		}
 	}
 	if s.Text != "" {
 		text := c.cell.Expand(s.Text, c.r.BaseURL)
-		expr := fmt.Sprintf(`document.body && document.body.innerText.includes(%s)`, jsString(text))
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		expr := fmt.Sprintf(`!!document.body && document.body.innerText.includes(%s)`, jsString(text))
+		if err := c.poll(ctx, expr); err != nil {
 			return fmt.Errorf("expected text %q on the page: %w", text, err)
 		}
 	}
@@ -175,7 +175,7 @@ func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
 			return err
 		}
 		if err := c.waitURL(ctx, match); err != nil {
-			loc, _ := chromedp.Run(c.ctx, chromedp.Location())
+			loc, _ := EvalAs[string](c.ctx, c.world, `location.href`)
 			return fmt.Errorf("expected the URL to match %q, it is %s: %w", pat, loc, err)
 		}
 	}
@@ -186,12 +186,9 @@ func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
 // navigation replaces the document, reads fail; those are retried.
 func (c *cellRun) waitURL(ctx context.Context, match func(string) bool) error {
 	for {
-		loc, err := chromedp.Run(ctx, chromedp.Location())
-		if err == nil && match(loc) {
-			ready, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete"`))
-			if err == nil && ready {
-				return nil
-			}
+		st, err := EvalAs[[2]string](ctx, c.world, `[location.href, document.readyState]`)
+		if err == nil && match(st[0]) && st[1] == "complete" {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -201,17 +198,47 @@ func (c *cellRun) waitURL(ctx context.Context, match func(string) bool) error {
 	}
 }
 
+// poll evaluates a boolean expression in the isolated world every 100 ms
+// until it is true. Evaluations that fail while a navigation replaces the
+// document are retried.
+func (c *cellRun) poll(ctx context.Context, expr string) error {
+	for {
+		ok, err := EvalAs[bool](ctx, c.world, expr)
+		if err == nil && ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// visibleScript is true when the selector matches an element that is
+// rendered: it has a box, and is not visibility:hidden.
+// waitVisible waits until sel is visible: a CSS selector is polled in the
+// isolated world (the page cannot fake it); aria/, text/ and XPath
+// selectors, which the DOM protocol resolves, through chromedp.
+func (c *cellRun) waitVisible(ctx context.Context, sel string) error {
+	if query(sel) != nil || strings.HasPrefix(sel, "/") || strings.HasPrefix(sel, "(") {
+		return chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...))
+	}
+	return c.poll(ctx, visibleScript(sel))
+}
+
+func visibleScript(sel string) string {
+	return fmt.Sprintf(`(() => { let el = null; try { el = document.querySelector(%s); } catch (e) { return false; } if (!el) return false; if (!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)) return false; return getComputedStyle(el).visibility !== "hidden"; })()`, jsString(sel))
+}
+
 // iamsmart decides the pending iAM Smart request. Against the sandbox (or
 // any simulator that names its phone side in <meta name="iamsmart-phone">)
 // it posts the decision to the phone side; against a real integration
 // environment it waits for the callback while a person decides on a phone.
 // Either way it returns when the browser has left the iAM Smart page.
 func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
-	start, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		return "", err
-	}
-	phone, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('meta[name="iamsmart-phone"]') || {}).content || ""`))
+	page, err := EvalAs[[2]string](ctx, c.world, `[location.href, (document.querySelector('meta[name="iamsmart-phone"]') || {}).content || ""]`)
+	start, phone := page[0], page[1]
 	if err != nil {
 		return "", fmt.Errorf("read the iAM Smart page: %w", err)
 	}

@@ -2,6 +2,7 @@ package journeys
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -10,6 +11,7 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 )
 
 // Limits of what a page under test can put in the log: a page that logs
@@ -36,15 +38,25 @@ type pageLog struct {
 	requests []string // document requests, in order
 	// dropped counts the entries of each kind past maxLogPerRun.
 	dropped mark
-	urls    map[network.RequestID]string
+	// sent holds, for each of requests, the URL the trigger check reads:
+	// with the fields of a urlencoded POST body added to its query (never
+	// stored: a body may hold a password); seen names it for messages
+	// ("METHOD URL", "POPUP URL").
+	sent, seen []string
+	urls       map[network.RequestID]string
+	// tab is the target id of the cell's tab: popups it opens are followed.
+	tab target.ID
+	// popups holds the last URL seen of each popup tab.
+	popups map[target.ID]string
 }
 
 // add appends an entry, cut to maxLogEntry, unless the run's limit is
-// reached, in which case it is counted in *dropped.
-func add(list *[]string, dropped *int, entry string) {
+// reached, in which case it is counted in *dropped. It reports whether the
+// entry was kept.
+func add(list *[]string, dropped *int, entry string) bool {
 	if len(*list) >= maxLogPerRun {
 		*dropped++
-		return
+		return false
 	}
 	if len(entry) > maxLogEntry {
 		cut := maxLogEntry
@@ -54,6 +66,7 @@ func add(list *[]string, dropped *int, entry string) {
 		entry = entry[:cut] + "…"
 	}
 	*list = append(*list, entry)
+	return true
 }
 
 // listen runs in the tab's event loop: it must return fast.
@@ -95,7 +108,12 @@ func (p *pageLog) listen(ev any) {
 			p.urls[e.RequestID] = e.Request.Method + " " + e.Request.URL
 		}
 		if e.Type == network.ResourceTypeDocument {
-			add(&p.requests, &p.dropped.requests, e.Request.URL)
+			// sent and seen stay aligned with requests: past the run's
+			// limit, none of the three keeps the request.
+			if add(&p.requests, &p.dropped.requests, e.Request.URL) {
+				p.sent = append(p.sent, withForm(e.Request))
+				p.seen = append(p.seen, e.Request.Method+" "+e.Request.URL)
+			}
 		}
 	case *network.EventResponseReceived:
 		if e.Response.Status >= 400 {
@@ -106,6 +124,82 @@ func (p *pageLog) listen(ev any) {
 			add(&p.failed, &p.dropped.failed, fmt.Sprintf("%s -> %s", p.urls[e.RequestID], e.ErrorText))
 		}
 	}
+}
+
+// listenBrowser follows the popup tabs the cell's tab opens (window.open,
+// target=_blank): each URL a popup reaches counts as a navigation of the
+// step. It runs in the browser's event loop.
+func (p *pageLog) listenBrowser(ev any) {
+	var info *target.Info
+	switch e := ev.(type) {
+	case *target.EventTargetCreated:
+		info = e.TargetInfo
+	case *target.EventTargetInfoChanged:
+		info = e.TargetInfo
+	default:
+		return
+	}
+	if info == nil || info.OpenerID == "" || info.OpenerID != p.tab || info.URL == "" || info.URL == "about:blank" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.popups == nil {
+		p.popups = map[target.ID]string{}
+	}
+	if p.popups[info.TargetID] == info.URL {
+		return
+	}
+	p.popups[info.TargetID] = info.URL
+	if add(&p.requests, &p.dropped.requests, info.URL) {
+		p.sent = append(p.sent, info.URL)
+		p.seen = append(p.seen, "POPUP "+info.URL)
+	}
+}
+
+// withForm returns the request's URL, with the fields of its body added to
+// the query when it is a urlencoded form.
+func withForm(r *network.Request) string {
+	if r.Method != "POST" || len(r.PostDataEntries) == 0 {
+		return r.URL
+	}
+	ct := ""
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, "Content-Type") {
+			ct, _ = v.(string)
+		}
+	}
+	if !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		return r.URL
+	}
+	var body []byte
+	for _, e := range r.PostDataEntries {
+		body = append(body, e.Bytes...)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return r.URL
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return r.URL
+	}
+	q := u.Query()
+	for k, vs := range form {
+		for _, v := range vs {
+			q.Add(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// sentSince returns, for the document requests and popups since m, what
+// the trigger check reads (see sent and seen).
+func (p *pageLog) sentSince(m mark) (sent, seen []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return clone(p.sent[m.requests:]), clone(p.seen[m.requests:])
 }
 
 // mark is a position in the log: the entries kept and dropped so far.

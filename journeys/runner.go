@@ -61,6 +61,9 @@ type ScreenInput struct {
 	// Element boxes are in document coordinates, as FullPage shows them.
 	Screenshot []byte
 	FullPage   []byte
+	// World is the tab's isolated world, where a Checker reads the page
+	// (never in the page's own JavaScript world, which the page controls).
+	World *World
 }
 
 // ScreenCheck is a Checker's verdict on one screen.
@@ -74,9 +77,20 @@ type TriggerInput struct {
 	Cell  Cell
 	Step  *Step
 	Index int
-	// Requests are the URLs of the document requests made since the trigger
-	// action began, in order (read from the network events).
+	// Requests are the URLs of the document requests made since the
+	// trigger action began, in order (read from the network events), and
+	// of the pages popup tabs it opened reached. A urlencoded POST form's
+	// fields are added to its URL's query.
 	Requests []string
+	// Seen names the same requests for messages: "GET URL", "POST URL"
+	// (without the form's fields) or "POPUP URL".
+	Seen []string
+	// Final is set on the last look for the trigger's request: the step's
+	// timeout has passed (or the steps after the trigger have run) and a
+	// Checker that still finds none reports it.
+	Final bool
+	// Waited is how long the runner waited for the request.
+	Waited time.Duration
 }
 
 // TriggerCheck is a Checker's verdict on a trigger's request.
@@ -131,8 +145,10 @@ type StepResult struct {
 // StepTimes is where a step's time went.
 type StepTimes struct {
 	// Screenshots is the time of the viewport and full-page captures, Check
-	// that of the Checker's screen check.
-	Screenshots, Check time.Duration
+	// that of the Checker's screen check, Settle that of waiting for the page
+	// to settle before the screenshots (with the URL, title, scroll and mask
+	// reads).
+	Screenshots, Check, Settle time.Duration
 }
 
 // CellResult is how one cell ended.
@@ -185,6 +201,10 @@ type Runner struct {
 	NoScreenshots bool
 	Observer      Observer
 	Checker       Checker
+	// Animations is AnimationsDisabled ("" too: finite CSS animations and
+	// transitions finished, infinite ones paused while the screenshots are
+	// taken) or AnimationsAllow.
+	Animations string
 	// StepTimeout is the default step timeout (15s when zero).
 	StepTimeout time.Duration
 	// Progress, when set, gets progress events (called from many goroutines).
@@ -252,9 +272,19 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
 		return res
 	}
-	pl := &pageLog{}
+	pl := &pageLog{tab: chromedp.FromContext(tabCtx).Target.TargetID}
 	if err := chromedp.Listen(tabCtx, pl.listen); err != nil {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s: %v", cell, err)
+		return res
+	}
+	if err := chromedp.ListenBrowser(tabCtx, pl.listenBrowser); err != nil {
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s's popups: %v", cell, err)
+		return res
+	}
+
+	world, err := NewWorld(tabCtx)
+	if err != nil {
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
 		return res
 	}
 
@@ -268,7 +298,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		obs = o
 	}
 
-	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl}
+	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world}
 	res.Status = StatusPassed
 	pendingTrigger := 0
 	var obsErr []error
@@ -279,7 +309,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 			obs.StepStarted(i, s, started)
 		}
 		r.emit(Event{Kind: "step", Cell: cell, Index: i, Step: s.Name})
-		sr := c.step(i, s, started, &pendingTrigger)
+		sr := c.step(i, s, started, &pendingTrigger, i == len(cell.Journey.Steps)-1)
 		res.Steps++
 		for _, f := range sr.Findings {
 			if !f.Waived {

@@ -18,6 +18,8 @@ type cellRun struct {
 	cell Cell
 	ctx  context.Context
 	log  *pageLog
+	// world is the isolated world every read of the page runs in.
+	world *World
 }
 
 func (c *cellRun) timeout(s *Step) time.Duration {
@@ -36,7 +38,7 @@ func (c *cellRun) timeout(s *Step) time.Duration {
 // step runs one step and observes its screen. A trigger step that acts on
 // the page (click, press) is observed before its action: its evidence is
 // the screen on which iAM Smart is triggered.
-func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *StepResult {
+func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int, last bool) *StepResult {
 	sr := &StepResult{Index: i, Step: s, Started: started, Status: StatusPassed, Scale: c.cell.Device.Scale}
 	m := c.log.mark()
 	observeFirst := s.Trigger && s.IsInteraction()
@@ -45,6 +47,7 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *
 			return c.fail(sr, m, err)
 		}
 	}
+	acted := time.Now()
 	actx, cancel := context.WithTimeout(c.ctx, c.timeout(s))
 	outcome, err := c.act(actx, s)
 	cancel()
@@ -64,23 +67,49 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *
 	if s.Trigger {
 		*pendingTrigger = 3 // look for the trigger's request in this and the next two steps
 	}
-	console, failed, requests := c.log.since(m)
-	sr.Console, sr.FailedRequests, sr.Navigations = console, failed, requests
 	if *pendingTrigger > 0 && c.r.Checker != nil {
-		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: requests})
-		if err != nil {
+		if err := c.checkTrigger(i, s, sr, m, acted, pendingTrigger, last); err != nil {
 			return c.fail(sr, m, fmt.Errorf("check trigger request: %w", err))
 		}
-		if tc.Request != "" {
-			sr.Request = tc.Request
-			sr.Findings = append(sr.Findings, waive(tc.Findings, s.Waive)...)
-			*pendingTrigger = 0
-		} else {
-			*pendingTrigger--
-		}
 	}
+	console, failed, requests := c.log.since(m)
+	sr.Console, sr.FailedRequests, sr.Navigations = console, failed, requests
 	sr.Ended = time.Now()
 	return sr
+}
+
+// checkTrigger looks for the authorisation request of a pending trigger
+// among the document requests since m. A trigger that acts (click, press)
+// sends it: the runner waits for it up to the step's timeout, then lets
+// the Checker report that none came. Another trigger step (a goto) is
+// looked after in this and the next two steps.
+func (c *cellRun) checkTrigger(i int, s *Step, sr *StepResult, m mark, acted time.Time, pending *int, last bool) error {
+	wait := s.Trigger && s.IsInteraction()
+	deadline := acted.Add(c.timeout(s))
+	for {
+		final := (wait && !time.Now().Before(deadline)) || (!wait && (*pending == 1 || last))
+		sent, seen := c.log.sentSince(m)
+		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: sent, Seen: seen,
+			Final: final, Waited: time.Since(acted).Round(100 * time.Millisecond)})
+		if err != nil {
+			return err
+		}
+		if tc.Request != "" || final {
+			sr.Request = tc.Request
+			sr.Findings = append(sr.Findings, waive(tc.Findings, s.Waive)...)
+			*pending = 0
+			return nil
+		}
+		if !wait {
+			*pending--
+			return nil
+		}
+		select {
+		case <-c.ctx.Done():
+			return c.ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // fail records a failing step: the error, a failure screenshot, and what
@@ -92,8 +121,11 @@ func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
 	octx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
 	if sr.URL == "" {
-		sr.URL, _ = chromedp.Run(octx, chromedp.Location())
-		sr.Title, _ = chromedp.Run(octx, chromedp.Title())
+		if g, err := c.geometry(octx); err == nil {
+			sr.URL, sr.Title = g.URL, g.Title
+		} else {
+			sr.URL, _ = chromedp.Run(octx, chromedp.Location())
+		}
 	}
 	if !c.r.NoScreenshots {
 		if png, e := chromedp.Run(octx, viewportPNG()); e == nil {
@@ -114,42 +146,53 @@ func oneLine(s string) string {
 func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 	defer cancel()
-	var err error
-	if sr.URL, err = chromedp.Run(octx, chromedp.Location()); err != nil {
-		return fmt.Errorf("read URL: %w", err)
+	// The page settles first, so that the scroll position and the mask
+	// boxes are those of the screenshots.
+	var changing bool
+	settleStart := time.Now()
+	if !c.r.NoScreenshots {
+		var err error
+		if changing, err = c.settleForCapture(octx); err != nil {
+			return fmt.Errorf("settle the page before its screenshots: %w", err)
+		}
 	}
-	if sr.Title, err = chromedp.Run(octx, chromedp.Title()); err != nil {
-		return fmt.Errorf("read title: %w", err)
-	}
-	geo, err := chromedp.Run(octx, chromedp.Evaluate[[]float64](`[window.scrollX, window.scrollY, document.documentElement.scrollWidth, document.documentElement.scrollHeight, window.innerWidth, window.innerHeight]`))
+	g, err := c.geometry(octx)
 	if err != nil {
-		return fmt.Errorf("read scroll position: %w", err)
+		c.unsettle(octx)
+		return fmt.Errorf("read URL, title and scroll position: %w", err)
 	}
-	sr.ScrollX, sr.ScrollY = geo[0], geo[1]
+	sr.URL, sr.Title = g.URL, g.Title
+	sr.ScrollX, sr.ScrollY = g.ScrollX, g.ScrollY
 	// A page that fits the viewport needs no second, full-page capture.
-	fits := geo[0] == 0 && geo[1] == 0 && geo[2] <= geo[4] && geo[3] <= geo[5]
+	fits := g.ScrollX == 0 && g.ScrollY == 0 && g.ScrollW <= g.InnerW && g.ScrollH <= g.InnerH
 	if len(s.Mask) > 0 {
-		boxes, err := chromedp.Run(octx, chromedp.Evaluate[[]Box](maskScript(s.Mask)))
+		boxes, err := EvalAs[[]Box](octx, c.world, maskScript(s.Mask))
 		if err != nil {
+			c.unsettle(octx)
 			return fmt.Errorf("read mask boxes: %w", err)
 		}
 		sr.Masks = boxes
 	}
 	if !c.r.NoScreenshots {
 		start := time.Now()
-		if sr.Screenshot, err = chromedp.Run(octx, viewportPNG()); err != nil {
+		sr.Times.Settle = start.Sub(settleStart)
+		sr.Screenshot, err = stableViewportPNG(octx, changing)
+		if err != nil {
+			c.unsettle(octx)
 			return fmt.Errorf("viewport screenshot: %w", err)
 		}
 		if fits {
 			sr.FullPage = sr.Screenshot
 		} else if sr.FullPage, err = chromedp.Run(octx, fullPagePNG()); err != nil {
+			c.unsettle(octx)
 			return fmt.Errorf("full-page screenshot: %w", err)
 		}
+		c.unsettle(octx)
 		sr.Times.Screenshots = time.Since(start)
 	}
 	if c.r.Checker != nil {
 		start := time.Now()
-		sc, err := c.r.Checker.CheckScreen(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, Screenshot: sr.Screenshot, FullPage: sr.FullPage})
+		sc, err := c.r.Checker.CheckScreen(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, Screenshot: sr.Screenshot, FullPage: sr.FullPage, World: c.world})
 		if err != nil {
 			return fmt.Errorf("check screen: %w", err)
 		}
@@ -170,6 +213,21 @@ func waive(fs []Finding, ws []Waiver) []Finding {
 		}
 	}
 	return fs
+}
+
+// geometry is what observe reads of the page in one evaluation.
+type geometry struct {
+	URL, Title                         string
+	ScrollX, ScrollY, ScrollW, ScrollH float64
+	InnerW, InnerH                     float64
+}
+
+const geometryScript = `({URL: location.href, Title: document.title, ScrollX: scrollX, ScrollY: scrollY, ScrollW: document.documentElement.scrollWidth, ScrollH: document.documentElement.scrollHeight, InnerW: innerWidth, InnerH: innerHeight})`
+
+// geometry reads the page's URL, title, scroll position and sizes in the
+// isolated world.
+func (c *cellRun) geometry(ctx context.Context) (geometry, error) {
+	return EvalAs[geometry](ctx, c.world, geometryScript)
 }
 
 func maskScript(sels []string) string {

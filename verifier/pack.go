@@ -64,6 +64,7 @@ const (
 	RuleRedirectSource = "iamsmart.redirect.source"
 	RuleRedirectState  = "iamsmart.redirect.state"
 	RuleRedirectHTTPS  = "iamsmart.redirect.https"
+	RuleRedirectSent   = "iamsmart.redirect.sent"
 )
 
 // ruleIDs lists every rule the verifier implements, in report order.
@@ -72,7 +73,7 @@ func ruleIDs() []string {
 		RuleEntryPresent, RuleLabelApproved, RuleBrandSpelling, RuleLogoPresent, RuleLogoAspect,
 		RuleButtonSize, RuleVisible, RuleProminence, RuleLangConsistent, RuleMoreInfo,
 		RuleContrast, RuleName, RuleLabelInName, RuleTargetSize, RuleFormLabel, RuleImageAlt,
-		RuleRedirectParams, RuleRedirectLang, RuleRedirectSource, RuleRedirectState, RuleRedirectHTTPS,
+		RuleRedirectParams, RuleRedirectLang, RuleRedirectSource, RuleRedirectState, RuleRedirectHTTPS, RuleRedirectSent,
 	}
 }
 
@@ -204,7 +205,7 @@ func parsePack(file string, data []byte, base *Pack) (*Pack, error) {
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s:1:1: empty rule pack; expected a mapping with sections such as rules, labels, entry", file)
 	}
-	d := &packDecoder{file: file}
+	d := &packDecoder{file: file, complete: base == nil}
 	p := &Pack{}
 	if base != nil {
 		*p = *base
@@ -226,6 +227,16 @@ func maps[K comparable, V any](m map[K]V) map[K]V {
 	return out
 }
 
+// cloneMap returns a copy of m (an empty map for nil), so that a pack file
+// changes its own copy of the default's values.
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
 func lastPathElem(p string) string {
 	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
 		return p[i+1:]
@@ -237,7 +248,12 @@ var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // packDecoder walks the YAML nodes of a pack and reports errors with
 // file:line:col.
-type packDecoder struct{ file string }
+type packDecoder struct {
+	file string
+	// complete is set for the embedded pack, where every key is required;
+	// a pack file merges key by key over it.
+	complete bool
+}
 
 func (d *packDecoder) errf(n *yaml.Node, format string, args ...any) error {
 	return fmt.Errorf("%s:%d:%d: %s", d.file, n.Line, n.Column, fmt.Sprintf(format, args...))
@@ -301,15 +317,42 @@ func (d *packDecoder) str(n *yaml.Node, what string) (string, error) {
 	return n.Value, nil
 }
 
-func (d *packDecoder) strs(n *yaml.Node, what string) ([]string, error) {
+// list returns the items of a list value: a list replaces cur (the
+// default's list), {add: [...]} extends it and {replace: [...]} replaces
+// it. n is the list node found.
+func (d *packDecoder) list(n *yaml.Node, what, kind string) (items *yaml.Node, add bool, err error) {
+	if n.Kind == yaml.MappingNode {
+		fields, err := d.mapping(n, what, []string{"add", "replace"})
+		if err != nil {
+			return nil, false, err
+		}
+		if len(fields) != 1 {
+			return nil, false, d.errf(n, "%s: expected a list, {add: [...]} or {replace: [...]}", what)
+		}
+		n, add = fields[0].value, fields[0].key.Value == "add"
+		what += "." + fields[0].key.Value
+	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, d.errf(n, "%s: expected a list of text, found %s", what, kindName(n))
+		return nil, false, d.errf(n, "%s: expected a list of %s (or {add: [...]} to extend the default's), found %s", what, kind, kindName(n))
 	}
 	if len(n.Content) == 0 {
-		return nil, d.errf(n, "%s: expected a list with at least one item, found an empty list", what)
+		return nil, false, d.errf(n, "%s: expected a list with at least one item, found an empty list", what)
 	}
-	out := make([]string, 0, len(n.Content))
-	for i, c := range n.Content {
+	return n, add, nil
+}
+
+// strs decodes a list of text; cur is the value it replaces or, with
+// {add: [...]}, extends.
+func (d *packDecoder) strs(n *yaml.Node, what string, cur []string) ([]string, error) {
+	l, add, err := d.list(n, what, "text")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	if add {
+		out = slices.Clone(cur)
+	}
+	for i, c := range l.Content {
 		s, err := d.str(c, fmt.Sprintf("%s[%d]", what, i))
 		if err != nil {
 			return nil, err
@@ -345,15 +388,18 @@ func (d *packDecoder) regex(n *yaml.Node, what string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func (d *packDecoder) regexes(n *yaml.Node, what string) ([]*regexp.Regexp, error) {
-	if n.Kind != yaml.SequenceNode {
-		return nil, d.errf(n, "%s: expected a list of regular expressions, found %s", what, kindName(n))
+// regexes decodes a list of regular expressions; cur is the value it
+// replaces or, with {add: [...]}, extends.
+func (d *packDecoder) regexes(n *yaml.Node, what string, cur []*regexp.Regexp) ([]*regexp.Regexp, error) {
+	l, add, err := d.list(n, what, "regular expressions")
+	if err != nil {
+		return nil, err
 	}
-	if len(n.Content) == 0 {
-		return nil, d.errf(n, "%s: expected a list with at least one item, found an empty list", what)
+	var out []*regexp.Regexp
+	if add {
+		out = slices.Clone(cur)
 	}
-	out := make([]*regexp.Regexp, 0, len(n.Content))
-	for i, c := range n.Content {
+	for i, c := range l.Content {
 		re, err := d.regex(c, fmt.Sprintf("%s[%d]", what, i))
 		if err != nil {
 			return nil, err
@@ -437,6 +483,10 @@ func (d *packDecoder) section(f field, p *Pack) error {
 
 // required checks that every name in want is among the fields.
 func (d *packDecoder) required(n *yaml.Node, what string, fields []field, want ...string) error {
+	if !d.complete {
+		// a pack file keeps the default's value of every key it leaves out
+		return nil
+	}
 	for _, w := range want {
 		if !slices.ContainsFunc(fields, func(f field) bool { return f.key.Value == w }) {
 			return d.errf(n, "%s: missing key %q", what, w)
@@ -498,9 +548,9 @@ func (d *packDecoder) languages(n *yaml.Node, p *Pack) error {
 	if err := d.required(n, "languages", fields, cellLangs()...); err != nil {
 		return err
 	}
-	p.languages = map[string][]string{}
+	p.languages = cloneMap(p.languages)
 	for _, f := range fields {
-		vals, err := d.strs(f.value, "languages."+f.key.Value)
+		vals, err := d.strs(f.value, "languages."+f.key.Value, p.languages[f.key.Value])
 		if err != nil {
 			return err
 		}
@@ -542,11 +592,16 @@ func (d *packDecoder) entry(n *yaml.Node, p *Pack) error {
 	for _, f := range fields {
 		switch f.key.Value {
 		case "selectors":
-			if f.value.Kind != yaml.SequenceNode {
-				return d.errf(f.value, "entry.selectors: expected a list of selectors, found %s", kindName(f.value))
+			l, add, err := d.list(f.value, "entry.selectors", "selectors")
+			if err != nil {
+				return err
 			}
-			p.entrySelectors = nil
-			for i, c := range f.value.Content {
+			if add {
+				p.entrySelectors = slices.Clone(p.entrySelectors)
+			} else {
+				p.entrySelectors = nil
+			}
+			for i, c := range l.Content {
 				m := simpleSelectorRE.FindStringSubmatch(c.Value)
 				if c.Kind != yaml.ScalarNode || m == nil || c.Value == "" {
 					return d.errf(c, "entry.selectors[%d]: expected tag, [role=x], [type=x] or tag[type=x], found %s", i, kindName(c))
@@ -554,7 +609,7 @@ func (d *packDecoder) entry(n *yaml.Node, p *Pack) error {
 				p.entrySelectors = append(p.entrySelectors, simpleSelector{m[1], m[2], m[3]})
 			}
 		case "patterns":
-			if p.entryPatterns, err = d.regexes(f.value, "entry.patterns"); err != nil {
+			if p.entryPatterns, err = d.regexes(f.value, "entry.patterns", p.entryPatterns); err != nil {
 				return err
 			}
 		}
@@ -570,7 +625,7 @@ func (d *packDecoder) labels(n *yaml.Node, p *Pack) error {
 	if err := d.required(n, "labels", fields, processes()...); err != nil {
 		return err
 	}
-	p.labels = map[string]map[string][]string{}
+	p.labels = cloneMap(p.labels)
 	for _, f := range fields {
 		what := "labels." + f.key.Value
 		lf, err := d.mapping(f.value, what, cellLangs())
@@ -580,9 +635,9 @@ func (d *packDecoder) labels(n *yaml.Node, p *Pack) error {
 		if err := d.required(f.value, what, lf, cellLangs()...); err != nil {
 			return err
 		}
-		p.labels[f.key.Value] = map[string][]string{}
+		p.labels[f.key.Value] = cloneMap(p.labels[f.key.Value])
 		for _, g := range lf {
-			vals, err := d.strs(g.value, what+"."+g.key.Value)
+			vals, err := d.strs(g.value, what+"."+g.key.Value, p.labels[f.key.Value][g.key.Value])
 			if err != nil {
 				return err
 			}
@@ -609,9 +664,9 @@ func (d *packDecoder) brand(n *yaml.Node, p *Pack) error {
 		case "find":
 			p.brandFind, err = d.regex(f.value, "brand.find")
 		case "correct":
-			p.brandCorrect, err = d.strs(f.value, "brand.correct")
+			p.brandCorrect, err = d.strs(f.value, "brand.correct", p.brandCorrect)
 		case "ignore":
-			p.brandIgnore, err = d.regexes(f.value, "brand.ignore")
+			p.brandIgnore, err = d.regexes(f.value, "brand.ignore", p.brandIgnore)
 		case "chinese":
 			err = d.chinese(f.value, p)
 		}
@@ -637,7 +692,7 @@ func (d *packDecoder) chinese(n *yaml.Node, p *Pack) error {
 		case "name":
 			p.zhName, err = d.str(f.value, what+".name")
 		case "suffixes":
-			p.zhSuffixes, err = d.strs(f.value, what+".suffixes")
+			p.zhSuffixes, err = d.strs(f.value, what+".suffixes", p.zhSuffixes)
 		case "open":
 			p.zhOpen, err = d.str(f.value, what+".open")
 		case "close":
@@ -676,7 +731,7 @@ func (d *packDecoder) button(n *yaml.Node, p *Pack) error {
 	if err := d.required(n, "button", fields, devices()...); err != nil {
 		return err
 	}
-	p.buttonMin = map[string]Size{}
+	p.buttonMin = cloneMap(p.buttonMin)
 	for _, f := range fields {
 		what := "button." + f.key.Value
 		sf, err := d.mapping(f.value, what, []string{"minWidth", "minHeight"})
@@ -686,7 +741,7 @@ func (d *packDecoder) button(n *yaml.Node, p *Pack) error {
 		if err := d.required(f.value, what, sf, "minWidth", "minHeight"); err != nil {
 			return err
 		}
-		var s Size
+		s := p.buttonMin[f.key.Value]
 		for _, g := range sf {
 			v, err := d.num(g.value, what+"."+g.key.Value, 0, 10000)
 			if err != nil {
@@ -714,7 +769,7 @@ func (d *packDecoder) prominence(n *yaml.Node, p *Pack) error {
 	for _, f := range fields {
 		switch f.key.Value {
 		case "signIn":
-			p.signIn, err = d.regexes(f.value, "prominence.signIn")
+			p.signIn, err = d.regexes(f.value, "prominence.signIn", p.signIn)
 		case "minAreaRatio":
 			p.minAreaRatio, err = d.num(f.value, "prominence.minAreaRatio", 0, 100)
 		case "minFontRatio":
@@ -771,7 +826,7 @@ func (d *packDecoder) moreInfo(n *yaml.Node, p *Pack) error {
 	for _, f := range fields {
 		switch f.key.Value {
 		case "patterns":
-			p.moreInfo, err = d.regexes(f.value, "moreInfo.patterns")
+			p.moreInfo, err = d.regexes(f.value, "moreInfo.patterns", p.moreInfo)
 		case "maxDistance":
 			p.moreInfoDistance, err = d.num(f.value, "moreInfo.maxDistance", 0, 100000)
 		}
@@ -839,9 +894,9 @@ func (d *packDecoder) redirect(n *yaml.Node, p *Pack) error {
 		what := "redirect." + f.key.Value
 		switch f.key.Value {
 		case "authorize":
-			p.authorize, err = d.regexes(f.value, what)
+			p.authorize, err = d.regexes(f.value, what, p.authorize)
 		case "params":
-			p.params, err = d.strs(f.value, what)
+			p.params, err = d.strs(f.value, what, p.params)
 		case "responseType":
 			p.responseType, err = d.str(f.value, what)
 		case "langs":
@@ -852,7 +907,7 @@ func (d *packDecoder) redirect(n *yaml.Node, p *Pack) error {
 			if err = d.required(f.value, what, lf, cellLangs()...); err != nil {
 				return err
 			}
-			p.redirectLangs = map[string]string{}
+			p.redirectLangs = cloneMap(p.redirectLangs)
 			for _, g := range lf {
 				if p.redirectLangs[g.key.Value], err = d.str(g.value, what+"."+g.key.Value); err != nil {
 					return err
@@ -866,9 +921,9 @@ func (d *packDecoder) redirect(n *yaml.Node, p *Pack) error {
 			if err = d.required(f.value, what, sf, devices()...); err != nil {
 				return err
 			}
-			p.sources = map[string][]string{}
+			p.sources = cloneMap(p.sources)
 			for _, g := range sf {
-				if p.sources[g.key.Value], err = d.strs(g.value, what+"."+g.key.Value); err != nil {
+				if p.sources[g.key.Value], err = d.strs(g.value, what+"."+g.key.Value, p.sources[g.key.Value]); err != nil {
 					return err
 				}
 			}
@@ -878,10 +933,14 @@ func (d *packDecoder) redirect(n *yaml.Node, p *Pack) error {
 			p.stateMin = int(v)
 		case "loopback":
 			var vals []string
-			if vals, err = d.strs(f.value, what); err != nil {
+			if vals, err = d.strs(f.value, what, nil); err != nil {
 				return err
 			}
-			p.loopbackNets, p.loopbackNames = nil, nil
+			if f.value.Kind != yaml.MappingNode || f.value.Content[0].Value != "add" {
+				p.loopbackNets, p.loopbackNames = nil, nil
+			} else {
+				p.loopbackNets, p.loopbackNames = slices.Clone(p.loopbackNets), slices.Clone(p.loopbackNames)
+			}
 			for i, v := range vals {
 				if strings.Contains(v, "/") {
 					pfx, perr := netip.ParsePrefix(v)

@@ -96,6 +96,58 @@ button:
 	}
 }
 
+// A pack file merges key by key with the default: a key it sets keeps
+// every other key of its section, a list replaces the default's, and
+// {add: [...]} extends it.
+func TestPackMergesKeyByKey(t *testing.T) {
+	def := DefaultPack()
+	sandboxURL := "http://127.0.0.1:8090/iamsmart/authorize?clientID=x"
+	proxyURL := "https://ite.proxy.example/oauth/start?clientID=x"
+	p, err := ParsePack("team.yaml", []byte(`
+redirect:
+  authorize: {add: ['^https://ite\.proxy\.example/oauth/start']}
+labels:
+  authentication:
+    en: {add: [Sign in with iAM Smart]}
+button:
+  desktop: {minWidth: 200}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.IsAuthorizeURL(proxyURL) || !p.IsAuthorizeURL(sandboxURL) {
+		t.Errorf("authorize {add}: proxy %v, sandbox %v; want both", p.IsAuthorizeURL(proxyURL), p.IsAuthorizeURL(sandboxURL))
+	}
+	if len(p.authorize) != len(def.authorize)+1 {
+		t.Errorf("authorize: %d patterns, want the default's %d and one more", len(p.authorize), len(def.authorize))
+	}
+	if !slices.Equal(p.params, def.params) || p.responseType != def.responseType || p.stateMin != def.stateMin ||
+		!slices.Equal(p.sources[DeviceMobile], def.sources[DeviceMobile]) || p.redirectLangs[LangZHHK] != def.redirectLangs[LangZHHK] || len(p.loopbackNets) != len(def.loopbackNets) {
+		t.Errorf("the other redirect keys changed: %v %q %d %v", p.params, p.responseType, p.stateMin, p.sources)
+	}
+	if got := p.labels[ProcessAuthentication][LangEN]; !slices.Equal(got, append(slices.Clone(def.labels[ProcessAuthentication][LangEN]), "Sign in with iAM Smart")) {
+		t.Errorf("labels.authentication.en = %v", got)
+	}
+	if !slices.Equal(p.labels[ProcessAuthentication][LangZHHK], def.labels[ProcessAuthentication][LangZHHK]) || !slices.Equal(p.labels[ProcessSigning][LangEN], def.labels[ProcessSigning][LangEN]) {
+		t.Errorf("labels the file does not name changed: %v", p.labels)
+	}
+	if p.buttonMin[DeviceDesktop] != (Size{W: 200, H: def.buttonMin[DeviceDesktop].H}) || p.buttonMin[DeviceMobile] != def.buttonMin[DeviceMobile] {
+		t.Errorf("button = %v, want desktop minWidth 200 and the rest of the default %v", p.buttonMin, def.buttonMin)
+	}
+	if got := def.labels[ProcessAuthentication][LangEN]; slices.Contains(got, "Sign in with iAM Smart") {
+		t.Errorf("the default pack changed: %v", got)
+	}
+
+	// A list replaces the default's.
+	r, err := ParsePack("team.yaml", []byte("redirect:\n  authorize: ['^https://ite\\.proxy\\.example/oauth/start']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.IsAuthorizeURL(proxyURL) || r.IsAuthorizeURL(sandboxURL) || !slices.Equal(r.params, def.params) {
+		t.Errorf("authorize list: proxy %v, sandbox %v (want true, false); params %v", r.IsAuthorizeURL(proxyURL), r.IsAuthorizeURL(sandboxURL), r.params)
+	}
+}
+
 func TestLoadPackErrors(t *testing.T) {
 	cases := []struct {
 		name, yaml string
@@ -111,10 +163,12 @@ func TestLoadPackErrors(t *testing.T) {
 			`^bad\.yaml:2:14: moreInfo\.patterns\[0\]: expected a Go regular expression: `},
 		{"number expected", "contrast:\n  normal: high\n  large: 3\n  largePx: 24\n  largeBoldPx: 18.66\n  boldWeight: 700\n",
 			`^bad\.yaml:2:11: contrast\.normal: expected a number, found "high"$`},
-		{"missing language", "labels:\n  authentication: {en: [a]}\n  form-filling: {en: [a], zh-HK: [b], zh-CN: [c]}\n  signing: {en: [a], zh-HK: [b], zh-CN: [c]}\n",
-			`^bad\.yaml:2:19: labels\.authentication: missing key "zh-HK"$`},
 		{"list expected", "entry:\n  selectors: button\n  patterns: [x]\n",
-			`^bad\.yaml:2:14: entry\.selectors: expected a list of selectors, found "button"$`},
+			`^bad\.yaml:2:14: entry\.selectors: expected a list of selectors \(or \{add: \[\.\.\.\]\} to extend the default's\), found "button"$`},
+		{"unknown list form", "redirect:\n  authorize: {append: ['x']}\n",
+			`^bad\.yaml:2:15: redirect\.authorize: unknown key "append"; expected one of add, replace$`},
+		{"add needs a list", "redirect:\n  authorize: {add: 'x'}\n",
+			`^bad\.yaml:2:20: redirect\.authorize\.add: expected a list of regular expressions`},
 		{"bad loopback", "redirect:\n  authorize: [x]\n  params: [a]\n  responseType: code\n  langs: {en: en-US, zh-HK: zh-HK, zh-CN: zh-CN}\n  sources: {desktop: [PC_Browser], mobile: [iOS_Safari]}\n  stateMinLength: 16\n  loopback: [127.0.0.0/99]\n",
 			`^bad\.yaml:8:14: redirect\.loopback\[0\]: expected a CIDR range`},
 		{"yaml syntax", "rules: [\n", `^bad\.yaml:\d+: YAML syntax: `},

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -40,20 +43,75 @@ func compactScript(src string) string {
 // zero value are left out).
 func ProbeScript() string { return probeJS }
 
-// Probe runs the page probe in the tab of ctx (a chromedp context) and returns
-// what it saw. The probe reads the page and restores its scroll position.
+// Evaluator evaluates a JavaScript expression in a page, awaits it when it
+// is a promise, and returns its value as JSON. The runner's isolated world
+// (journeys.World) is one.
+type Evaluator interface {
+	Eval(ctx context.Context, expression string) ([]byte, error)
+}
+
+// Probe runs the page probe in a new isolated world of the tab of ctx (a
+// chromedp context) and returns what it saw. See ProbeIn.
 func Probe(ctx context.Context) (*PageFacts, error) {
+	return ProbeIn(ctx, newWorld{})
+}
+
+// ProbeIn runs the page probe with ev, an isolated world of the page: the
+// probe then uses the browser's own JSON, Map, Array, querySelectorAll and
+// getComputedStyle, whatever the page did to its own. The probe reads the
+// page and restores its scroll position.
+func ProbeIn(ctx context.Context, ev Evaluator) (*PageFacts, error) {
 	// The probe gives a JSON string: a string passes through the DevTools
 	// protocol much more quickly than the same facts as an object.
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string]("("+probeJS+")()", chromedp.EvalAwaitPromise))
+	raw, err := ev.Eval(ctx, "("+probeJS+")()")
 	if err != nil {
 		return nil, fmt.Errorf("probe page: %w", err)
 	}
+	var facts string
+	if err := json.Unmarshal(raw, &facts); err != nil {
+		return nil, fmt.Errorf("probe page: decode facts: %w", err)
+	}
 	var f PageFacts
-	if err := json.Unmarshal([]byte(raw), &f); err != nil {
+	if err := json.Unmarshal([]byte(facts), &f); err != nil {
 		return nil, fmt.Errorf("probe page: decode facts: %w", err)
 	}
 	return &f, nil
+}
+
+// newWorld evaluates in an isolated world it creates for the one
+// evaluation, in the top frame of the tab of ctx.
+type newWorld struct{}
+
+func (newWorld) Eval(ctx context.Context, expression string) ([]byte, error) {
+	c := chromedp.FromContext(ctx)
+	if c == nil {
+		return nil, chromedp.ErrInvalidContext
+	}
+	if c.Target == nil {
+		if err := chromedp.Do(ctx); err != nil {
+			return nil, err
+		}
+	}
+	w, err := chromedp.Call(ctx, cdppage.CreateIsolatedWorld, cdppage.CreateIsolatedWorldParams{
+		FrameID: cdp.FrameID(c.Target.TargetID), WorldName: "journeyproof-probe",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create isolated world: %w", err)
+	}
+	yes := true
+	r, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+		Expression: expression, ContextID: w.ExecutionContextID, ReturnByValue: &yes, AwaitPromise: &yes,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.ExceptionDetails != nil {
+		return nil, &chromedp.ExceptionError{ExceptionDetails: r.ExceptionDetails}
+	}
+	if r.Result == nil || len(r.Result.Value) == 0 {
+		return []byte("null"), nil
+	}
+	return r.Result.Value, nil
 }
 
 // Size is a width and a height in CSS pixels.

@@ -1,8 +1,10 @@
 package verifier
 
 import (
+	"fmt"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -119,4 +121,102 @@ func (p *Pack) isLoopback(host string) bool {
 	}
 	addr = addr.Unmap()
 	return slices.ContainsFunc(p.loopbackNets, func(n netip.Prefix) bool { return n.Contains(addr) })
+}
+
+// secretParams are the query and form parameters whose values a message
+// never shows.
+var secretParams = []string{"state", "code", "token", "access_token", "id_token", "refresh_token", "nonce", "secret", "client_secret",
+	"password", "passwd", "pwd", "otp", "session", "sessionid", "sid", "jwt", "assertion", "samlrequest", "samlresponse", "ticket", "key", "apikey", "api_key", "signature", "sig"}
+
+// RedactURL returns u with the values of secret-looking query parameters
+// (state, code, tokens, passwords, session ids...) replaced by "…", and
+// any user:password removed, for messages and logs.
+func RedactURL(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	parsed.User = nil
+	if parsed.RawQuery != "" {
+		var parts []string
+		for _, kv := range strings.Split(parsed.RawQuery, "&") {
+			k, _, hasValue := strings.Cut(kv, "=")
+			name, _ := url.QueryUnescape(k)
+			if hasValue && slices.Contains(secretParams, strings.ToLower(name)) {
+				kv = k + "=…"
+			}
+			parts = append(parts, kv)
+		}
+		parsed.RawQuery = strings.Join(parts, "&")
+	}
+	return parsed.String()
+}
+
+// maxSeenInMessage bounds the requests a redirect.sent message lists.
+const maxSeenInMessage = 5
+
+// CheckNoRedirect is the finding of a trigger step whose action sent no
+// request matching the pack's redirect.authorize patterns within waited:
+// iamsmart.redirect.sent, listing the first requests and navigations seen
+// (secrets redacted) and the pack setting that would make one of them
+// the authorisation request. It gives nothing when the rule is off.
+func (p *Pack) CheckNoRedirect(seen []string, waited string) []Finding {
+	sev := p.severity(RuleRedirectSent)
+	if sev == SeverityOff {
+		return nil
+	}
+	var pats []string
+	for _, re := range p.authorize {
+		pats = append(pats, re.String())
+	}
+	msg := fmt.Sprintf("the trigger sent no request matching the pack's authorisation patterns (redirect.authorize: %s) within %s, so none of the iAM Smart request rules could check it", quoteList(pats), waited)
+	if len(seen) == 0 {
+		msg += "; no document request or navigation was seen: check that the step clicks the iAM Smart entry"
+	} else {
+		shown := make([]string, 0, maxSeenInMessage)
+		for i, s := range seen {
+			if i == maxSeenInMessage {
+				shown = append(shown, fmt.Sprintf("and %d more", len(seen)-i))
+				break
+			}
+			method, u, ok := strings.Cut(s, " ")
+			if !ok {
+				method, u = "", s
+			}
+			shown = append(shown, strings.TrimSpace(method+" "+RedactURL(u)))
+		}
+		msg += "; seen instead: " + strings.Join(shown, ", ")
+		if hint := authorizeHint(seen); hint != "" {
+			msg += fmt.Sprintf("; if that is the authorisation endpoint, add it to the rule pack: redirect: {authorize: {add: ['%s']}}", hint)
+		}
+	}
+	return []Finding{{Rule: RuleRedirectSent, Severity: sev, Message: msg}}
+}
+
+// authorizeHint is a redirect.authorize pattern for the first request seen
+// that carries the parameters of an authorisation request (else the first
+// last one seen: where the trigger led).
+func authorizeHint(seen []string) string {
+	var urls []*url.URL
+	for _, s := range seen {
+		_, u, ok := strings.Cut(s, " ")
+		if !ok {
+			u = s
+		}
+		if parsed, err := url.Parse(u); err == nil && parsed.Host != "" {
+			urls = append(urls, parsed)
+		}
+	}
+	if len(urls) == 0 {
+		return ""
+	}
+	pick := urls[len(urls)-1]
+	for _, u := range urls {
+		q := u.Query()
+		if q.Has("clientID") || q.Has("redirectURI") || q.Has("responseType") {
+			pick = u
+			break
+		}
+	}
+	return "^" + regexp.QuoteMeta(pick.Scheme+"://"+pick.Host+pick.Path)
 }

@@ -113,6 +113,10 @@ func TestAPICoverage(t *testing.T) {
 		if c.State != tt.state || c.RunID != tt.run || (c.Errors > 0) != tt.errors {
 			t.Errorf("%s: state %s run %d errors %d; want %s run %d errors>0 %v", tt.cell, c.State, c.RunID, c.Errors, tt.state, tt.run, tt.errors)
 		}
+		// A passed workflow with error findings has failed guidelines.
+		if tt.errors && c.Guidelines != "failed" {
+			t.Errorf("%s: guidelines verdict %q, want failed", tt.cell, c.Guidelines)
+		}
 	}
 	// 3 bundled journeys x 6 cells, quick and xss 1 each.
 	if cov.Totals.Cells != 20 || cov.Totals.Passed != 1 || cov.Totals.Failed != 1 || cov.Totals.Missing != 18 {
@@ -262,11 +266,11 @@ func TestPages(t *testing.T) {
 		want   []string
 	}{
 		{"/", http.StatusOK, []string{"Coverage", `<option value="` + release + `"`, "Log in with iAM Smart", "繁體中文"}},
-		{"/?release=" + release, http.StatusOK, []string{`href="/runs/` + itoa(passRun) + `"`, "state-passed", "state-failed", "state-missing", "state-not-in-matrix"}},
+		{"/?release=" + release, http.StatusOK, []string{`href="/runs/` + itoa(passRun) + `"`, "state-passed", "state-failed", "state-missing", "state-not-in-matrix", `state-passed guidelines-failed`, `verdict guidelines-failed`}},
 		{"/?release=nothing-here", http.StatusNotFound, []string{"No run carries the release label"}},
 		{"/runs", http.StatusOK, []string{"#" + itoa(passRun), "#" + itoa(failRun), `name="status"`}},
 		{"/runs?status=failed&release=" + release, http.StatusOK, []string{"#" + itoa(failRun), "Clear"}},
-		{"/runs/" + itoa(passRun), http.StatusOK, []string{"Choose iAM Smart", "iAM Smart trigger", "iamsmart.label.approved", `class="marks"`, "/runs/" + itoa(passRun) + "/steps/2"}},
+		{"/runs/" + itoa(passRun), http.StatusOK, []string{`verdict guidelines-failed`, "Choose iAM Smart", "iAM Smart trigger", "iamsmart.label.approved", `class="marks"`, "/runs/" + itoa(passRun) + "/steps/2"}},
 		{"/runs/" + itoa(failRun), http.StatusOK, []string{"banner-failure", "This text is not on the page", "#step-2"}},
 		{"/runs/" + itoa(passRun) + "/steps/2", http.StatusOK, []string{"Full-page screenshot", "iamsmart.label.approved", "Step 3 →"}},
 		{"/journeys", http.StatusOK, []string{"login.yaml", "Matrix", "xss"}},

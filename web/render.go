@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"journeyproof/journeys"
+	"journeyproof/recordings"
 )
 
 // Page is what every page template gets: the layout's fields and the
@@ -99,6 +100,7 @@ func funcs() template.FuncMap {
 		"process":    processLabel,
 		"statusIcon": statusIcon,
 		"statusText": statusText,
+		"guidelines": recordings.GuidelinesVerdict,
 		"query":      queryString,
 		"add":        func(a, b int) int { return a + b },
 		"join":       strings.Join,

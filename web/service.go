@@ -69,6 +69,9 @@ type CoverageCell struct {
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
 	Waived   int `json:"waived"`
+	// Guidelines is the latest run's guidelines verdict (passed, warnings,
+	// failed), beside its workflow verdict State.
+	Guidelines string `json:"guidelines,omitempty"`
 }
 
 // CoverageRow is one journey of the coverage matrix.
@@ -282,6 +285,7 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 			if r, ok := latest[k]; ok {
 				cell.State, cell.RunID, cell.Runs = r.Status, r.ID, count[k]
 				cell.Errors, cell.Warnings, cell.Waived = r.Errors, r.Warnings, r.Waived
+				cell.Guidelines = r.Guidelines()
 				cov.Totals.Errors += r.Errors
 				cov.Totals.Warnings += r.Warnings
 				switch r.Status {

@@ -119,6 +119,7 @@ func (o *stepTimes) StartCell(ctx context.Context, cell journeys.Cell, started t
 func (c stepTimesCell) StepDone(res *journeys.StepResult) error {
 	c.st.mu.Lock()
 	c.st.times.Screenshots += res.Times.Screenshots
+	c.st.times.Settle += res.Times.Settle
 	c.st.times.Check += res.Times.Check
 	c.st.mu.Unlock()
 	return c.CellObserver.StepDone(res)
@@ -265,6 +266,7 @@ func BenchmarkChecksPerStep(b *testing.B) {
 	// The screenshots' time with and without the checks: what a step
 	// spends on them, and whether the checks slow them.
 	b.ReportMetric(perStep(with.obs.times.Screenshots, &with), "ms-shots/step")
+	b.ReportMetric(perStep(with.obs.times.Settle, &with), "ms-settle/step")
 	b.ReportMetric(perStep(without.obs.times.Screenshots, &without), "ms-shots/step-without")
 	b.ReportMetric(100*perStep(with.obs.times.Check, &with)/step, "%-in-check")
 }

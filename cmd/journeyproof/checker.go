@@ -31,7 +31,7 @@ func deviceKind(d journeys.Device) string {
 }
 
 func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
-	facts, err := verifier.Probe(ctx)
+	facts, err := verifier.ProbeIn(ctx, in.World)
 	if err != nil {
 		return journeys.ScreenCheck{}, err
 	}
@@ -73,6 +73,9 @@ func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (j
 		}
 		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
 		return journeys.TriggerCheck{Request: u, Findings: convertFindings(fs)}, nil
+	}
+	if in.Final {
+		return journeys.TriggerCheck{Findings: convertFindings(c.pack.CheckNoRedirect(in.Seen, in.Waited.String()))}, nil
 	}
 	return journeys.TriggerCheck{}, nil
 }

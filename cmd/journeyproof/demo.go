@@ -7,6 +7,7 @@ import (
 
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
+	"journeyproof/recordings"
 )
 
 func cmdDemo(ctx context.Context, env *cli, args []string) int {
@@ -20,8 +21,13 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
 	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
+	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "with --no-serve, exit 1 when an unwaived finding is at or above this severity: error, warning or never")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
+	}
+	if err := recordings.CheckFailOn(*failOn); err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	if err := checkVideoFlags(*videoMode, *fps); err != nil {
 		errorLine(env, err)
@@ -47,12 +53,12 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	e, err := openEngine(ctx, *data, "", *parallel)
 	if err != nil {
 		errorLine(env, err)
-		return exitFailed
+		return engineExit(err)
 	}
 	defer e.close()
 	e.noScreenshots = !*screenshots
 	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
-	code := runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, false)
+	code := runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{failOn: *failOn})
 	if *noServe || ctx.Err() != nil {
 		return code
 	}

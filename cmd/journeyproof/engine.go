@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -63,17 +64,38 @@ func (e *engine) run(ctx context.Context, inv invocation) (*outcome, error) {
 	return &outcome{Results: results, Recorder: rec}, err
 }
 
-// openEngine opens the store, starts Chromium and loads the rule pack.
+// loadPack loads the rule pack of --rules: the embedded default when file
+// is "", else the file merged over the default. A bad pack's error names
+// file:line:col; commands exit 2 on it.
+func loadPack(file string) (*verifier.Pack, error) {
+	if file == "" {
+		return verifier.DefaultPack(), nil
+	}
+	return verifier.LoadPack(file)
+}
+
+// packError is a bad rule pack: the commands that read one exit 2 on it.
+type packError struct{ err error }
+
+func (e *packError) Error() string { return e.err.Error() }
+func (e *packError) Unwrap() error { return e.err }
+
+// engineExit is the exit code of a command whose engine could not open:
+// 2 for a bad rule pack, else 1.
+func engineExit(err error) int {
+	var pe *packError
+	if errors.As(err, &pe) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// openEngine opens the store, starts Chromium and loads the rule pack (a
+// bad one gives a *packError).
 func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*engine, error) {
-	var pack *verifier.Pack
-	if rulesFile != "" {
-		p, err := verifier.LoadPack(rulesFile)
-		if err != nil {
-			return nil, err
-		}
-		pack = p
-	} else {
-		pack = verifier.DefaultPack()
+	pack, err := loadPack(rulesFile)
+	if err != nil {
+		return nil, &packError{err}
 	}
 	store, err := recordings.Open(recordings.DataDir(dataDir))
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 )
 
 func cmdRun(ctx context.Context, env *cli, args []string) int {
-	fs := newFlags(env, "run", "[flags] FILE...", "Runs each journey file over its matrix (journey x language x device) in one Chromium and stores\nscreenshots, video and findings under the release label. Without --base-url the built-in sandbox is started.\nExit 0 when every run passed, 1 when any failed, 2 for bad usage or a bad journey file.")
+	fs := newFlags(env, "run", "[flags] FILE...", "Runs each journey file over its matrix (journey x language x device) in one Chromium and stores\nscreenshots, video and findings under the release label. Without --base-url the built-in sandbox is started.\nEach run has two verdicts: the workflow (every step ran) and the guidelines (its unwaived findings).\nExit 0 when every run passed and no unwaived finding is at or above --fail-on, 1 otherwise, 2 for bad usage,\na bad journey file or a bad rule pack.")
 	baseURL := fs.String("base-url", envOr("JOURNEYPROOF_BASE_URL", ""), "base URL of the service under test (default: the built-in sandbox; env JOURNEYPROOF_BASE_URL)")
 	release := fs.String("release", envOr("JOURNEYPROOF_RELEASE", "dev"), "release label of the runs (env JOURNEYPROOF_RELEASE)")
 	langs := fs.String("lang", "", "languages to run, comma-separated (default: each journey's matrix)")
@@ -30,6 +30,8 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
 	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
+	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "exit 1 when an unwaived finding is at or above this severity: error, warning or never (env JOURNEYPROOF_FAIL_ON)")
+	junit := fs.String("junit", "", "also write JUnit XML to this file: one test case per cell, a failure per finding at or above --fail-on")
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox (only without --base-url)")
 	files, done, code := parseFlags(env, fs, args)
 	if done {
@@ -45,6 +47,14 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	}
 	if *parallel < 1 {
 		fmt.Fprintln(env.stderr, "journeyproof run: --parallel must be at least 1")
+		return exitUsage
+	}
+	if err := recordings.CheckFailOn(*failOn); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	if _, err := loadPack(*rules); err != nil {
+		errorLine(env, err)
 		return exitUsage
 	}
 	js, err := journeys.LoadFiles(files)
@@ -80,12 +90,12 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	e, err := openEngine(ctx, *data, *rules, *parallel)
 	if err != nil {
 		errorLine(env, err)
-		return exitFailed
+		return engineExit(err)
 	}
 	defer e.close()
 	e.noScreenshots = !*screenshots
 	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
-	return runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, *asJSON)
+	return runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{asJSON: *asJSON, failOn: *failOn, junit: *junit})
 }
 
 // checkBaseURL accepts only absolute http(s) URLs.
@@ -96,11 +106,24 @@ func checkBaseURL(s string) error {
 	return nil
 }
 
+// reportOptions say how runAndReport reports and judges an invocation.
+type reportOptions struct {
+	asJSON bool
+	// failOn is the --fail-on level: error, warning or never.
+	failOn string
+	// junit is the file to write JUnit XML to ("" for none).
+	junit string
+}
+
 // runAndReport runs an invocation, printing progress and the summary (or
-// the JSON object), and returns the exit code.
-func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, asJSON bool) int {
+// the JSON object), and returns the exit code: 1 when a cell failed or an
+// unwaived finding is at or above opts.failOn.
+func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, opts reportOptions) int {
+	if opts.failOn == "" {
+		opts.failOn = recordings.FailOnError
+	}
 	started := time.Now()
-	if !asJSON {
+	if !opts.asJSON {
 		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.browser.Version(), e.parallel)
 		inv.Progress = progressPrinter(env.stdout, len(inv.Cells))
 	}
@@ -108,12 +131,12 @@ func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, asJS
 	if err != nil {
 		errorLine(env, err)
 	}
-	report, rerr := buildReport(e.store, inv, out)
+	report, rerr := buildReport(e.store, inv, out, opts.failOn)
 	if rerr != nil {
 		errorLine(env, rerr)
 		return exitFailed
 	}
-	if asJSON {
+	if opts.asJSON {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(report)
@@ -121,7 +144,13 @@ func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, asJS
 		printSummary(env.stdout, report, time.Since(started))
 		fmt.Fprintf(env.stdout, "Evidence: %s (release %q)\n", absPath(e.store.Dir()), inv.Release)
 	}
-	if report.Failed > 0 || err != nil {
+	if opts.junit != "" {
+		if jerr := writeJUnitFile(opts.junit, report); jerr != nil {
+			errorLine(env, jerr)
+			return exitFailed
+		}
+	}
+	if report.Failed > 0 || report.GuidelinesFailed > 0 || err != nil {
 		return exitFailed
 	}
 	return exitOK
@@ -129,39 +158,53 @@ func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, asJS
 
 // runReport is what `run --json` prints.
 type runReport struct {
-	Release string      `json:"release"`
-	BaseURL string      `json:"baseURL"`
-	Data    string      `json:"data"`
-	Passed  int         `json:"passed"`
-	Failed  int         `json:"failed"`
-	Runs    []runRecord `json:"runs"`
+	Release string `json:"release"`
+	BaseURL string `json:"baseURL"`
+	Data    string `json:"data"`
+	// FailOn is the --fail-on level the guidelines verdicts were judged at.
+	FailOn string `json:"failOn"`
+	// Passed and Failed count the runs by workflow verdict.
+	Passed int `json:"passed"`
+	Failed int `json:"failed"`
+	// GuidelinesFailed counts the runs whose unwaived findings are at or
+	// above FailOn.
+	GuidelinesFailed int         `json:"guidelinesFailed"`
+	Runs             []runRecord `json:"runs"`
 }
 
 type runRecord struct {
-	ID          uint                 `json:"id"`
-	Journey     string               `json:"journey"`
-	Process     string               `json:"process"`
-	Lang        string               `json:"lang"`
-	Device      string               `json:"device"`
-	Status      string               `json:"status"`
-	Error       string               `json:"error,omitempty"`
-	Steps       int                  `json:"steps"`
-	DurationMS  int64                `json:"durationMs"`
-	Findings    map[string]int       `json:"findings"`
-	FindingList []recordings.Finding `json:"findingList"`
-	Screenshots []string             `json:"screenshots"`
-	FullPages   []string             `json:"fullPages"`
-	Video       string               `json:"video,omitempty"`
-	Captions    string               `json:"captions,omitempty"`
-	Poster      string               `json:"poster,omitempty"`
+	ID      uint   `json:"id"`
+	Journey string `json:"journey"`
+	Process string `json:"process"`
+	Lang    string `json:"lang"`
+	Device  string `json:"device"`
+	// Status is the workflow verdict (passed, failed, interrupted), and
+	// Workflow the same; Guidelines is the guidelines verdict (passed,
+	// warnings, failed); GuidelinesFail whether it fails at --fail-on.
+	Status         string               `json:"status"`
+	Workflow       string               `json:"workflow"`
+	Guidelines     string               `json:"guidelines"`
+	GuidelinesFail bool                 `json:"guidelinesFail"`
+	Error          string               `json:"error,omitempty"`
+	Steps          int                  `json:"steps"`
+	DurationMS     int64                `json:"durationMs"`
+	Findings       map[string]int       `json:"findings"`
+	FindingList    []recordings.Finding `json:"findingList"`
+	Screenshots    []string             `json:"screenshots"`
+	FullPages      []string             `json:"fullPages"`
+	Video          string               `json:"video,omitempty"`
+	Captions       string               `json:"captions,omitempty"`
+	Poster         string               `json:"poster,omitempty"`
 }
 
-func buildReport(store *recordings.Store, inv invocation, out *outcome) (*runReport, error) {
-	rep := &runReport{Release: inv.Release, BaseURL: inv.BaseURL, Data: absPath(store.Dir()), Runs: []runRecord{}}
+func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn string) (*runReport, error) {
+	rep := &runReport{Release: inv.Release, BaseURL: inv.BaseURL, Data: absPath(store.Dir()), FailOn: failOn, Runs: []runRecord{}}
 	for _, res := range out.Results {
+		errs, warns := res.Findings["error"], res.Findings["warning"]
 		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name,
-			Status: res.Status, Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
-			Findings: map[string]int{"error": res.Findings["error"], "warning": res.Findings["warning"]}, FindingList: []recordings.Finding{},
+			Status: res.Status, Workflow: res.Status, Guidelines: recordings.GuidelinesVerdict(errs, warns), GuidelinesFail: recordings.FailsOn(failOn, errs, warns),
+			Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
+			Findings: map[string]int{"error": errs, "warning": warns}, FindingList: []recordings.Finding{},
 			Screenshots: []string{}, FullPages: []string{}}
 		if id := out.Recorder.RunID(res.Cell); id != 0 {
 			run, err := store.Run(id)
@@ -188,6 +231,9 @@ func buildReport(store *recordings.Store, inv invocation, out *outcome) (*runRep
 			rep.Passed++
 		} else {
 			rep.Failed++
+		}
+		if rec.GuidelinesFail {
+			rep.GuidelinesFailed++
 		}
 		rep.Runs = append(rep.Runs, rec)
 	}
@@ -250,16 +296,17 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 
 func printSummary(w io.Writer, rep *runReport, took time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nRUN\tJOURNEY\tLANG\tDEVICE\tSTATUS\tSTEPS\tERRORS\tWARNINGS\tTIME\tVIDEO")
+	fmt.Fprintln(tw, "\nRUN\tJOURNEY\tLANG\tDEVICE\tWORKFLOW\tGUIDELINES\tSTEPS\tERRORS\tWARNINGS\tTIME\tVIDEO")
 	for _, r := range rep.Runs {
 		video := "-"
 		if r.Video != "" {
 			video = filepath.Base(r.Video)[:12] + "…"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1fs\t%s\n", r.ID, r.Journey, r.Lang, r.Device, r.Status, r.Steps, r.Findings["error"], r.Findings["warning"], float64(r.DurationMS)/1000, video)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1fs\t%s\n", r.ID, r.Journey, r.Lang, r.Device, r.Workflow, r.Guidelines, r.Steps, r.Findings["error"], r.Findings["warning"], float64(r.DurationMS)/1000, video)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\n%d passed, %d failed in %.1fs\n", rep.Passed, rep.Failed, took.Seconds())
+	fmt.Fprintf(w, "\nWorkflow: %d passed, %d failed · Guidelines: %d of %d runs with findings at or above --fail-on %s · in %.1fs\n",
+		rep.Passed, rep.Failed, rep.GuidelinesFailed, len(rep.Runs), rep.FailOn, took.Seconds())
 	for _, r := range rep.Runs {
 		if r.Error != "" {
 			fmt.Fprintf(w, "  %s/%s/%s: %s\n", r.Journey, r.Lang, r.Device, r.Error)

@@ -72,7 +72,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	e, err := openEngine(ctx, *data, *rules, *parallel)
 	if err != nil {
 		errorLine(env, err)
-		return exitFailed
+		return engineExit(err)
 	}
 	defer e.close()
 	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}

@@ -658,7 +658,7 @@ func TestReports(t *testing.T) {
 			t.Errorf("report.html is not self-contained: it has %s", bad)
 		}
 	}
-	for _, want := range []string{"data:image/png;base64,", `href="wireframes/authentication.pdf"`, `href="videos/authentication/login-en-desktop.mp4"`, "iamsmart.label.approved", "繁體中文"} {
+	for _, want := range []string{"data:image/png;base64,", `href="wireframes/authentication.pdf"`, `href="videos/authentication/login-en-desktop.mp4"`, "iamsmart.label.approved", "繁體中文", `<span class="badge b-failed" title="guidelines verdict: unwaived findings">guidelines failed</span>`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report.html has no %s", want)
 		}

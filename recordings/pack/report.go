@@ -225,23 +225,26 @@ func nonNilCells(c []Cell) []Cell {
 
 // jsonRun is a run as report.json gives it.
 type jsonRun struct {
-	ID        uint       `json:"id"`
-	Cell      string     `json:"cell"`
-	Journey   string     `json:"journey"`
-	Process   string     `json:"process"`
-	Lang      string     `json:"lang"`
-	Device    string     `json:"device"`
-	Status    string     `json:"status"`
-	Error     string     `json:"error,omitempty"`
-	StartedAt time.Time  `json:"startedAt"`
-	EndedAt   *time.Time `json:"endedAt,omitempty"`
-	Steps     int        `json:"steps"`
-	Errors    int        `json:"errors"`
-	Warnings  int        `json:"warnings"`
-	Waived    int        `json:"waived"`
-	Video     string     `json:"video"`
-	Captions  string     `json:"captions,omitempty"`
-	Browser   string     `json:"browser,omitempty"`
+	ID      uint   `json:"id"`
+	Cell    string `json:"cell"`
+	Journey string `json:"journey"`
+	Process string `json:"process"`
+	Lang    string `json:"lang"`
+	Device  string `json:"device"`
+	Status  string `json:"status"`
+	// Guidelines is the guidelines verdict (passed, warnings, failed) beside
+	// the workflow verdict Status.
+	Guidelines string     `json:"guidelines"`
+	Error      string     `json:"error,omitempty"`
+	StartedAt  time.Time  `json:"startedAt"`
+	EndedAt    *time.Time `json:"endedAt,omitempty"`
+	Steps      int        `json:"steps"`
+	Errors     int        `json:"errors"`
+	Warnings   int        `json:"warnings"`
+	Waived     int        `json:"waived"`
+	Video      string     `json:"video"`
+	Captions   string     `json:"captions,omitempty"`
+	Browser    string     `json:"browser,omitempty"`
 }
 
 // jsonDoc is report.json.
@@ -266,7 +269,7 @@ func (r *report) jsonDoc() any {
 	for _, rr := range r.Runs {
 		x := rr.Run
 		doc.Runs = append(doc.Runs, jsonRun{ID: x.ID, Cell: rr.Cell, Journey: x.JourneyID, Process: x.Process, Lang: x.Lang, Device: x.Device,
-			Status: x.Status, Error: x.Error, StartedAt: x.StartedAt.UTC(), EndedAt: utcPtr(x.EndedAt), Steps: len(x.Steps),
+			Status: x.Status, Guidelines: recordings.GuidelinesVerdict(rr.Errors, rr.Warnings), Error: x.Error, StartedAt: x.StartedAt.UTC(), EndedAt: utcPtr(x.EndedAt), Steps: len(x.Steps),
 			Errors: rr.Errors, Warnings: rr.Warnings, Waived: rr.Waived, Video: rr.Video, Captions: rr.Captions, Browser: x.BrowserVersion})
 		doc.Findings = append(doc.Findings, rr.Findings...)
 	}
@@ -415,9 +418,10 @@ func (r *report) writeHTML(w io.Writer, store *recordings.Store) error {
 			}
 			return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(data))
 		},
-		"lang":     langLabel,
-		"cls":      templateFuncs["cls"],
-		"duration": func(r *recordings.Run) string { return r.Duration().Round(100 * time.Millisecond).String() },
+		"lang":       langLabel,
+		"cls":        templateFuncs["cls"],
+		"guidelines": recordings.GuidelinesVerdict,
+		"duration":   func(r *recordings.Run) string { return r.Duration().Round(100 * time.Millisecond).String() },
 		"ruleCounts": func() []ruleCount {
 			return r.ruleCounts()
 		},
