@@ -1,13 +1,16 @@
 package journeys
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 )
 
@@ -19,6 +22,18 @@ type pageLog struct {
 	failed   []string
 	requests []string // document requests, in order
 	urls     map[network.RequestID]string
+
+	// mainFrame is the tab's main frame; started and stopped count the
+	// times it started and stopped loading (they alternate), and wake is
+	// closed and replaced at each, for waitLoad.
+	mainFrame        cdp.FrameID
+	started, stopped int
+	wake             chan struct{}
+}
+
+// newPageLog returns the log of the tab whose main frame is mainFrame.
+func newPageLog(mainFrame cdp.FrameID) *pageLog {
+	return &pageLog{mainFrame: mainFrame, wake: make(chan struct{})}
 }
 
 // listen runs in the tab's event loop: it must return fast.
@@ -68,16 +83,68 @@ func (p *pageLog) listen(ev any) {
 		if !e.Canceled {
 			p.failed = append(p.failed, fmt.Sprintf("%s -> %s", p.urls[e.RequestID], e.ErrorText))
 		}
+	case *page.EventFrameStartedLoading:
+		if e.FrameID == p.mainFrame {
+			p.started++
+			p.notify()
+		}
+	case *page.EventFrameStoppedLoading:
+		if e.FrameID == p.mainFrame {
+			p.stopped++
+			p.notify()
+		}
 	}
 }
 
-// mark is a position in the log.
-type mark struct{ console, failed, requests int }
+// notify wakes the waiters of waitLoad; p.mu is held.
+func (p *pageLog) notify() {
+	close(p.wake)
+	p.wake = make(chan struct{})
+}
+
+// waitLoad waits, after an action that began at m, for a load of the main
+// frame that the action may have started: if the frame starts loading
+// within window (or was loading at m), until it stops; otherwise for window.
+// A click that follows a link returns when the next page has loaded rather
+// than after a fixed delay.
+func (p *pageLog) waitLoad(ctx context.Context, m mark, window time.Duration) error {
+	timer := time.NewTimer(window)
+	defer timer.Stop()
+	expired := false
+	for {
+		p.mu.Lock()
+		began := p.started > m.started || m.loading
+		idle := p.stopped >= p.started
+		wake := p.wake
+		p.mu.Unlock()
+		switch {
+		case began && idle:
+			return nil
+		case !began && expired:
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-timer.C:
+			expired = true
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// mark is a position in the log: started counts the main frame's loads so
+// far, and loading tells that one was under way.
+type mark struct {
+	console, failed, requests int
+	started                   int
+	loading                   bool
+}
 
 func (p *pageLog) mark() mark {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return mark{len(p.console), len(p.failed), len(p.requests)}
+	return mark{len(p.console), len(p.failed), len(p.requests), p.started, p.started > p.stopped}
 }
 
 // since returns what was logged after m.
@@ -93,7 +160,3 @@ func clone(s []string) []string {
 	}
 	return append([]string(nil), s...)
 }
-
-// settle gives the page a moment so that events of an action that just
-// finished reach the log.
-const settleDelay = 50 * time.Millisecond
