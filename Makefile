@@ -4,7 +4,7 @@ BIN       := bin/journeyproof
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: setup build demo test bench vet
+.PHONY: setup build demo test bench bench-peers vet
 
 setup:
 	scripts/setup
@@ -26,6 +26,12 @@ test: setup
 bench: setup build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./journeys/... ./verifier/... ./recordings/... ./cmd/...
 	scripts/bench-pixelmatch
+
+# journeyproof beside Playwright on the login journey (6 cells, 2 at a time):
+# installs playwright-core from npm into .cache/playwright, prints both times
+# and the ratio; figures go in the README's performance section.
+bench-peers: setup
+	scripts/bench-peers
 
 vet:
 	$(GO) vet ./...
