@@ -33,7 +33,7 @@ const (
 // video. One thread (filters and encoder) costs a fifth less processor
 // time than x264's frame threads, and the encodes run while cells do:
 // encodeNice puts ffmpeg at the lowest priority, so it takes the time the
-// running cells leave free.
+// running cells leave free, until the cells are done (Source.Wait).
 const (
 	x264Preset = "ultrafast"
 	x264Params = "cabac=1"
@@ -190,10 +190,9 @@ func (s *Source) encode(j *job, p *plan) (int, usage, error) {
 	cmd.Stderr = &stderr
 	err := cmd.Start()
 	if err == nil {
-		// Encodes fill the time the cells leave free: the running cells
-		// come first.
-		syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, encodeNice)
+		s.lowerPriority(cmd.Process.Pid)
 		err = cmd.Wait()
+		s.encodeEnded(cmd.Process.Pid)
 	}
 	var u usage
 	if ps := cmd.ProcessState; ps != nil {
@@ -211,6 +210,42 @@ func (s *Source) encode(j *job, p *plan) (int, usage, error) {
 	}
 	n, err := progressFrames(filepath.Join(j.dir, progressFile))
 	return n, u, err
+}
+
+// lowerPriority puts a new encode at encodeNice while cells still run:
+// encodes fill the time the cells leave free, the running cells come first.
+// Once Wait is called the cells are done, and encodes run at the normal
+// priority (on a shared machine, other programs would otherwise starve them).
+func (s *Source) lowerPriority(pid int) {
+	s.prio.Lock()
+	defer s.prio.Unlock()
+	if s.prio.cellsDone {
+		return
+	}
+	syscall.Setpriority(syscall.PRIO_PROCESS, pid, encodeNice)
+	if s.prio.niced == nil {
+		s.prio.niced = map[int]bool{}
+	}
+	s.prio.niced[pid] = true
+}
+
+// encodeEnded forgets an encode's process.
+func (s *Source) encodeEnded(pid int) {
+	s.prio.Lock()
+	defer s.prio.Unlock()
+	delete(s.prio.niced, pid)
+}
+
+// cellsDone raises the encodes still running to the normal priority (as
+// root; otherwise they stay where they are), and those to come start there.
+func (s *Source) cellsDone() {
+	s.prio.Lock()
+	defer s.prio.Unlock()
+	s.prio.cellsDone = true
+	for pid := range s.prio.niced {
+		syscall.Setpriority(syscall.PRIO_PROCESS, pid, 0)
+	}
+	s.prio.niced = nil
 }
 
 // progressFrames reads the last frame count of ffmpeg's -progress output.
