@@ -31,14 +31,15 @@ const (
 // fastest preset, with CABAC back on (a third smaller for little time),
 // keeps the encode far under real time at about 15-25 kB per second of
 // video. One thread (filters and encoder) costs a fifth less processor
-// time than x264's frame threads, and the encodes run while cells do:
-// encodeNice puts ffmpeg at the lowest priority, so it takes the time the
-// running cells leave free, until the cells are done (Source.Wait).
+// time than x264's frame threads, and the encodes run while cells do, at
+// the normal priority: at nice 19 an encode waited for every other program
+// of a shared machine (it got no processor time in three minutes beside
+// other Chromiums, and a run waited minutes for its videos after its last
+// cell), and on a machine of its own the work is the same either way.
 const (
 	x264Preset = "ultrafast"
 	x264Params = "cabac=1"
 	x264CRF    = "26"
-	encodeNice = 19
 )
 
 // plan is a capture's video laid out: its size, length and chapters.
@@ -188,12 +189,7 @@ func (s *Source) encode(j *job, p *plan) (int, usage, error) {
 	cmd.Dir = j.dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err := cmd.Start()
-	if err == nil {
-		s.lowerPriority(cmd.Process.Pid)
-		err = cmd.Wait()
-		s.encodeEnded(cmd.Process.Pid)
-	}
+	err := cmd.Run()
 	var u usage
 	if ps := cmd.ProcessState; ps != nil {
 		u.cpu = ps.UserTime() + ps.SystemTime()
@@ -210,42 +206,6 @@ func (s *Source) encode(j *job, p *plan) (int, usage, error) {
 	}
 	n, err := progressFrames(filepath.Join(j.dir, progressFile))
 	return n, u, err
-}
-
-// lowerPriority puts a new encode at encodeNice while cells still run:
-// encodes fill the time the cells leave free, the running cells come first.
-// Once Wait is called the cells are done, and encodes run at the normal
-// priority (on a shared machine, other programs would otherwise starve them).
-func (s *Source) lowerPriority(pid int) {
-	s.prio.Lock()
-	defer s.prio.Unlock()
-	if s.prio.cellsDone {
-		return
-	}
-	syscall.Setpriority(syscall.PRIO_PROCESS, pid, encodeNice)
-	if s.prio.niced == nil {
-		s.prio.niced = map[int]bool{}
-	}
-	s.prio.niced[pid] = true
-}
-
-// encodeEnded forgets an encode's process.
-func (s *Source) encodeEnded(pid int) {
-	s.prio.Lock()
-	defer s.prio.Unlock()
-	delete(s.prio.niced, pid)
-}
-
-// cellsDone raises the encodes still running to the normal priority (as
-// root; otherwise they stay where they are), and those to come start there.
-func (s *Source) cellsDone() {
-	s.prio.Lock()
-	defer s.prio.Unlock()
-	s.prio.cellsDone = true
-	for pid := range s.prio.niced {
-		syscall.Setpriority(syscall.PRIO_PROCESS, pid, 0)
-	}
-	s.prio.niced = nil
 }
 
 // progressFrames reads the last frame count of ffmpeg's -progress output.

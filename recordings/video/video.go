@@ -72,14 +72,6 @@ type Source struct {
 	wg         sync.WaitGroup
 	noticeOnce sync.Once
 
-	// prio is the priority of the encodes: lowered while cells run
-	// (niced holds the processes lowered), normal once cellsDone.
-	prio struct {
-		sync.Mutex
-		cellsDone bool
-		niced     map[int]bool
-	}
-
 	mu   sync.Mutex
 	errs []error
 	// encoded totals what the encodes took, for the benchmarks.
@@ -148,10 +140,8 @@ func (s *Source) Start(ctx context.Context, runID uint, cell journeys.Cell) (rec
 }
 
 // Wait blocks until every capture has been encoded and stored, and returns
-// what went wrong. It is called when the cells are done: the encodes left
-// run at the normal priority from then on.
+// what went wrong.
 func (s *Source) Wait() error {
-	s.cellsDone()
 	s.wg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
