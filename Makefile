@@ -4,7 +4,7 @@ BIN       := bin/journeyproof
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: setup build demo test bench vet rerun-stability
+.PHONY: setup build demo test bench bench-peers vet rerun-stability
 
 setup:
 	scripts/setup
@@ -32,6 +32,12 @@ bench: setup build
 # compared with the first (want every one changed). Takes minutes.
 rerun-stability: setup
 	$(GO) test -run '^$$' -bench RerunStability -benchtime 1x -timeout 60m ./cmd/journeyproof
+
+# journeyproof beside Playwright on the login journey (6 cells, 2 at a time):
+# installs playwright-core from npm into .cache/playwright, prints both times
+# and the ratio; figures go in the README's performance section.
+bench-peers: setup
+	scripts/bench-peers
 
 vet:
 	$(GO) vet ./...

@@ -81,10 +81,11 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.ScrollIntoView(sel, query(sel)...)); err != nil {
 			return "", fmt.Errorf("no visible element %s to click: %w", sel, err)
 		}
+		m := c.log.mark()
 		if err := chromedp.Do(ctx, chromedp.Click(sel, query(sel)...)); err != nil {
 			return "", fmt.Errorf("click %s: %w", sel, err)
 		}
-		return "", c.settle(ctx)
+		return "", c.settle(ctx, m)
 	case ActFill:
 		return "", c.fill(ctx, c.cell.Expand(s.Selector, c.r.BaseURL), c.cell.Expand(s.Value, c.r.BaseURL))
 	case ActSelect:
@@ -100,10 +101,11 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 				return "", fmt.Errorf("focus %s: %w", sel, err)
 			}
 		}
+		m := c.log.mark()
 		if err := chromedp.Do(ctx, chromedp.KeyEvent(keyString(s.Value))); err != nil {
 			return "", fmt.Errorf("press %s: %w", s.Value, err)
 		}
-		return "", c.settle(ctx)
+		return "", c.settle(ctx, m)
 	case ActWait:
 		if s.Duration > 0 {
 			select {
@@ -124,11 +126,34 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 	return "", fmt.Errorf("unknown action %q", s.Action)
 }
 
-// settle waits until a navigation that an action may have started has
-// loaded.
-func (c *cellRun) settle(ctx context.Context) error {
-	time.Sleep(100 * time.Millisecond)
+// navigationWindow is how long after a click or a key press a navigation
+// it started may take to begin (a page may navigate from a timer or after
+// a fetch); a navigation that begins in it is waited for until it loads.
+const navigationWindow = 100 * time.Millisecond
+
+// settle waits until a navigation that an action begun at m may have
+// started has loaded: it returns as soon as the next page has loaded (the
+// main frame stopped loading), or after navigationWindow when no load
+// began, and then once the document is complete.
+func (c *cellRun) settle(ctx context.Context, m mark) error {
+	if err := c.log.waitLoad(ctx, m, navigationWindow); err != nil {
+		return err
+	}
 	return c.waitURL(ctx, func(string) bool { return true })
+}
+
+// pollInterval is how often the runner reads the URL and the document's
+// state while it waits for them.
+const pollInterval = 20 * time.Millisecond
+
+// waitFrame waits until the page has drawn a frame after an action, so
+// that the screenshots show what the action did and the events it caused
+// are in the log (the reply comes after them). It gives up silently after
+// a second, or when the page navigates away meanwhile.
+func (c *cellRun) waitFrame() {
+	ctx, cancel := context.WithTimeout(c.ctx, time.Second)
+	defer cancel()
+	chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => r(true)))`, chromedp.EvalAwaitPromise))
 }
 
 func (c *cellRun) fill(ctx context.Context, sel, value string) error {
@@ -193,7 +218,7 @@ func (c *cellRun) waitURL(ctx context.Context, match func(string) bool) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(pollInterval):
 		}
 	}
 }
@@ -210,7 +235,7 @@ func (c *cellRun) poll(ctx context.Context, expr string) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(pollInterval):
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package journeys
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -8,8 +9,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 )
@@ -48,6 +51,18 @@ type pageLog struct {
 	tab target.ID
 	// popups holds the last URL seen of each popup tab.
 	popups map[target.ID]string
+
+	// mainFrame is the tab's main frame; started and stopped count the
+	// times it started and stopped loading (they alternate), and wake is
+	// closed and replaced at each, for waitLoad.
+	mainFrame        cdp.FrameID
+	started, stopped int
+	wake             chan struct{}
+}
+
+// newPageLog returns the log of the tab whose main frame is mainFrame.
+func newPageLog(mainFrame cdp.FrameID) *pageLog {
+	return &pageLog{mainFrame: mainFrame, wake: make(chan struct{})}
 }
 
 // add appends an entry, cut to maxLogEntry, unless the run's limit is
@@ -122,6 +137,16 @@ func (p *pageLog) listen(ev any) {
 	case *network.EventLoadingFailed:
 		if !e.Canceled {
 			add(&p.failed, &p.dropped.failed, fmt.Sprintf("%s -> %s", p.urls[e.RequestID], e.ErrorText))
+		}
+	case *page.EventFrameStartedLoading:
+		if e.FrameID == p.mainFrame {
+			p.started++
+			p.notify()
+		}
+	case *page.EventFrameStoppedLoading:
+		if e.FrameID == p.mainFrame {
+			p.stopped++
+			p.notify()
 		}
 	}
 }
@@ -202,10 +227,51 @@ func (p *pageLog) sentSince(m mark) (sent, seen []string) {
 	return clone(p.sent[m.requests:]), clone(p.seen[m.requests:])
 }
 
-// mark is a position in the log: the entries kept and dropped so far.
+// notify wakes the waiters of waitLoad; p.mu is held.
+func (p *pageLog) notify() {
+	close(p.wake)
+	p.wake = make(chan struct{})
+}
+
+// waitLoad waits, after an action that began at m, for a load of the main
+// frame that the action may have started: if the frame starts loading
+// within window (or was loading at m), until it stops; otherwise for window.
+// A click that follows a link returns when the next page has loaded rather
+// than after a fixed delay.
+func (p *pageLog) waitLoad(ctx context.Context, m mark, window time.Duration) error {
+	timer := time.NewTimer(window)
+	defer timer.Stop()
+	expired := false
+	for {
+		p.mu.Lock()
+		began := p.started > m.started || m.loading
+		idle := p.stopped >= p.started
+		wake := p.wake
+		p.mu.Unlock()
+		switch {
+		case began && idle:
+			return nil
+		case !began && expired:
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-timer.C:
+			expired = true
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// mark is a position in the log: the entries kept and dropped so far;
+// started counts the main frame's loads so far, and loading tells that one
+// was under way.
 type mark struct {
 	console, failed, requests int
 	dropped                   struct{ console, failed, requests int }
+	started                   int
+	loading                   bool
 }
 
 func (p *pageLog) mark() mark {
@@ -213,6 +279,7 @@ func (p *pageLog) mark() mark {
 	defer p.mu.Unlock()
 	m := mark{console: len(p.console), failed: len(p.failed), requests: len(p.requests)}
 	m.dropped.console, m.dropped.failed, m.dropped.requests = p.dropped.console, p.dropped.failed, p.dropped.requests
+	m.started, m.loading = p.started, p.started > p.stopped
 	return m
 }
 
@@ -248,7 +315,3 @@ func clone(s []string) []string {
 	}
 	return append([]string(nil), s...)
 }
-
-// settle gives the page a moment so that events of an action that just
-// finished reach the log.
-const settleDelay = 50 * time.Millisecond

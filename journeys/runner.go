@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
@@ -272,7 +273,8 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
 		return res
 	}
-	pl := &pageLog{tab: chromedp.FromContext(tabCtx).Target.TargetID}
+	pl := newPageLog(cdp.FrameID(chromedp.FromContext(tabCtx).Target.TargetID))
+	pl.tab = chromedp.FromContext(tabCtx).Target.TargetID
 	if err := chromedp.Listen(tabCtx, pl.listen); err != nil {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s: %v", cell, err)
 		return res

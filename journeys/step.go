@@ -58,7 +58,7 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int, l
 		return c.fail(sr, m, err)
 	}
 	sr.Outcome = outcome
-	time.Sleep(settleDelay)
+	c.waitFrame()
 	if !observeFirst {
 		if err := c.observe(i, s, sr); err != nil {
 			return c.fail(sr, m, err)

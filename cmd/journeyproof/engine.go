@@ -97,16 +97,29 @@ func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*
 	if err != nil {
 		return nil, &packError{err}
 	}
+	// Chromium takes the longest to start: the store opens meanwhile.
+	type startedBrowser struct {
+		b   *journeys.Browser
+		err error
+	}
+	browserCh := make(chan startedBrowser, 1)
+	go func() {
+		b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+		browserCh <- startedBrowser{b, err}
+	}()
 	store, err := recordings.Open(recordings.DataDir(dataDir))
+	sb := <-browserCh
 	if err != nil {
+		if sb.b != nil {
+			sb.b.Close()
+		}
 		return nil, err
 	}
-	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
-	if err != nil {
+	if sb.err != nil {
 		store.Close()
-		return nil, err
+		return nil, sb.err
 	}
-	return &engine{store: store, browser: b, pack: pack, parallel: parallel, logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, nil
+	return &engine{store: store, browser: sb.b, pack: pack, parallel: parallel, logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, nil
 }
 
 func (e *engine) close() {

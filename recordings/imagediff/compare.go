@@ -128,10 +128,18 @@ func (c *comparison) masked(x, y int) bool {
 // colourDelta is the squared YIQ distance between the pixel (x, y) of both
 // images, each blended onto white (Kotsarenko and Ramos, 2010).
 func (c *comparison) colourDelta(x, y int) float64 {
-	r1, g1, b1 := c.a.blended(y*c.a.stride + x*4)
-	r2, g2, b2 := c.b.blended(y*c.b.stride + x*4)
-	const s = 1.0 / 255 // blended channels are scaled by 255
-	dr, dg, db := float64(r1-r2)*s, float64(g1-g2)*s, float64(b1-b2)*s
+	i, j := y*c.a.stride+x*4, y*c.b.stride+x*4
+	p, q := c.a.pix[i:i+4:i+4], c.b.pix[j:j+4:j+4]
+	var dr, dg, db float64
+	if p[3] == 255 && q[3] == 255 {
+		// Opaque, the common case: nothing to blend.
+		dr, dg, db = float64(int(p[0])-int(q[0])), float64(int(p[1])-int(q[1])), float64(int(p[2])-int(q[2]))
+	} else {
+		r1, g1, b1 := c.a.blended(i)
+		r2, g2, b2 := c.b.blended(j)
+		const s = 1.0 / 255 // blended channels are scaled by 255
+		dr, dg, db = float64(r1-r2)*s, float64(g1-g2)*s, float64(b1-b2)*s
+	}
 	yy := dr*0.29889531 + dg*0.58662247 + db*0.11448223
 	ii := dr*0.59597799 - dg*0.27417610 - db*0.32180189
 	qq := dr*0.21147017 - dg*0.52261711 + db*0.31114694
@@ -146,12 +154,59 @@ func (c *comparison) colourDelta(x, y int) float64 {
 // very same colour) in both images. A pixel on the border of the compared
 // area counts the outside as one neighbour of equal brightness.
 func (c *comparison) antialiased(img, other raster, x, y int) bool {
+	if x == 0 || x == c.w-1 || y == 0 || y == c.h-1 {
+		return c.antialiasedBorder(img, other, x, y)
+	}
+	// Inside the area every neighbour exists: visit them by byte offset,
+	// column by column as pixelmatch does (of equally dark or bright
+	// neighbours, the first is kept).
+	neighbourX := [8]int{-1, -1, -1, 0, 0, 1, 1, 1}
+	neighbourY := [8]int{-1, 0, 1, -1, 1, -1, 0, 1}
+	pix, stride := img.pix, img.stride
+	i := y*stride + x*4
+	offsets := [8]int{-stride - 4, -4, stride - 4, -stride, stride, -stride + 4, 4, stride + 4}
+	cw := word(pix, i)
+	centre := img.luma(i)
+	equal := 0
+	var darkest, brightest int64 // brightness of a neighbour minus the centre's
+	dk, bk := 0, 0
+	for k, off := range offsets {
+		j := i + off
+		nw := word(pix, j)
+		var d int64
+		switch {
+		case nw == cw: // d is 0 without computing it
+		case nw>>24 == 255:
+			d = (int64(nw&0xff)*lumaR+int64(nw>>8&0xff)*lumaG+int64(nw>>16&0xff)*lumaB)*255 - centre
+		default:
+			d = img.brightness(j) - centre
+		}
+		switch {
+		case d == 0:
+			if equal++; equal > 2 {
+				return false
+			}
+		case d < darkest:
+			darkest, dk = d, k
+		case d > brightest:
+			brightest, bk = d, k
+		}
+	}
+	if darkest == 0 || brightest == 0 {
+		return false
+	}
+	dx, dy := x+neighbourX[dk], y+neighbourY[dk]
+	bx, by := x+neighbourX[bk], y+neighbourY[bk]
+	return (c.flat(img, dx, dy) && c.flat(other, dx, dy)) ||
+		(c.flat(img, bx, by) && c.flat(other, bx, by))
+}
+
+// antialiasedBorder is antialiased for a pixel on the border of the
+// compared area.
+func (c *comparison) antialiasedBorder(img, other raster, x, y int) bool {
 	x0, x1 := max(x-1, 0), min(x+1, c.w-1)
 	y0, y1 := max(y-1, 0), min(y+1, c.h-1)
-	equal := 0
-	if x == 0 || x == c.w-1 || y == 0 || y == c.h-1 {
-		equal = 1
-	}
+	equal := 1 // the outside
 	pix, stride := img.pix, img.stride
 	centre := img.luma(y*stride + x*4)
 	var darkest, brightest int64 // brightness of a neighbour minus the centre's
@@ -190,13 +245,23 @@ func (c *comparison) antialiased(img, other raster, x, y int) bool {
 // flat tells whether at least three neighbours of (x, y) have exactly its
 // colour (the border of the compared area counting as one).
 func (c *comparison) flat(img raster, x, y int) bool {
+	pix, stride := img.pix, img.stride
+	if x > 0 && x < c.w-1 && y > 0 && y < c.h-1 {
+		i := y*stride + x*4
+		v := word(pix, i)
+		same := 0
+		for _, off := range [8]int{-stride - 4, -4, stride - 4, -stride, stride, -stride + 4, 4, stride + 4} {
+			if word(pix, i+off) == v {
+				if same++; same > 2 {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	x0, x1 := max(x-1, 0), min(x+1, c.w-1)
 	y0, y1 := max(y-1, 0), min(y+1, c.h-1)
-	same := 0
-	if x == 0 || x == c.w-1 || y == 0 || y == c.h-1 {
-		same = 1
-	}
-	pix, stride := img.pix, img.stride
+	same := 1 // the outside
 	v := word(pix, y*stride+x*4)
 	for ny := y0; ny <= y1; ny++ {
 		row := pix[ny*stride+x0*4 : ny*stride+x1*4+4]

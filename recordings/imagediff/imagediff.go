@@ -12,13 +12,15 @@
 // the comparison altogether when both byte slices hash to the same sha256.
 // The package is pure Go and calls no external program. It reads the pixel
 // bytes of *image.RGBA and *image.NRGBA in place (other types are converted
-// once) and compares a large image in bands of rows, one for each CPU.
+// once) and compares a large image in bands of rows, on every CPU the
+// program may use.
 package imagediff
 
 import (
 	"image"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Defaults used when an Options field is left at its zero value.
@@ -126,12 +128,13 @@ func (o Options) settings(area image.Rectangle) settings {
 // boxes around them and, when asked, a diff image. Images of different
 // sizes are compared over their common area.
 func Compare(base, head image.Image, opt Options) Result {
-	return compare(base, head, opt, 0)
+	return compare(base, head, opt, 0, 0)
 }
 
-// compare is Compare in a given number of bands of rows, or in as many as
-// bandCount says when bands is 0.
-func compare(base, head image.Image, opt Options, bands int) Result {
+// compare is Compare with the rows cut into a given number of bands,
+// compared by a given number of goroutines; 0 for either means the default
+// (bandCount, workerCount).
+func compare(base, head image.Image, opt Options, bands, workers int) Result {
 	a, b := rasters(base, head)
 	res := Result{BaseSize: a.size(), HeadSize: b.size()}
 	res.SizeChanged = res.BaseSize != res.HeadSize
@@ -143,22 +146,37 @@ func compare(base, head image.Image, opt Options, bands int) Result {
 	if s.diffImage {
 		out = image.NewRGBA(area)
 	}
-	// Large images are cut into bands of rows, one for each CPU, compared
-	// at the same time. Each band reads the rows around it but writes only
-	// its own; its runs follow the previous band's, in scan order.
+	// The rows are cut into bands, many more than there are CPUs: the
+	// changes of a screenshot gather in a few places (a banner, a form), so
+	// a band each would leave one CPU with all the work. Goroutines, one
+	// for each CPU, take the next band until none is left. Each band reads
+	// the rows around it (anti-aliasing looks at the neighbours) but writes
+	// only its own; its runs follow the previous band's, in scan order.
 	if bands <= 0 {
 		bands = bandCount(w, h)
 	}
+	bands = max(1, min(bands, h))
+	if workers <= 0 {
+		workers = workerCount(w, h)
+	}
+	workers = max(1, min(workers, bands))
 	parts := make([]comparison, bands)
 	for k := range parts {
 		parts[k] = comparison{a: a, b: b, w: w, h: h, y0: k * h / bands, y1: (k + 1) * h / bands, s: s, out: out}
 	}
-	if bands == 1 {
-		parts[0].run()
-	} else {
-		var wg sync.WaitGroup
+	if workers == 1 {
 		for k := range parts {
-			wg.Go(parts[k].run)
+			parts[k].run()
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for k := int(next.Add(1)) - 1; k < len(parts); k = int(next.Add(1)) - 1 {
+					parts[k].run()
+				}
+			})
 		}
 		wg.Wait()
 	}
@@ -184,12 +202,25 @@ func compare(base, head image.Image, opt Options, bands int) Result {
 	return res
 }
 
-// bandCount is the number of bands of rows to compare at the same time:
-// one for each CPU the program may use, for images large enough that this
-// pays, with at least 128 rows a band.
+// bandRows is the height of a band of rows: small enough that a changed
+// region a few dozen rows high (a banner, a form) spreads over the CPUs,
+// large enough that taking a band costs nothing next to comparing it.
+const bandRows = 8
+
+// bandCount is the number of bands of rows of a w x h comparison.
 func bandCount(w, h int) int {
+	if workerCount(w, h) == 1 {
+		return 1
+	}
+	return max(1, (h+bandRows-1)/bandRows)
+}
+
+// workerCount is the number of goroutines comparing bands at the same time:
+// one for each CPU the program may use (GOMAXPROCS), for images large
+// enough that this pays (half a megapixel).
+func workerCount(w, h int) int {
 	if w*h < 1<<19 {
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), h/128))
+	return max(1, runtime.GOMAXPROCS(0))
 }

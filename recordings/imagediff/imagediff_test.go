@@ -343,7 +343,10 @@ func TestCompareShapes(t *testing.T) {
 
 // TestCompareBands checks that cutting the rows into bands compared at the
 // same time changes nothing: not the counts, not the boxes (a region that
-// crosses from one band into the next stays one), not the diff image.
+// crosses from one band into the next stays one), not the diff image. Bands
+// of one row put every pixel's neighbours in other bands, where the
+// anti-aliasing detection must still read them; one goroutine takes the
+// bands in turn, several take them as they come.
 func TestCompareBands(t *testing.T) {
 	white, teal := color.RGBA{255, 255, 255, 255}, color.RGBA{43, 122, 120, 255}
 	u := canvas(100, 100, white, box{image.Rect(10, 10, 12, 40), teal}, box{image.Rect(50, 10, 52, 40), teal}, box{image.Rect(10, 40, 52, 42), teal})
@@ -354,17 +357,28 @@ func TestCompareBands(t *testing.T) {
 		{"U shape across bands", canvas(100, 100, white), u},
 		{"moved button", readPNG(t, "login-base.png"), readPNG(t, "login-moved.png")},
 		{"text edges", readPNG(t, "text-base.png"), readPNG(t, "text-aa.png")},
+		{"shapes edges", readPNG(t, "shapes-base.png"), readPNG(t, "shapes-aa.png")},
 		{"page", readPNG(t, "page-base-768.png"), readPNG(t, "page-head-768.png")},
+		{"tall page", readPNG(t, "page-base-6000.png"), readPNG(t, "page-head-6000.png")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opt := Options{DiffImage: true, MergeDistance: -1}
-			want := compare(tt.base, tt.head, opt, 1)
-			for _, bands := range []int{2, 3, 7} {
-				got := compare(tt.base, tt.head, opt, bands)
-				if !equalResults(got, want) || !bytes.Equal(got.Diff.Pix, want.Diff.Pix) {
-					t.Errorf("%d bands: %+v, one band: %+v", bands, got, want)
+			want := compare(tt.base, tt.head, opt, 1, 1)
+			if want.AAPixels == 0 && tt.name != "U shape across bands" {
+				t.Fatalf("no anti-aliased pixel found: the case does not test the neighbours across bands")
+			}
+			h := tt.base.Bounds().Dy()
+			for _, bands := range []int{2, 3, 7, bandCount(tt.base.Bounds().Dx(), h), h} {
+				for _, workers := range []int{1, 2, 5} {
+					got := compare(tt.base, tt.head, opt, bands, workers)
+					if !equalResults(got, want) || !bytes.Equal(got.Diff.Pix, want.Diff.Pix) {
+						t.Errorf("%d bands, %d goroutines: %+v, one band: %+v", bands, workers, got, want)
+					}
 				}
+			}
+			if got := Compare(tt.base, tt.head, opt); !equalResults(got, want) || !bytes.Equal(got.Diff.Pix, want.Diff.Pix) {
+				t.Errorf("Compare: %+v, one band: %+v", got, want)
 			}
 		})
 	}
