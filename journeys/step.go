@@ -18,6 +18,9 @@ type cellRun struct {
 	cell Cell
 	ctx  context.Context
 	log  *pageLog
+	// gone says why the tab cannot go on (crashed, closed, or the browser
+	// exited), nil while it can.
+	gone func() error
 }
 
 func (c *cellRun) timeout(s *Step) time.Duration {
@@ -86,6 +89,9 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int) *
 // fail records a failing step: the error, a failure screenshot, and what
 // the page logged so far.
 func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
+	if g := c.gone(); g != nil {
+		err = g // what the step saw (a cancelled call) follows from it
+	}
 	sr.Status = StatusFailed
 	sr.Error = oneLine(err.Error())
 	// The cell's own context may be done (a timeout of the step is not).

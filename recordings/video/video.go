@@ -168,9 +168,12 @@ func (s *Source) skipNotice() {
 }
 
 // finish decides what becomes of a finished capture: dropped (failed-only
-// and passed, or interrupted) or encoded in the background.
-func (s *Source) finish(c *capture, res *journeys.CellResult) {
+// and passed, or interrupted) or encoded in the background. stored gets
+// the outcome: nil once the video is stored or when none is meant to be,
+// the error when a video that should have been stored is not.
+func (s *Source) finish(c *capture, res *journeys.CellResult, stored func(error)) {
 	drop := ""
+	var lost error
 	switch {
 	case res.Status == journeys.StatusInterrupted:
 		drop = "the run was interrupted"
@@ -183,18 +186,22 @@ func (s *Source) finish(c *capture, res *journeys.CellResult) {
 		}
 	}
 	if c.err != nil {
-		s.fail(fmt.Errorf("video of run %d (%s): %w", c.runID, c.cell, c.err))
+		lost = fmt.Errorf("video of run %d (%s): %w", c.runID, c.cell, c.err)
+		s.fail(lost)
 		drop = "capture failed"
 	}
 	if drop != "" {
 		s.logger.Debug("video dropped", "run", c.runID, "why", drop)
 		os.RemoveAll(c.dir)
+		stored(lost)
 		return
 	}
 	j := c.job(res)
 	s.wg.Go(func() {
-		if err := s.process(j); err != nil {
+		err := s.process(j)
+		if err != nil {
 			s.fail(err)
 		}
+		stored(err)
 	})
 }
