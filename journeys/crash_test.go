@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof/internal/owner"
 	"journeyproof/journeys"
 )
 
@@ -66,7 +69,12 @@ func faultRun(t *testing.T, langs []string, fault func(b *journeys.Browser)) ([]
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	defer func() {
+		b.Close()
+		if _, err := os.Stat(b.Profile()); err == nil {
+			t.Errorf("the browser's profile %s is still there after Close", b.Profile())
+		}
+	}()
 	j, err := journeys.Parse(t.Name()+".yaml", []byte(slowJourney))
 	if err != nil {
 		t.Fatal(err)
@@ -155,5 +163,37 @@ func TestBrowserExited(t *testing.T) {
 	}
 	if steps := col.steps[results[0].Cell.String()]; len(steps) == 0 || steps[0].Screenshot == nil {
 		t.Errorf("first cell: the evidence of its first step is lost")
+	}
+}
+
+// TestRemoveLeftoverProfiles: only the profiles whose owner process is
+// gone are removed; a live process's profile and other folders stay.
+func TestRemoveLeftoverProfiles(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadTag := owner.Of(dead.Process.Pid).Tag()
+	dead.Wait()
+	names := map[string]bool{ // name -> kept
+		"journeyproof-chromium-" + deadTag + "-123":            false,
+		"journeyproof-chromium-" + owner.Self().Tag() + "-456": true,
+		"chromedp-runner123":                                   true,
+		"journeyproof-chromium-notatag":                        true,
+	}
+	for n := range names {
+		if err := os.MkdirAll(filepath.Join(dir, n, "Default"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := journeys.RemoveLeftoverProfiles(dir)
+	if err != nil || n != 1 {
+		t.Errorf("RemoveLeftoverProfiles: %d, %v; want 1 removed", n, err)
+	}
+	for name, kept := range names {
+		if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != kept {
+			t.Errorf("%s: kept %v; want %v", name, err == nil, kept)
+		}
 	}
 }

@@ -56,10 +56,10 @@ type Run struct {
 	// (see internal/owner), and HeartbeatAt is when it last said it was
 	// alive; a running run whose owner is gone is marked interrupted
 	// (Store.ReapRuns). Runs stored before owners were recorded have none.
-	OwnerHost   string     `json:"ownerHost,omitempty"`
-	OwnerPID    int        `json:"ownerPid,omitempty"`
-	OwnerStart  string     `json:"-"`
-	HeartbeatAt *time.Time `json:"heartbeatAt,omitempty"`
+	OwnerHost   string     `gorm:"column:owner_host" json:"ownerHost,omitempty"`
+	OwnerPID    int        `gorm:"column:owner_pid" json:"ownerPid,omitempty"`
+	OwnerStart  string     `gorm:"column:owner_start" json:"-"`
+	HeartbeatAt *time.Time `gorm:"column:heartbeat_at" json:"heartbeatAt,omitempty"`
 }
 
 // Duration is the run's wall time (zero while running).

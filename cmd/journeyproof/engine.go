@@ -62,7 +62,9 @@ func (e *engine) run(ctx context.Context, inv invocation) (*outcome, error) {
 	return &outcome{Results: results, Recorder: rec}, err
 }
 
-// openEngine opens the store, starts Chromium and loads the rule pack.
+// openEngine opens the store (marking interrupted the runs of processes
+// that are gone, and removing their leftovers), starts Chromium (removing
+// the profiles killed processes left) and loads the rule pack.
 func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*engine, error) {
 	var pack *verifier.Pack
 	if rulesFile != "" {
@@ -78,12 +80,14 @@ func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*
 	if err != nil {
 		return nil, err
 	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	removeLeftovers(store, logger)
 	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	return &engine{store: store, browser: b, pack: pack, parallel: parallel, logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, nil
+	return &engine{store: store, browser: b, pack: pack, parallel: parallel, logger: logger}, nil
 }
 
 func (e *engine) close() {

@@ -139,3 +139,10 @@ func zombie(pid int) bool {
 	}
 	return s[i+2] == 'Z'
 }
+
+// Of returns the owner that a local process pid has now (its start read
+// from /proc), for tests and tools that look at another process.
+func Of(pid int) Owner {
+	host, _ := os.Hostname()
+	return Owner{Host: host, PID: pid, Start: startID(pid)}
+}
