@@ -94,7 +94,8 @@ type Server struct {
 }
 
 // New makes the web app. It marks runs that a process which is gone left
-// marked running as interrupted (runs of other live processes stay running), and starts the background worker that runs started cells.
+// marked running as interrupted (runs of other live processes stay
+// running), and starts the background worker that runs started cells.
 func New(o Options) (*Server, error) {
 	if o.Store == nil {
 		return nil, errors.New("web: no store")
