@@ -4,7 +4,7 @@ BIN       := bin/journeyproof
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: setup build demo test bench bench-peers vet rerun-stability
+.PHONY: setup build demo test bench bench-peers vet rerun-stability reliability
 
 setup:
 	scripts/setup
@@ -20,6 +20,7 @@ demo: setup build
 # Set-up, then every test (real Chromium, SQLite, ffmpeg, sandbox on loopback).
 test: setup
 	$(GO) vet ./...
+	$(GO) vet -tags reliability ./reliability/
 	$(GO) test -count=1 -timeout 60m ./...
 
 # Benchmarks; figures go in the README's performance section.
@@ -41,3 +42,10 @@ bench-peers: setup
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags reliability ./reliability/
+
+# The fault suite (build tag reliability, so `make test` does not run it):
+# the built binary as real processes over loopback, faults injected, one
+# table of figures printed at the end (the README's reliability section).
+reliability: setup
+	$(GO) test -tags reliability -count=1 -v ./reliability/ -timeout 20m

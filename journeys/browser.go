@@ -4,13 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+
+	"journeyproof/internal/owner"
 )
 
 // Browser is one Chromium process shared by every cell of an invocation;
@@ -20,6 +26,10 @@ type Browser struct {
 	cancel  context.CancelFunc
 	version string
 	path    string
+	// profile is the user data folder, named after this process (see
+	// RemoveLeftoverProfiles); closed is set by Close.
+	profile string
+	closed  atomic.Bool
 }
 
 // BrowserOptions configure how Chromium starts.
@@ -70,28 +80,87 @@ func AllocatorOptions(execPath string) []chromedp.ExecAllocatorOption {
 	return opts
 }
 
-// StartBrowser starts Chromium. Close it when done.
+// profilePrefix begins the name of each Chromium profile folder that
+// journeyproof makes in the temporary folder; the owner's tag follows.
+const profilePrefix = "journeyproof-chromium-"
+
+// StartBrowser starts Chromium with a fresh profile in the temporary folder,
+// named after this process. It first removes the profiles that processes
+// which are gone left there (see RemoveLeftoverProfiles). Close it when
+// done.
 func StartBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 	path, err := FindChromium(o.ExecPath)
 	if err != nil {
 		return nil, err
 	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), AllocatorOptions(path)...)
+	if _, err := RemoveLeftoverProfiles(os.TempDir()); err != nil {
+		slog.Warn("leftover Chromium profiles not removed", "err", err)
+	}
+	profile, err := os.MkdirTemp("", profilePrefix+owner.Self().Tag()+"-")
+	if err != nil {
+		return nil, fmt.Errorf("start chromium: profile folder: %w", err)
+	}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), append(AllocatorOptions(path), chromedp.UserDataDir(profile))...)
 	bctx, bcancel := chromedp.NewContext(allocCtx)
-	if err := chromedp.Do(bctx); err != nil {
+	stop := func() {
 		bcancel()
-		allocCancel()
+		allocCancel() // waits for the process to exit
+		removeProfile(profile)
+	}
+	if err := chromedp.Do(bctx); err != nil {
+		stop()
 		return nil, fmt.Errorf("start chromium %s: %w", path, err)
 	}
 	v, err := chromedp.CallBrowser(bctx, browser.GetVersion, cdp.Empty{})
 	if err != nil {
-		bcancel()
-		allocCancel()
+		stop()
 		return nil, fmt.Errorf("read chromium version: %w", err)
 	}
-	b := &Browser{ctx: bctx, path: path, cancel: func() { bcancel(); allocCancel() }}
+	b := &Browser{ctx: bctx, path: path, profile: profile, cancel: stop}
 	b.version = strings.Replace(v.Product, "HeadlessChrome", "Chromium", 1)
 	return b, nil
+}
+
+// removeProfile removes a profile folder; a Chromium helper process that
+// outlives the browser by a moment can still write there, so it tries
+// again a few times.
+func removeProfile(dir string) {
+	for i := 0; i < 5; i++ {
+		if err := os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// RemoveLeftoverProfiles removes the Chromium profiles in dir that
+// journeyproof processes left when they were killed, only those whose
+// owner process is gone, and returns how many it removed.
+func RemoveLeftoverProfiles(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", dir, err)
+	}
+	n := 0
+	for _, e := range entries {
+		tag, ok := strings.CutPrefix(e.Name(), profilePrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		i := strings.LastIndexByte(tag, '-')
+		if i < 0 {
+			continue
+		}
+		o, ok := owner.FromTag(tag[:i])
+		if !ok || o.Alive() {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return n, fmt.Errorf("remove leftover Chromium profile: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Version is the browser's product and version, e.g. "Chromium/156.0".
@@ -101,5 +170,28 @@ func (b *Browser) Version() string { return b.version }
 // chromedp.NewContext opens a new tab in it.
 func (b *Browser) Context() context.Context { return b.ctx }
 
-// Close stops Chromium.
-func (b *Browser) Close() { b.cancel() }
+// PID is the process id of Chromium's browser process (0 when unknown).
+func (b *Browser) PID() int {
+	if c := chromedp.FromContext(b.ctx); c != nil && c.Browser != nil && c.Browser.Process() != nil {
+		return c.Browser.Process().Pid
+	}
+	return 0
+}
+
+// Profile is the browser's user data folder.
+func (b *Browser) Profile() string { return b.profile }
+
+// Exited returns ErrBrowserExited when the Chromium process exited without
+// Close (it crashed or was killed), else nil.
+func (b *Browser) Exited() error {
+	if b.ctx.Err() != nil && !b.closed.Load() {
+		return ErrBrowserExited
+	}
+	return nil
+}
+
+// Close stops Chromium and removes its profile.
+func (b *Browser) Close() {
+	b.closed.Store(true)
+	b.cancel()
+}

@@ -171,6 +171,10 @@ type Observer interface {
 	// StartCell is called with the cell's tab context (a chromedp context)
 	// before the first step.
 	StartCell(ctx context.Context, cell Cell, started time.Time) (CellObserver, error)
+	// CellFailed records a cell that failed before StartCell could be
+	// called (its tab could not be set up, or the browser had exited), so
+	// that every cell has a run.
+	CellFailed(cell Cell, res *CellResult) error
 }
 
 // CellObserver receives the steps of one cell.
@@ -264,30 +268,53 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		r.emit(Event{Kind: "cell-end", Cell: cell, Status: res.Status, Error: res.Error, Result: &res})
 	}()
 
-	tabCtx, cancel := chromedp.NewContext(r.Browser.Context(), chromedp.WithNewBrowserContext())
+	// A crashed tab cancels the cell's context with the crash as its cause.
+	cellCtx, crashed := context.WithCancelCause(r.Browser.Context())
+	defer crashed(nil)
+	tabCtx, cancel := chromedp.NewContext(cellCtx, chromedp.WithNewBrowserContext())
 	defer cancel()
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
+	gone := func() error { return r.gone(cellCtx) }
+	// early ends a cell that failed before its first step, and records it.
+	early := func(what string, err error) CellResult {
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("%s %s: %v", what, cell, err)
+		if g := gone(); g != nil {
+			res.Error = fmt.Sprintf("%s %s: %v", what, cell, g)
+		} else if ctx.Err() != nil {
+			res.Status = StatusInterrupted
+		}
+		res.Ended = time.Now()
+		if r.Observer != nil {
+			if err := r.Observer.CellFailed(cell, &res); err != nil {
+				res.ObserverError = err
+				r.logger().Error("evidence not stored", "cell", cell.String(), "err", err)
+			}
+		}
+		return res
+	}
+	if err := r.Browser.Exited(); err != nil {
+		return early("start", err)
+	}
 
 	if err := chromedp.Do(tabCtx, r.emulate(cell)); err != nil {
-		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
-		return res
+		return early("set up", err)
 	}
 	pl := newPageLog(cdp.FrameID(chromedp.FromContext(tabCtx).Target.TargetID))
 	pl.tab = chromedp.FromContext(tabCtx).Target.TargetID
 	if err := chromedp.Listen(tabCtx, pl.listen); err != nil {
-		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s: %v", cell, err)
-		return res
+		return early("listen to", err)
+	}
+	if err := watchCrash(tabCtx, crashed); err != nil {
+		return early("listen to", err)
 	}
 	if err := chromedp.ListenBrowser(tabCtx, pl.listenBrowser); err != nil {
-		res.Status, res.Error = StatusFailed, fmt.Sprintf("listen to %s's popups: %v", cell, err)
-		return res
+		return early("listen to popups of", err)
 	}
 
 	world, err := NewWorld(tabCtx)
 	if err != nil {
-		res.Status, res.Error = StatusFailed, fmt.Sprintf("set up %s: %v", cell, err)
-		return res
+		return early("set up", err)
 	}
 
 	var obs CellObserver
@@ -300,7 +327,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		obs = o
 	}
 
-	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world}
+	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world, gone: gone}
 	res.Status = StatusPassed
 	pendingTrigger := 0
 	var obsErr []error
@@ -320,7 +347,11 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		}
 		if obs != nil {
 			if err := obs.StepDone(sr); err != nil {
+				// Evidence that cannot be stored fails the run; what was
+				// stored so far is kept.
 				obsErr = append(obsErr, err)
+				res.Status, res.Error = StatusFailed, fmt.Sprintf("step %d %q: evidence not stored: %s", i+1, s.Name, oneLine(err.Error()))
+				break
 			}
 		}
 		if sr.Status != StatusPassed {
@@ -339,6 +370,9 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		}
 	}
 	res.ObserverError = errors.Join(obsErr...)
+	if res.ObserverError != nil && res.Status == StatusPassed {
+		res.Status, res.Error = StatusFailed, "evidence not stored: "+oneLine(res.ObserverError.Error())
+	}
 	if res.ObserverError != nil {
 		r.logger().Error("evidence not stored", "cell", cell.String(), "err", res.ObserverError)
 	}

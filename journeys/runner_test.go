@@ -63,6 +63,13 @@ func (c *collector) StartCell(ctx context.Context, cell journeys.Cell, started t
 	return &cellCollector{c: c, cell: cell.String()}, nil
 }
 
+func (c *collector) CellFailed(cell journeys.Cell, res *journeys.CellResult) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ends[cell.String()] = res
+	return nil
+}
+
 type cellCollector struct {
 	c    *collector
 	cell string

@@ -20,6 +20,9 @@ type cellRun struct {
 	log  *pageLog
 	// world is the isolated world every read of the page runs in.
 	world *World
+	// gone says why the tab cannot go on (crashed, closed, or the browser
+	// exited), nil while it can.
+	gone func() error
 }
 
 func (c *cellRun) timeout(s *Step) time.Duration {
@@ -115,6 +118,9 @@ func (c *cellRun) checkTrigger(i int, s *Step, sr *StepResult, m mark, acted tim
 // fail records a failing step: the error, a failure screenshot, and what
 // the page logged so far.
 func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
+	if g := c.gone(); g != nil {
+		err = g // what the step saw (a cancelled call) follows from it
+	}
 	sr.Status = StatusFailed
 	sr.Error = oneLine(err.Error())
 	// The cell's own context may be done (a timeout of the step is not).

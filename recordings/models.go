@@ -51,6 +51,15 @@ type Run struct {
 	Steps          []Step     `gorm:"constraint:OnDelete:CASCADE" json:"steps,omitempty"`
 	Findings       []Finding  `gorm:"constraint:OnDelete:CASCADE" json:"findings,omitempty"`
 	Video          *Video     `gorm:"constraint:OnDelete:CASCADE" json:"video,omitempty"`
+
+	// OwnerHost, OwnerPID and OwnerStart name the process running the run
+	// (see internal/owner), and HeartbeatAt is when it last said it was
+	// alive; a running run whose owner is gone is marked interrupted
+	// (Store.ReapRuns). Runs stored before owners were recorded have none.
+	OwnerHost   string     `gorm:"column:owner_host" json:"ownerHost,omitempty"`
+	OwnerPID    int        `gorm:"column:owner_pid" json:"ownerPid,omitempty"`
+	OwnerStart  string     `gorm:"column:owner_start" json:"-"`
+	HeartbeatAt *time.Time `gorm:"column:heartbeat_at" json:"heartbeatAt,omitempty"`
 }
 
 // Duration is the run's wall time (zero while running).

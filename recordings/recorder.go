@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
+
+	"gorm.io/gorm"
 
 	"journeyproof/journeys"
 )
@@ -24,7 +27,12 @@ type VideoCapture interface {
 	StepStarted(index int, step *journeys.Step, at time.Time)
 	StepDone(res *journeys.StepResult)
 	// Finish ends the capture; encoding may go on in the background.
-	Finish(res *journeys.CellResult)
+	// stored is called once: when the video is stored, or when it will not
+	// be (nil when that is intended: the run was interrupted, failed-only
+	// and passed, or ffmpeg is missing; the error when it should have been
+	// and was not). The Recorder writes the run's final status then, so a
+	// run is never passed before its video is safely stored.
+	Finish(res *journeys.CellResult, stored func(error))
 }
 
 // Recorder stores what the runner observes: it is the journeys.Observer of
@@ -63,8 +71,38 @@ func (s *Store) SaveJourney(j *journeys.Journey) error {
 	return nil
 }
 
-// StartCell creates the run (status running) and returns its observer.
+// StartCell creates the run (status running, owned by this process) and
+// returns its observer. When the video cannot start, the run is stored
+// failed with the reason, never left running.
 func (rec *Recorder) StartCell(ctx context.Context, cell journeys.Cell, started time.Time) (journeys.CellObserver, error) {
+	co, err := rec.newRun(cell, started)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Video != nil {
+		vc, err := rec.Video.Start(ctx, co.run, cell)
+		if err != nil {
+			err = fmt.Errorf("start video of %s: %w", cell, err)
+			return nil, errors.Join(err, co.end(journeys.StatusFailed, err.Error()))
+		}
+		co.video = vc
+	}
+	return co, nil
+}
+
+// CellFailed records a cell that failed before its first step (its tab
+// could not be set up, or the browser had exited), so that every cell
+// asked for has a run.
+func (rec *Recorder) CellFailed(cell journeys.Cell, res *journeys.CellResult) error {
+	co, err := rec.newRun(cell, res.Started)
+	if err != nil {
+		return err
+	}
+	return co.CellDone(res)
+}
+
+// newRun stores the journey (once per invocation) and creates the run.
+func (rec *Recorder) newRun(cell journeys.Cell, started time.Time) (*cellObserver, error) {
 	rec.mu.Lock()
 	if rec.journeys == nil {
 		rec.journeys = map[string]bool{}
@@ -82,21 +120,14 @@ func (rec *Recorder) StartCell(ctx context.Context, cell journeys.Cell, started 
 	run := Run{Release: rec.Release, JourneyID: cell.Journey.ID, JourneyName: cell.Journey.Name, Service: cell.Journey.Service,
 		Process: cell.Journey.Process, Lang: cell.Lang, Device: d.Name, Width: d.Width, Height: d.Height, Scale: d.Scale,
 		Status: journeys.StatusRunning, BaseURL: rec.BaseURL, BrowserVersion: rec.BrowserVersion, StartedAt: started}
+	rec.Store.claim(&run)
 	if err := rec.Store.DB.Create(&run).Error; err != nil {
 		return nil, fmt.Errorf("create run of %s: %w", cell, err)
 	}
 	rec.mu.Lock()
 	rec.runs[cell.String()] = run.ID
 	rec.mu.Unlock()
-	co := &cellObserver{rec: rec, run: run.ID}
-	if rec.Video != nil {
-		vc, err := rec.Video.Start(ctx, run.ID, cell)
-		if err != nil {
-			return nil, fmt.Errorf("start video of %s: %w", cell, err)
-		}
-		co.video = vc
-	}
-	return co, nil
+	return &cellObserver{rec: rec, run: run.ID}, nil
 }
 
 // Wait waits for the background work of the invocation (video encoding).
@@ -160,18 +191,24 @@ func (c *cellObserver) StepDone(res *journeys.StepResult) error {
 	return errors.Join(errs...)
 }
 
-// CellDone records how the run ended.
+// CellDone records how the run ended. With a video, the run stays running
+// (with its end, steps and findings stored) until the video is stored, and
+// only then gets its final status: a crash in between leaves it to be
+// marked interrupted, never passed without its video.
 func (c *cellObserver) CellDone(res *journeys.CellResult) error {
-	if c.video != nil {
-		c.video.Finish(res)
-	}
 	var counts []struct {
 		Severity string
 		Waived   bool
 		N        int
 	}
-	c.rec.Store.DB.Model(&Finding{}).Select("severity, waived, count(*) AS n").Where("run_id = ?", c.run).Group("severity, waived").Scan(&counts)
-	upd := map[string]any{"status": res.Status, "error": res.Error, "ended_at": res.Ended, "step_count": res.Steps, "errors": 0, "warnings": 0, "waived": 0}
+	status, reason := res.Status, res.Error
+	var errs []error
+	if err := c.rec.Store.DB.Model(&Finding{}).Select("severity, waived, count(*) AS n").Where("run_id = ?", c.run).Group("severity, waived").Scan(&counts).Error; err != nil {
+		err = fmt.Errorf("count the findings of run %d: %w", c.run, err)
+		errs = append(errs, err)
+		status, reason = journeys.StatusFailed, joinReason(reason, "evidence not stored: "+err.Error())
+	}
+	upd := map[string]any{"error": reason, "ended_at": res.Ended, "step_count": res.Steps, "errors": 0, "warnings": 0, "waived": 0}
 	for _, k := range counts {
 		switch {
 		case k.Waived:
@@ -182,8 +219,43 @@ func (c *cellObserver) CellDone(res *journeys.CellResult) error {
 			upd["warnings"] = upd["warnings"].(int) + k.N
 		}
 	}
-	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ?", c.run).Updates(upd).Error; err != nil {
+	if c.video == nil {
+		upd["status"] = status
+	}
+	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ? AND status = ?", c.run, journeys.StatusRunning).Updates(upd).Error; err != nil {
+		errs = append(errs, fmt.Errorf("finish run %d: %w", c.run, err))
+	}
+	if c.video != nil {
+		c.video.Finish(res, func(verr error) {
+			st, why := status, reason
+			if verr != nil {
+				why = joinReason(why, "video not stored: "+verr.Error())
+				if st == journeys.StatusPassed {
+					st = journeys.StatusFailed
+				}
+			}
+			if err := c.end(st, why); err != nil {
+				slog.Error("run status not stored", "run", c.run, "err", err)
+			}
+		})
+	}
+	return errors.Join(errs...)
+}
+
+// end writes the run's final status (only over running: a run marked
+// interrupted meanwhile stays so).
+func (c *cellObserver) end(status, reason string) error {
+	upd := map[string]any{"status": status, "error": reason, "ended_at": gorm.Expr("COALESCE(ended_at, ?)", time.Now())}
+	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ? AND status = ?", c.run, journeys.StatusRunning).Updates(upd).Error; err != nil {
 		return fmt.Errorf("finish run %d: %w", c.run, err)
 	}
 	return nil
+}
+
+// joinReason adds b to the reason a run failed.
+func joinReason(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }

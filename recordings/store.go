@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
+
+	"journeyproof/internal/owner"
 )
 
 // DefaultDataDir is where the evidence goes without --data or
@@ -38,6 +41,9 @@ func DataDir(flag string) string {
 type Store struct {
 	DB  *gorm.DB
 	dir string
+	// owner is this process; hb keeps its running runs alive.
+	owner owner.Owner
+	hb    heartbeat
 }
 
 // ErrNotFound is returned for a run, artifact or release that is not there.
@@ -45,7 +51,8 @@ var ErrNotFound = errors.New("not found")
 
 // Open opens (creating when needed) the store in dir:
 // dir/journeyproof.db (WAL, busy timeout, foreign keys on) and
-// dir/artifacts/<sha[:2]>/<sha>.
+// dir/artifacts/<sha[:2]>/<sha>. Runs that a process which is gone left
+// marked running are marked interrupted (ReapRuns).
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "artifacts"), 0o755); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
@@ -74,7 +81,14 @@ func Open(dir string) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
 	}
-	return &Store{DB: db, dir: dir}, nil
+	s := &Store{DB: db, dir: dir, owner: owner.Self()}
+	if n, err := s.ReapRuns(); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	} else if n > 0 {
+		slog.Warn("runs left running by a process that is gone were marked interrupted", "runs", n)
+	}
+	return s, nil
 }
 
 // escapeURIPath escapes a file path for an SQLite URI file name, in which
@@ -147,8 +161,10 @@ func migrateReleaseStats(db *gorm.DB) error {
 // Dir is the store's data directory.
 func (s *Store) Dir() string { return s.dir }
 
-// Close closes the database.
+// Close stops the heartbeat of this process's runs and closes the
+// database.
 func (s *Store) Close() error {
+	s.stopHeartbeat()
 	sqlDB, err := s.DB.DB()
 	if err != nil {
 		return err

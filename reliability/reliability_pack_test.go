@@ -6,7 +6,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"encoding/binary"
+	byteorder "encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -84,14 +84,14 @@ func secPlant(t *testing.T, pack []byte, name string, content []byte) []byte {
 	zw.Close()
 	dirOf := func(z []byte) int {
 		e := bytes.LastIndex(z, []byte{0x50, 0x4b, 0x05, 0x06})
-		return int(binary.LittleEndian.Uint32(z[e+16:]))
+		return int(byteorder.LittleEndian.Uint32(z[e+16:]))
 	}
 	planted := one.Bytes()[:dirOf(one.Bytes())]
 	cd := dirOf(pack)
 	eocd := bytes.LastIndex(pack, []byte{0x50, 0x4b, 0x05, 0x06})
 	out := append(bytes.Clone(pack[:cd]), planted...)
 	out = append(out, pack[cd:]...)
-	binary.LittleEndian.PutUint32(out[eocd+len(planted)+16:], uint32(cd+len(planted)))
+	byteorder.LittleEndian.PutUint32(out[eocd+len(planted)+16:], uint32(cd+len(planted)))
 	return out
 }
 

@@ -104,8 +104,9 @@ type Server struct {
 	once   sync.Once
 }
 
-// New makes the web app. It marks runs that a crash left marked running as
-// interrupted, and starts the background worker that runs started cells.
+// New makes the web app. It marks runs that a process which is gone left
+// marked running as interrupted (runs of other live processes stay
+// running), and starts the background worker that runs started cells.
 func New(o Options) (*Server, error) {
 	if o.Store == nil {
 		return nil, errors.New("web: no store")
@@ -137,10 +138,10 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	if n, err := s.store.MarkInterrupted(); err != nil {
+	if n, err := s.store.ReapRuns(); err != nil {
 		return nil, fmt.Errorf("web: mark interrupted runs: %w", err)
 	} else if n > 0 {
-		s.log.Warn("runs left marked running by an earlier process were marked interrupted", "runs", n)
+		s.log.Warn("runs left running by a process that is gone were marked interrupted", "runs", n)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.inv = newInvocations(s)

@@ -90,8 +90,10 @@ func engineExit(err error) int {
 	return exitFailed
 }
 
-// openEngine opens the store, starts Chromium and loads the rule pack (a
-// bad one gives a *packError).
+// openEngine loads the rule pack (a bad one gives a *packError), opens the
+// store (marking interrupted the runs of processes that are gone, and
+// removing their leftovers) and starts Chromium meanwhile (removing the
+// profiles killed processes left).
 func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*engine, error) {
 	pack, err := loadPack(rulesFile)
 	if err != nil {
@@ -115,11 +117,13 @@ func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*
 		}
 		return nil, err
 	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	removeLeftovers(store, logger)
 	if sb.err != nil {
 		store.Close()
 		return nil, sb.err
 	}
-	return &engine{store: store, browser: sb.b, pack: pack, parallel: parallel, logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}, nil
+	return &engine{store: store, browser: sb.b, pack: pack, parallel: parallel, logger: logger}, nil
 }
 
 func (e *engine) close() {

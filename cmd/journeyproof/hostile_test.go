@@ -98,6 +98,9 @@ func (o *stepCollector) StartCell(ctx context.Context, cell journeys.Cell, start
 	return &stepCollectorCell{o: o, cell: cell}, nil
 }
 
+// CellFailed records nothing: a cell that could not start has no steps.
+func (o *stepCollector) CellFailed(journeys.Cell, *journeys.CellResult) error { return nil }
+
 type stepCollectorCell struct {
 	o    *stepCollector
 	cell journeys.Cell

@@ -211,7 +211,9 @@ func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn s
 			if err != nil {
 				return nil, err
 			}
-			rec.ID = run.ID
+			// The store has the final word: a run whose video could not be
+			// stored failed there.
+			rec.ID, rec.Status, rec.Error = run.ID, run.Status, run.Error
 			for _, s := range run.Steps {
 				if s.ScreenshotSHA != "" {
 					rec.Screenshots = append(rec.Screenshots, store.ArtifactPath(s.ScreenshotSHA))
@@ -227,7 +229,7 @@ func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn s
 				rec.Poster = store.ArtifactPath(run.Video.PosterSHA)
 			}
 		}
-		if res.Status == journeys.StatusPassed {
+		if rec.Status == journeys.StatusPassed {
 			rep.Passed++
 		} else {
 			rep.Failed++

@@ -155,6 +155,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		fmt.Fprintln(env.stdout, "Every request needs the token: log in with it, or send Authorization: Bearer TOKEN.")
 	}
 	fmt.Fprintln(env.stdout, "Press Ctrl-C to stop.")
+	go watchRuns(ctx, e.store, e.logger)
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
 		errorLine(env, err)
 		return exitFailed

@@ -224,7 +224,7 @@ func captureTicking(b *testing.B, device string, d time.Duration) *job {
 	time.Sleep(d)
 	res := &journeys.CellResult{Cell: cell, Status: journeys.StatusPassed, Started: started, Ended: time.Now(), Steps: 1}
 	c.StepDone(&journeys.StepResult{Index: 0, Step: step, Status: journeys.StatusPassed, Ended: res.Ended})
-	c.Finish(res)
+	c.Finish(res, func(error) {})
 	if err := src.Wait(); err != nil {
 		b.Fatal(err)
 	}

@@ -444,8 +444,8 @@ func (c *capture) StepDone(res *journeys.StepResult) {
 }
 
 // Finish ends the capture at the end of the cell; the video is encoded in
-// the background.
-func (c *capture) Finish(res *journeys.CellResult) {
+// the background, and stored is called when it is stored (or will not be).
+func (c *capture) Finish(res *journeys.CellResult, stored func(error)) {
 	end := res.Ended
 	if end.IsZero() {
 		end = time.Now()
@@ -458,7 +458,7 @@ func (c *capture) Finish(res *journeys.CellResult) {
 	c.src.encoded.received += c.received
 	c.src.encoded.kept += c.fw.written
 	c.src.mu.Unlock()
-	c.src.finish(c, res)
+	c.src.finish(c, res, stored)
 }
 
 // job is what the encode of one capture needs.

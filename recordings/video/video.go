@@ -168,9 +168,12 @@ func (s *Source) skipNotice() {
 }
 
 // finish decides what becomes of a finished capture: dropped (failed-only
-// and passed, or interrupted) or encoded in the background.
-func (s *Source) finish(c *capture, res *journeys.CellResult) {
+// and passed, or interrupted) or encoded in the background. stored gets
+// the outcome: nil once the video is stored or when none is meant to be,
+// the error when a video that should have been stored is not.
+func (s *Source) finish(c *capture, res *journeys.CellResult, stored func(error)) {
 	drop := ""
+	var lost error
 	switch {
 	case res.Status == journeys.StatusInterrupted:
 		drop = "the run was interrupted"
@@ -183,18 +186,73 @@ func (s *Source) finish(c *capture, res *journeys.CellResult) {
 		}
 	}
 	if c.err != nil {
-		s.fail(fmt.Errorf("video of run %d (%s): %w", c.runID, c.cell, c.err))
+		lost = fmt.Errorf("video of run %d (%s): %w", c.runID, c.cell, c.err)
+		s.fail(lost)
 		drop = "capture failed"
 	}
 	if drop != "" {
 		s.logger.Debug("video dropped", "run", c.runID, "why", drop)
 		os.RemoveAll(c.dir)
+		stored(lost)
 		return
 	}
 	j := c.job(res)
 	s.wg.Go(func() {
-		if err := s.process(j); err != nil {
+		err := s.process(j)
+		if err != nil {
 			s.fail(err)
 		}
+		stored(err)
 	})
+}
+
+// RemoveLeftovers removes the frames folders that killed processes left
+// under the store's data directory: those of runs marked interrupted (see
+// recordings.Store.ReapRuns) and of runs no longer stored. A running run's
+// frames stay, and so do those of finished runs (kept on purpose when
+// ffmpeg is missing or the encode failed). It returns how many it removed.
+func RemoveLeftovers(store *recordings.Store) (int, error) {
+	parent := filepath.Join(store.Dir(), FramesDir)
+	entries, err := os.ReadDir(parent)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("video: leftover frames: %w", err)
+	}
+	folders := map[uint][]string{}
+	var ids []uint
+	for _, e := range entries {
+		var id uint
+		if _, err := fmt.Sscanf(e.Name(), "run-%d-", &id); err != nil || !e.IsDir() {
+			continue
+		}
+		if folders[id] == nil {
+			ids = append(ids, id)
+		}
+		folders[id] = append(folders[id], e.Name())
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var runs []recordings.Run
+	if err := store.DB.Select("id", "status").Where("id IN ?", ids).Find(&runs).Error; err != nil {
+		return 0, fmt.Errorf("video: leftover frames: %w", err)
+	}
+	keep := map[uint]bool{}
+	for _, r := range runs {
+		keep[r.ID] = r.Status != journeys.StatusInterrupted
+	}
+	n := 0
+	for _, id := range ids {
+		if keep[id] {
+			continue
+		}
+		for _, name := range folders[id] {
+			if err := os.RemoveAll(filepath.Join(parent, name)); err != nil {
+				return n, fmt.Errorf("video: remove leftover frames: %w", err)
+			}
+			n++
+		}
+	}
+	return n, nil
 }
