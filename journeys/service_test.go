@@ -61,7 +61,7 @@ func TestServiceFileErrors(t *testing.T) {
 		{"twice", "name: A\norigin: https://a.example\njourneys: [a.yaml, a.yaml]\n", "svc.yaml:3:20: journeys: a.yaml is listed twice"},
 		{"no journeys", "name: A\norigin: https://a.example\njourneys: []\n", "svc.yaml:3:11: journeys: expected at least one journey file"},
 		{"bad cert key", "name: A\norigin: https://a.example\ncertificates: {uat: a.pem}\njourneys: [a.yaml]\n", "svc.yaml:3:16: certificates: unknown key \"uat\""},
-		{"bad yaml", "name: A\norigin: [\n", "svc.yaml:2:1: invalid YAML"},
+		{"bad yaml", "name: A\norigin: [\n", "svc.yaml:2:9: invalid YAML: this [ is never closed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
