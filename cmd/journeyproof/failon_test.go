@@ -101,7 +101,8 @@ func TestRunFailOnAndJUnit(t *testing.T) {
 }
 
 // Every command that reads a rule pack stops on a bad one with one line
-// naming file:line:col, and exit 2; nothing runs.
+// that starts with file:line:col (no program-name prefix), and exit 2;
+// nothing runs.
 func TestBadPackExit2(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad-pack.yaml")
@@ -116,7 +117,7 @@ func TestBadPackExit2(t *testing.T) {
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			code, _, stderr := runCLI(t, args...)
-			want := "journeyproof: " + bad + `:2:15: redirect.authorize: unknown key "append"; expected one of add, replace`
+			want := bad + `:2:15: redirect.authorize: unknown key "append"; expected one of add, replace`
 			if code != exitUsage || strings.TrimSpace(stderr) != want {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 			}
