@@ -25,12 +25,10 @@ import (
 // FIGURE <experiment> | <measure> | <value> | <target> | ok/FAIL.
 func secFigure(t *testing.T, experiment, measure, value, target string, ok bool) {
 	t.Helper()
-	verdict := "ok"
 	if !ok {
-		verdict = "FAIL"
 		t.Errorf("%s: %s is %s, target %s", experiment, measure, value, target)
 	}
-	fmt.Printf("FIGURE %s | %s | %s | %s | %s\n", experiment, measure, value, target, verdict)
+	figure(experiment, measure, value, target, ok) // printed, and in the table at the end
 }
 
 var (

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"journeyproof/internal/yamlpos"
 )
 
 //go:embed packs/iamsmart.yaml
@@ -195,6 +197,9 @@ func ParsePack(name string, data []byte) (*Pack, error) {
 func parsePack(file string, data []byte, base *Pack) (*Pack, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		if line, col, msg, ok := yamlpos.Syntax(data); ok {
+			return nil, fmt.Errorf("%s:%d:%d: %s", file, line, col, msg)
+		}
 		// the YAML parser knows the line of a syntax error, not the column
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
