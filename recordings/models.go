@@ -27,17 +27,21 @@ type Journey struct {
 // Run is one execution of a cell (journey x language x device) under a
 // release label.
 type Run struct {
-	ID             uint       `gorm:"primaryKey" json:"id"`
-	Release        string     `gorm:"index;not null" json:"release"`
-	JourneyID      string     `gorm:"index;not null" json:"journey"`
-	JourneyName    string     `json:"journeyName"`
-	Service        string     `json:"service"`
-	Process        string     `gorm:"index" json:"process"`
-	Lang           string     `gorm:"index" json:"lang"`
-	Device         string     `gorm:"index" json:"device"`
-	Width          int64      `json:"width"`
-	Height         int64      `json:"height"`
-	Scale          float64    `json:"scale"`
+	ID          uint    `gorm:"primaryKey" json:"id"`
+	Release     string  `gorm:"index;not null" json:"release"`
+	JourneyID   string  `gorm:"index;not null" json:"journey"`
+	JourneyName string  `json:"journeyName"`
+	Service     string  `json:"service"`
+	Process     string  `gorm:"index" json:"process"`
+	Lang        string  `gorm:"index" json:"lang"`
+	Device      string  `gorm:"index" json:"device"`
+	Width       int64   `json:"width"`
+	Height      int64   `json:"height"`
+	Scale       float64 `json:"scale"`
+	// Branch names the path the user took where the journey forks
+	// ("deny", "timeout", "close", or a designer's branch name); empty is
+	// the journey's main path. Each branch of each cell is its own run.
+	Branch         string     `gorm:"index" json:"branch,omitempty"`
 	Status         string     `gorm:"index" json:"status"`
 	Error          string     `json:"error,omitempty"`
 	BaseURL        string     `json:"baseURL"`
@@ -101,6 +105,14 @@ type Step struct {
 	Entries        []journeys.Entry `gorm:"serializer:json" json:"entries,omitempty"`
 	Outcome        string           `json:"outcome,omitempty"`
 	Request        string           `json:"request,omitempty"`
+	// PhoneSHA is the phone-side screen (what the user sees in the iAM
+	// Smart app at this step, captured from the sandbox simulator on a
+	// phone-sized view); empty when the step has none.
+	PhoneSHA string `json:"phone,omitempty"`
+	// PointX and PointY are where the step's click or tap landed, in CSS
+	// pixels of the viewport (nil when the step does not click).
+	PointX *float64 `json:"pointX,omitempty"`
+	PointY *float64 `json:"pointY,omitempty"`
 }
 
 // Finding is one rule broken on one element of one step.
