@@ -164,9 +164,19 @@ func compare(base, head image.Image, opt Options, bands, workers int) Result {
 	for k := range parts {
 		parts[k] = comparison{a: a, b: b, w: w, h: h, y0: k * h / bands, y1: (k + 1) * h / bands, s: s, out: out}
 	}
+	// Each band is compared in a copy local to its goroutine and stored
+	// back when done: the counters and the run being grown are written for
+	// every differing pixel, and neighbouring bands in one slice would share
+	// cache lines between CPUs (false sharing), which made a second CPU
+	// slow the first down as much as it helped.
+	runBand := func(k int) {
+		c := parts[k]
+		c.run()
+		parts[k] = c
+	}
 	if workers == 1 {
 		for k := range parts {
-			parts[k].run()
+			runBand(k)
 		}
 	} else {
 		var next atomic.Int64
@@ -174,7 +184,7 @@ func compare(base, head image.Image, opt Options, bands, workers int) Result {
 		for range workers {
 			wg.Go(func() {
 				for k := int(next.Add(1)) - 1; k < len(parts); k = int(next.Add(1)) - 1 {
-					parts[k].run()
+					runBand(k)
 				}
 			})
 		}
