@@ -77,6 +77,16 @@ func (r *Run) Duration() time.Duration {
 // Cell names the run's cell as journey/lang/device.
 func (r *Run) Cell() string { return r.JourneyID + "/" + r.Lang + "/" + r.Device }
 
+// Key names the run's cell and branch: journey/lang/device, and /branch
+// when the run is not on the main path. Runs are paired across releases,
+// and counted in coverage, by it.
+func (r *Run) Key() string {
+	if r.Branch == "" {
+		return r.Cell()
+	}
+	return r.Cell() + "/" + r.Branch
+}
+
 // Step is one action of a run, with its evidence.
 type Step struct {
 	ID             uint             `gorm:"primaryKey" json:"id"`
