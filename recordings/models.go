@@ -22,6 +22,9 @@ type Journey struct {
 	Devices     []string  `gorm:"serializer:json" json:"devices"`
 	StepNames   []string  `gorm:"serializer:json" json:"stepNames"`
 	UpdatedAt   time.Time `json:"updatedAt"`
+	// Branches names the journey's branches (deny, timeout, close or a
+	// designer's), in file order; the main path is not listed.
+	Branches []string `gorm:"serializer:json" json:"branches,omitempty"`
 }
 
 // Run is one execution of a cell (journey x language x device) under a

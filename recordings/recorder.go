@@ -65,6 +65,9 @@ func (s *Store) SaveJourney(j *journeys.Journey) error {
 	}
 	row := Journey{ID: j.ID, Name: j.Name, Service: j.Service, Process: j.Process, Description: j.Description,
 		File: j.File, Source: j.Source, Languages: j.Matrix.Languages, Devices: j.Matrix.Devices, StepNames: names, UpdatedAt: time.Now()}
+	for _, b := range j.Branches {
+		row.Branches = append(row.Branches, b.Name)
+	}
 	if err := s.DB.Save(&row).Error; err != nil {
 		return fmt.Errorf("save journey %s: %w", j.ID, err)
 	}
