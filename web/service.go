@@ -417,6 +417,9 @@ type RunView struct {
 	Run   RunSummary `json:"run"`
 	Steps []StepView `json:"steps"`
 	Video *VideoView `json:"video,omitempty"`
+	// PhoneVideo is a person's recording of the iAM Smart app attached to
+	// the run (journeyproof attach), nil when none.
+	PhoneVideo *PhoneVideoView `json:"phoneVideo,omitempty"`
 	// FailedStep is the number (from 1) of the step that failed, 0 for none.
 	FailedStep int `json:"failedStep,omitempty"`
 	// Findings counts the findings that are not waived.
@@ -445,6 +448,8 @@ type StepView struct {
 	VideoStart float64 `json:"videoStart"`
 	// Lang is the language of the page, for the text taken from it.
 	Lang string `json:"lang"`
+	// Phone is the phone side's screen (the iAM Smart app) at this step.
+	Phone string `json:"phoneUrl,omitempty"`
 }
 
 // FindingView is a finding with its number on the step's screenshot.
@@ -500,6 +505,9 @@ func (s *Server) Run(id uint) (*RunView, error) {
 		return nil, err
 	}
 	v := &RunView{Run: summarize(*r), Steps: []StepView{}}
+	if v.PhoneVideo, err = s.phoneVideo(id); err != nil {
+		return nil, err
+	}
 	if r.Video != nil && r.Video.SHA256 != "" {
 		vv := &VideoView{URL: artifactURL(r.Video.SHA256), Poster: artifactURL(r.Video.PosterSHA), Captions: artifactURL(r.Video.CaptionsSHA),
 			DurationMS: r.Video.DurationMS, Width: r.Video.Width, Height: r.Video.Height, Chapters: []ChapterView{}}
@@ -519,7 +527,8 @@ func (s *Server) Run(id uint) (*RunView, error) {
 		sv := StepView{Step: st, Number: st.Index + 1, OffsetMS: st.StartedAt.Sub(r.StartedAt).Milliseconds(),
 			DurationMS: st.EndedAt.Sub(st.StartedAt).Milliseconds(),
 			Screenshot: artifactURL(st.ScreenshotSHA), FullPage: artifactURL(st.FullPageSHA),
-			Width: float64(r.Width), Height: float64(r.Height), Findings: []FindingView{}, Marks: []Mark{}, VideoStart: -1, Lang: r.Lang}
+			Width: float64(r.Width), Height: float64(r.Height), Findings: []FindingView{}, Marks: []Mark{}, VideoStart: -1, Lang: r.Lang,
+			Phone: artifactURL(st.PhoneSHA)}
 		if sv.OffsetMS < 0 {
 			sv.OffsetMS = 0
 		}
