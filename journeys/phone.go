@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"time"
 
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
@@ -44,9 +43,6 @@ func (c *cellRun) clickPoint(ctx context.Context, sel string) *Point {
 	return &Point{X: x / n, Y: y / n}
 }
 
-// phoneTimeout bounds the capture of one phone-side screen.
-const phoneTimeout = 15 * time.Second
-
 // phoneScreen captures the phone side of the pending iAM Smart request:
 // the simulator's app screen at phoneURL, opened in a browser context of
 // its own (the phone is another device) on PhoneDevice, in the cell's
@@ -61,7 +57,8 @@ func (c *cellRun) phoneScreen(ctx context.Context, phoneURL string) ([]byte, err
 		q.Set("lang", c.cell.Lang)
 		u.RawQuery = q.Encode()
 	}
-	pctx, cancel := context.WithTimeout(c.r.Browser.Context(), phoneTimeout)
+	// The phone's tab lives in the browser, for as long as the step may.
+	pctx, cancel := context.WithCancel(c.r.Browser.Context())
 	defer cancel()
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
