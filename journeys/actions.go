@@ -81,10 +81,12 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.ScrollIntoView(sel, query(sel)...)); err != nil {
 			return "", fmt.Errorf("no visible element %s to click: %w", sel, err)
 		}
+		pt := c.clickPoint(ctx, sel)
 		m := c.log.mark()
 		if err := chromedp.Do(ctx, chromedp.Click(sel, query(sel)...)); err != nil {
 			return "", fmt.Errorf("click %s: %w", sel, err)
 		}
+		c.point = pt
 		return "", c.settle(ctx, m)
 	case ActFill:
 		return "", c.fill(ctx, c.cell.Expand(s.Selector, c.r.BaseURL), c.cell.Expand(s.Value, c.r.BaseURL))
@@ -266,6 +268,14 @@ func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
 	start, phone := page[0], page[1]
 	if err != nil {
 		return "", fmt.Errorf("read the iAM Smart page: %w", err)
+	}
+	if s.Value == OutcomeClose {
+		return "closed", c.closeIAMSmart(ctx)
+	}
+	if phone != "" && !c.r.NoScreenshots {
+		if c.phone, err = c.phoneScreen(ctx, phone); err != nil {
+			return "", err
+		}
 	}
 	if phone != "" {
 		action := map[string]string{OutcomeApprove: "approve", OutcomeDeny: "deny", OutcomeTimeout: "timeout"}[s.Value]

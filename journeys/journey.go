@@ -42,8 +42,11 @@ type Journey struct {
 	Matrix Matrix `json:"matrix"`
 	// Devices overrides or adds device profiles by name.
 	Devices map[string]Device `json:"devices,omitempty"`
-	// Steps are run in order.
+	// Steps are run in order: the main path.
 	Steps []Step `json:"steps"`
+	// Branches are the other paths, where a user decides otherwise at a
+	// fork step (see Branch).
+	Branches []Branch `json:"branches,omitempty"`
 	// File is the path the journey was loaded from.
 	File string `json:"file,omitempty"`
 	// Source is the YAML text of the file.
@@ -116,6 +119,9 @@ type Step struct {
 	// Line and Col locate the step in its file.
 	Line int `json:"line,omitempty"`
 	Col  int `json:"col,omitempty"`
+
+	// pending are the branches read at this step, until the journey is read.
+	pending []pendingBranch
 }
 
 // Waiver waives one verifier rule on one step, with a written reason.
@@ -175,21 +181,29 @@ func (s *Step) Describe() string {
 	return string(s.Action)
 }
 
-// Cell is one journey in one language on one device.
+// Cell is one journey in one language on one device, on one of the
+// journey's paths: Branch is "" for the main path, else a branch's name.
 type Cell struct {
 	Journey *Journey
 	Lang    string
 	Device  Device
+	Branch  string
 }
 
-// String names the cell as journey/lang/device.
+// String names the cell as journey/lang/device, and /branch when it is not
+// the main path.
 func (c Cell) String() string {
-	return c.Journey.ID + "/" + c.Lang + "/" + c.Device.Name
+	s := c.Journey.ID + "/" + c.Lang + "/" + c.Device.Name
+	if c.Branch != "" {
+		s += "/" + c.Branch
+	}
+	return s
 }
 
 // Expand returns the cells of the journeys: each journey's matrix, narrowed
-// to langs and devices when those are non-empty. It fails on a language or
-// device that no journey knows.
+// to langs and devices when those are non-empty, and in each language and
+// device the main path and then every branch (NarrowBranches keeps some).
+// It fails on a language or device that no journey knows.
 func Expand(js []*Journey, langs, devices []string) ([]Cell, error) {
 	var cells []Cell
 	for _, j := range js {
@@ -205,7 +219,9 @@ func Expand(js []*Journey, langs, devices []string) ([]Cell, error) {
 				if err != nil {
 					return nil, err
 				}
-				cells = append(cells, Cell{Journey: j, Lang: l, Device: d})
+				for _, b := range j.BranchNames() {
+					cells = append(cells, Cell{Journey: j, Lang: l, Device: d, Branch: b})
+				}
 			}
 		}
 	}

@@ -106,6 +106,8 @@ type parser struct {
 	// deviceNodes are the matrix's device entries, to report an unknown
 	// device where it is written.
 	deviceNodes []*yaml.Node
+	// inBranch is set while a branch's steps are read.
+	inBranch bool
 }
 
 func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
@@ -394,10 +396,10 @@ func (p *parser) steps(n *yaml.Node, j *Journey) error {
 		}
 		j.Steps = append(j.Steps, s)
 	}
-	return nil
+	return p.branchesDone(j)
 }
 
-var stepKeys = []string{"id", "name", "caption", "trigger", "mask", "waive", "timeout",
+var stepKeys = []string{"id", "name", "caption", "trigger", "mask", "waive", "timeout", "branches",
 	"goto", "click", "fill", "select", "press", "wait", "expect", "snapshot", "iamsmart"}
 
 func (p *parser) step(n *yaml.Node) (Step, error) {
@@ -422,6 +424,8 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 			s.Timeout, err = p.duration(v, "timeout")
 		case "waive":
 			s.Waive, err = p.waivers(v)
+		case "branches":
+			err = p.branches(v, &s)
 		default:
 			if actionKey != nil {
 				return p.errf(k, "step: two actions %q and %q in one step; expected exactly one of %s", actionKey.Value, key, actionList())
@@ -551,8 +555,8 @@ func (p *parser) action(s *Step, v *yaml.Node) error {
 				return err
 			})
 		}
-		if err == nil && s.Value != OutcomeApprove && s.Value != OutcomeDeny && s.Value != OutcomeTimeout {
-			err = p.errf(v, "iamsmart: expected approve, deny or timeout, found %q", s.Value)
+		if err == nil && !isOutcome(s.Value) {
+			err = p.errf(v, "iamsmart: expected approve, deny, timeout or close, found %q", s.Value)
 		}
 	}
 	return err

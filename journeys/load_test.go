@@ -122,7 +122,7 @@ func TestParseBad(t *testing.T) {
 		{"two actions", head + "steps:\n  - goto: /\n    click: '#x'\n", `bad.yaml:5:5: step: two actions "goto" and "click" in one step`},
 		{"no action", head + "steps:\n  - name: Nothing\n", "bad.yaml:4:5: step: no action; expected exactly one of goto, click"},
 		{"bad duration", head + "steps:\n  - wait: soon\n", `bad.yaml:4:11: wait: expected a positive duration such as 5s or 1m30s, found "soon"`},
-		{"bad outcome", head + "steps:\n  - iamsmart: maybe\n", `bad.yaml:4:15: iamsmart: expected approve, deny or timeout, found "maybe"`},
+		{"bad outcome", head + "steps:\n  - iamsmart: maybe\n", `bad.yaml:4:15: iamsmart: expected approve, deny, timeout or close, found "maybe"`},
 		{"bad language", head + "matrix:\n  languages: [en, fr]\nsteps: [{goto: /}]\n", `bad.yaml:4:19: matrix.languages: unknown language "fr"; expected one of en, zh-HK, zh-CN`},
 		{"bad device", head + "matrix:\n  devices: [watch]\nsteps: [{goto: /}]\n", `bad.yaml:4:13: matrix.devices: unknown device "watch"`},
 		{"bad device among good", head + "matrix:\n  devices:\n    - desktop\n    - tablet\nsteps: [{goto: /}]\n", `bad.yaml:6:7: matrix.devices: unknown device "tablet"`},

@@ -135,8 +135,14 @@ type StepResult struct {
 	Masks    []Box
 	Findings []Finding
 	Entries  []Entry
-	// Outcome of an iamsmart step: approved, denied or timed out.
+	// Outcome of an iamsmart step: approved, denied, timed out or closed.
 	Outcome string
+	// Point is where the step's click landed (viewport CSS px), nil when
+	// it did not click.
+	Point *Point
+	// Phone is the phone side's screen (PNG on PhoneDevice) of an iamsmart
+	// step the sandbox's simulator handled, nil otherwise.
+	Phone []byte
 	// Request is the iAM Smart authorisation request a trigger sent.
 	Request string
 	// Times says where the step's time went.
@@ -331,14 +337,15 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	res.Status = StatusPassed
 	pendingTrigger := 0
 	var obsErr []error
-	for i := range cell.Journey.Steps {
-		s := &cell.Journey.Steps[i]
+	steps := cell.Steps() // the cell's branch
+	for i := range steps {
+		s := &steps[i]
 		started := time.Now()
 		if obs != nil {
 			obs.StepStarted(i, s, started)
 		}
 		r.emit(Event{Kind: "step", Cell: cell, Index: i, Step: s.Name})
-		sr := c.step(i, s, started, &pendingTrigger, i == len(cell.Journey.Steps)-1)
+		sr := c.step(i, s, started, &pendingTrigger, i == len(steps)-1)
 		res.Steps++
 		for _, f := range sr.Findings {
 			if !f.Waived {

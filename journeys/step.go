@@ -23,6 +23,10 @@ type cellRun struct {
 	// gone says why the tab cannot go on (crashed, closed, or the browser
 	// exited), nil while it can.
 	gone func() error
+	// point and phone are what the step's action saw: where its click
+	// landed and the phone side's screen (phone.go); reset at each step.
+	point *Point
+	phone []byte
 }
 
 func (c *cellRun) timeout(s *Step) time.Duration {
@@ -52,8 +56,10 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int, l
 	}
 	acted := time.Now()
 	actx, cancel := context.WithTimeout(c.ctx, c.timeout(s))
+	c.point, c.phone = nil, nil
 	outcome, err := c.act(actx, s)
 	cancel()
+	sr.Point, sr.Phone = c.point, c.phone
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("timed out after %s: %w", c.timeout(s), err)

@@ -22,6 +22,9 @@ type Journey struct {
 	Devices     []string  `gorm:"serializer:json" json:"devices"`
 	StepNames   []string  `gorm:"serializer:json" json:"stepNames"`
 	UpdatedAt   time.Time `json:"updatedAt"`
+	// Branches names the journey's branches (deny, timeout, close or a
+	// designer's), in file order; the main path is not listed.
+	Branches []string `gorm:"serializer:json" json:"branches,omitempty"`
 }
 
 // Run is one execution of a cell (journey x language x device) under a
@@ -76,6 +79,16 @@ func (r *Run) Duration() time.Duration {
 
 // Cell names the run's cell as journey/lang/device.
 func (r *Run) Cell() string { return r.JourneyID + "/" + r.Lang + "/" + r.Device }
+
+// Key names the run's cell and branch: journey/lang/device, and /branch
+// when the run is not on the main path. Runs are paired across releases,
+// and counted in coverage, by it.
+func (r *Run) Key() string {
+	if r.Branch == "" {
+		return r.Cell()
+	}
+	return r.Cell() + "/" + r.Branch
+}
 
 // Step is one action of a run, with its evidence.
 type Step struct {

@@ -65,6 +65,9 @@ func (s *Store) SaveJourney(j *journeys.Journey) error {
 	}
 	row := Journey{ID: j.ID, Name: j.Name, Service: j.Service, Process: j.Process, Description: j.Description,
 		File: j.File, Source: j.Source, Languages: j.Matrix.Languages, Devices: j.Matrix.Devices, StepNames: names, UpdatedAt: time.Now()}
+	for _, b := range j.Branches {
+		row.Branches = append(row.Branches, b.Name)
+	}
 	if err := s.DB.Save(&row).Error; err != nil {
 		return fmt.Errorf("save journey %s: %w", j.ID, err)
 	}
@@ -118,7 +121,7 @@ func (rec *Recorder) newRun(cell journeys.Cell, started time.Time) (*cellObserve
 	}
 	d := cell.Device
 	run := Run{Release: rec.Release, JourneyID: cell.Journey.ID, JourneyName: cell.Journey.Name, Service: cell.Journey.Service,
-		Process: cell.Journey.Process, Lang: cell.Lang, Device: d.Name, Width: d.Width, Height: d.Height, Scale: d.Scale,
+		Process: cell.Journey.Process, Lang: cell.Lang, Device: d.Name, Width: d.Width, Height: d.Height, Scale: d.Scale, Branch: cell.Branch,
 		Status: journeys.StatusRunning, BaseURL: rec.BaseURL, BrowserVersion: rec.BrowserVersion, StartedAt: started}
 	rec.Store.claim(&run)
 	if err := rec.Store.DB.Create(&run).Error; err != nil {
@@ -172,6 +175,14 @@ func (c *cellObserver) StepDone(res *journeys.StepResult) error {
 		if row.FullPageSHA, err = st.PutArtifact(res.FullPage, "image/png"); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if res.Phone != nil {
+		if row.PhoneSHA, err = st.PutArtifact(res.Phone, "image/png"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if res.Point != nil {
+		row.PointX, row.PointY = &res.Point.X, &res.Point.Y
 	}
 	if err := st.DB.Create(&row).Error; err != nil {
 		return fmt.Errorf("store step %d of run %d: %w", res.Index+1, c.run, err)

@@ -67,7 +67,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	sqlDB.SetMaxOpenConns(4)
-	if err := db.AutoMigrate(&Journey{}, &Run{}, &Step{}, &Finding{}, &Artifact{}, &Video{}, &Baseline{}, &Review{}, &Approval{}); err != nil {
+	if err := db.AutoMigrate(&Journey{}, &Run{}, &Step{}, &Finding{}, &Artifact{}, &Video{}, &Baseline{}, &Review{}, &Approval{}, &Attachment{}); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
 	}

@@ -106,7 +106,7 @@ func TestReliabilityPackTamper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := secRun(t, nil, "run", "--data", data, "--release", "tamper", "--lang", "en", "--device", "desktop", "--parallel", "1", login); res.code != 0 && res.code != 1 {
+	if res := secRun(t, nil, "run", "--data", data, "--release", "tamper", "--lang", "en", "--device", "desktop", "--branch", "main", "--parallel", "1", login); res.code != 0 && res.code != 1 {
 		t.Fatalf("run: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
 	if res := secRun(t, nil, "keygen", "-o", filepath.Join(dir, "keys")); res.code != 0 {

@@ -232,7 +232,7 @@ func (iv *invocations) add(req StartRequest, cells []journeys.Cell) (*Invocation
 	}
 	for _, c := range cells {
 		inv.Cells = append(inv.Cells, InvocationCell{Cell: c.String(), Journey: c.Journey.ID, Lang: c.Lang, Device: c.Device.Name,
-			Status: stateQueued, Steps: len(c.Journey.Steps)})
+			Status: stateQueued, Steps: len(c.Steps())})
 	}
 	select {
 	case iv.queue <- inv:

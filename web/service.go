@@ -74,12 +74,15 @@ type CoverageCell struct {
 	Guidelines string `json:"guidelines,omitempty"`
 }
 
-// CoverageRow is one journey of the coverage matrix.
+// CoverageRow is one path of a journey in the coverage matrix: its main
+// path, or one of its branches (each branch of each cell is a run).
 type CoverageRow struct {
 	Journey string         `json:"journey"`
 	Name    string         `json:"name"`
 	File    string         `json:"file,omitempty"`
 	Cells   []CoverageCell `json:"cells"`
+	// Branch is "" on the main path's row, else the branch's name.
+	Branch string `json:"branch,omitempty"`
 }
 
 // CoverageGroup is the rows of one business process.
@@ -117,6 +120,10 @@ type journeyInfo struct {
 	Languages, Devices                                    []string
 	Steps                                                 []JourneyStep
 	Runnable                                              bool
+	// Branches names the journey's branches, in file order; Branch is the
+	// path a coverage row shows (see withBranches).
+	Branches []string
+	Branch   string
 }
 
 // JourneyStep is one step of a journey as the journeys page lists it.
@@ -137,7 +144,7 @@ func (s *Server) knownJourneys() ([]journeyInfo, error) {
 	byID := map[string]journeyInfo{}
 	for _, j := range stored {
 		info := journeyInfo{ID: j.ID, Name: j.Name, Service: j.Service, Process: j.Process, Description: j.Description,
-			File: j.File, Source: j.Source, Languages: j.Languages, Devices: j.Devices}
+			File: j.File, Source: j.Source, Languages: j.Languages, Devices: j.Devices, Branches: j.Branches}
 		for _, n := range j.StepNames {
 			info.Steps = append(info.Steps, JourneyStep{Name: n})
 		}
@@ -147,6 +154,9 @@ func (s *Server) knownJourneys() ([]journeyInfo, error) {
 		for _, j := range s.o.Starter.Journeys() {
 			info := journeyInfo{ID: j.ID, Name: j.Name, Service: j.Service, Process: j.Process, Description: j.Description,
 				File: j.File, Source: j.Source, Languages: j.Matrix.Languages, Devices: j.Matrix.Devices, Runnable: true}
+			for _, b := range j.Branches {
+				info.Branches = append(info.Branches, b.Name)
+			}
 			for _, st := range j.Steps {
 				name := st.Name
 				if name == "" {
@@ -233,7 +243,7 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 		}
 	}
 	// Latest run of each cell (runs come newest first) and how many.
-	type key struct{ journey, lang, device string }
+	type key struct{ journey, lang, device, branch string }
 	latest := map[key]recordings.Run{}
 	count := map[key]int{}
 	cols := map[Column]bool{}
@@ -247,7 +257,7 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 		}
 	}
 	for _, r := range runs {
-		k := key{r.JourneyID, r.Lang, r.Device}
+		k := key{r.JourneyID, r.Lang, r.Device, r.Branch}
 		if _, ok := latest[k]; !ok {
 			latest[k] = r
 		}
@@ -259,6 +269,7 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 			js = append(js, journeyInfo{ID: r.JourneyID, Name: r.JourneyName, Process: r.Process})
 		}
 	}
+	js = withBranches(js, runs)
 	for c := range cols {
 		cov.Columns = append(cov.Columns, c)
 	}
@@ -277,11 +288,11 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 	})
 	groups := map[string]int{}
 	for _, j := range js {
-		row := CoverageRow{Journey: j.ID, Name: j.Name, File: j.File, Cells: []CoverageCell{}}
+		row := CoverageRow{Journey: j.ID, Name: j.Name, File: j.File, Cells: []CoverageCell{}, Branch: j.Branch}
 		for _, col := range cov.Columns {
 			cell := CoverageCell{Lang: col.Lang, Device: col.Device}
-			inMatrix := contains(j.Languages, col.Lang) && contains(j.Devices, col.Device)
-			k := key{j.ID, col.Lang, col.Device}
+			inMatrix := (j.Branch == "" || contains(j.Branches, j.Branch)) && contains(j.Languages, col.Lang) && contains(j.Devices, col.Device)
+			k := key{j.ID, col.Lang, col.Device, j.Branch}
 			if r, ok := latest[k]; ok {
 				cell.State, cell.RunID, cell.Runs = r.Status, r.ID, count[k]
 				cell.Errors, cell.Warnings, cell.Waived = r.Errors, r.Warnings, r.Waived
@@ -406,6 +417,9 @@ type RunView struct {
 	Run   RunSummary `json:"run"`
 	Steps []StepView `json:"steps"`
 	Video *VideoView `json:"video,omitempty"`
+	// PhoneVideo is a person's recording of the iAM Smart app attached to
+	// the run (journeyproof attach), nil when none.
+	PhoneVideo *PhoneVideoView `json:"phoneVideo,omitempty"`
 	// FailedStep is the number (from 1) of the step that failed, 0 for none.
 	FailedStep int `json:"failedStep,omitempty"`
 	// Findings counts the findings that are not waived.
@@ -434,6 +448,8 @@ type StepView struct {
 	VideoStart float64 `json:"videoStart"`
 	// Lang is the language of the page, for the text taken from it.
 	Lang string `json:"lang"`
+	// Phone is the phone side's screen (the iAM Smart app) at this step.
+	Phone string `json:"phoneUrl,omitempty"`
 }
 
 // FindingView is a finding with its number on the step's screenshot.
@@ -489,6 +505,9 @@ func (s *Server) Run(id uint) (*RunView, error) {
 		return nil, err
 	}
 	v := &RunView{Run: summarize(*r), Steps: []StepView{}}
+	if v.PhoneVideo, err = s.phoneVideo(id); err != nil {
+		return nil, err
+	}
 	if r.Video != nil && r.Video.SHA256 != "" {
 		vv := &VideoView{URL: artifactURL(r.Video.SHA256), Poster: artifactURL(r.Video.PosterSHA), Captions: artifactURL(r.Video.CaptionsSHA),
 			DurationMS: r.Video.DurationMS, Width: r.Video.Width, Height: r.Video.Height, Chapters: []ChapterView{}}
@@ -508,7 +527,8 @@ func (s *Server) Run(id uint) (*RunView, error) {
 		sv := StepView{Step: st, Number: st.Index + 1, OffsetMS: st.StartedAt.Sub(r.StartedAt).Milliseconds(),
 			DurationMS: st.EndedAt.Sub(st.StartedAt).Milliseconds(),
 			Screenshot: artifactURL(st.ScreenshotSHA), FullPage: artifactURL(st.FullPageSHA),
-			Width: float64(r.Width), Height: float64(r.Height), Findings: []FindingView{}, Marks: []Mark{}, VideoStart: -1, Lang: r.Lang}
+			Width: float64(r.Width), Height: float64(r.Height), Findings: []FindingView{}, Marks: []Mark{}, VideoStart: -1, Lang: r.Lang,
+			Phone: artifactURL(st.PhoneSHA)}
 		if sv.OffsetMS < 0 {
 			sv.OffsetMS = 0
 		}

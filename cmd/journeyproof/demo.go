@@ -11,7 +11,7 @@ import (
 )
 
 func cmdDemo(ctx context.Context, env *cli, args []string) int {
-	fs := newFlags(env, "demo", "[flags]", "Starts the built-in sandbox on a free port, runs every bundled journey over its whole matrix\n(3 processes x 3 languages x 2 devices) under release \"demo\", prints where the evidence is,\nthen serves the web app (unless --no-serve).")
+	fs := newFlags(env, "demo", "[flags]", "Starts the built-in sandbox on a free port, runs every bundled journey over its whole matrix\n(3 processes x 3 languages x 2 devices; in each cell the main path and every branch: deny, time-out, close)\nunder release \"demo\", prints where the evidence is,\nthen serves the web app (unless --no-serve).")
 	release := fs.String("release", "demo", "release label of the runs")
 	defects := fs.String("defects", "", "sandbox defects to switch on for this demo (e.g. wrong-label)")
 	noServe := fs.Bool("no-serve", false, "stop after the runs")

@@ -134,7 +134,12 @@ func (e *engine) close() {
 // startSandbox serves the built-in sandbox on addr (":0" style for a free
 // port) and returns its base URL and a stop func.
 func startSandbox(addr string, defects []string) (string, func(), error) {
-	sb, err := sandbox.New(sandbox.Options{Defects: defects})
+	return startSandboxWith(addr, sandbox.Options{Defects: defects})
+}
+
+// startSandboxWith serves a sandbox made with opts on addr.
+func startSandboxWith(addr string, opts sandbox.Options) (string, func(), error) {
+	sb, err := sandbox.New(opts)
 	if err != nil {
 		return "", nil, err
 	}

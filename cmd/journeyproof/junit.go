@@ -60,7 +60,7 @@ func runJUnit(rep *runReport) runJUnitSuites {
 	var total int64
 	for _, r := range rep.Runs {
 		total += r.DurationMS
-		c := runJUnitCase{Name: r.Journey + "/" + r.Lang + "/" + r.Device, Classname: "journeyproof." + r.Process + "." + r.Journey,
+		c := runJUnitCase{Name: cellName(r.Journey, r.Lang, r.Device, r.Branch), Classname: "journeyproof." + r.Process + "." + r.Journey,
 			Time: fmt.Sprintf("%.3f", float64(r.DurationMS)/1000)}
 		if r.Workflow != journeys.StatusPassed {
 			msg := "workflow " + r.Workflow

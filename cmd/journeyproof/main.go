@@ -56,6 +56,7 @@ func commands() map[string]command {
 		"init":        {"write a commented starter service file (journeyproof.yaml)", cmdInit},
 		"import":      {"turn a Chrome DevTools Recorder recording (JSON) into a journey file", cmdImport},
 		"preflight":   {"check TLS, App Link / Universal Link, callbacks and encipherment certificates before ITE and production", cmdPreflight},
+		"attach":      {"attach a person's phone recording of the iAM Smart app to a run", cmdAttach},
 	}
 }
 

@@ -40,6 +40,9 @@ func BenchmarkRerunStability(b *testing.B) {
 		js = slices.DeleteFunc(js, func(j *journeys.Journey) bool { return !slices.Contains(keep, j.ID) })
 	}
 	all, err := journeys.Expand(js, splitList(os.Getenv("JOURNEYPROOF_BENCH_LANGS")), splitList(os.Getenv("JOURNEYPROOF_BENCH_DEVICES")))
+	if err == nil { // the main paths: the figures the README compares
+		all, err = journeys.NarrowBranches(all, []string{journeys.MainBranch})
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -134,6 +137,9 @@ func BenchmarkRerunStability(b *testing.B) {
 				b.Fatal(err)
 			}
 			cells, err := journeys.Expand(js, []string{langs[i%3]}, []string{devices[(i/3)%2]})
+			if err == nil {
+				cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
+			}
 			if err != nil {
 				b.Fatal(err)
 			}

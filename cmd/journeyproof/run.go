@@ -23,6 +23,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	release := fs.String("release", envOr("JOURNEYPROOF_RELEASE", "dev"), "release label of the runs (env JOURNEYPROOF_RELEASE)")
 	langs := fs.String("lang", "", "languages to run, comma-separated (default: each journey's matrix)")
 	devices := fs.String("device", "", "devices to run, comma-separated (default: each journey's matrix)")
+	branches := fs.String("branch", "", "paths to run, comma-separated: main and the journeys' branch names (default: every path)")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
@@ -63,6 +64,9 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	cells, err := journeys.Expand(js, splitList(*langs), splitList(*devices))
+	if err == nil {
+		cells, err = journeys.NarrowBranches(cells, splitList(*branches))
+	}
 	if err != nil {
 		errorLine(env, err)
 		return exitUsage
@@ -178,6 +182,8 @@ type runRecord struct {
 	Process string `json:"process"`
 	Lang    string `json:"lang"`
 	Device  string `json:"device"`
+	// Branch is the path the run took ("" the main path).
+	Branch string `json:"branch,omitempty"`
 	// Status is the workflow verdict (passed, failed, interrupted), and
 	// Workflow the same; Guidelines is the guidelines verdict (passed,
 	// warnings, failed); GuidelinesFail whether it fails at --fail-on.
@@ -201,7 +207,7 @@ func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn s
 	rep := &runReport{Release: inv.Release, BaseURL: inv.BaseURL, Data: absPath(store.Dir()), FailOn: failOn, Runs: []runRecord{}}
 	for _, res := range out.Results {
 		errs, warns := res.Findings["error"], res.Findings["warning"]
-		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name,
+		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name, Branch: res.Cell.Branch,
 			Status: res.Status, Workflow: res.Status, Guidelines: recordings.GuidelinesVerdict(errs, warns), GuidelinesFail: recordings.FailsOn(failOn, errs, warns),
 			Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
 			Findings: map[string]int{"error": errs, "warning": warns}, FindingList: []recordings.Finding{},
@@ -298,20 +304,37 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 
 func printSummary(w io.Writer, rep *runReport, took time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nRUN\tJOURNEY\tLANG\tDEVICE\tWORKFLOW\tGUIDELINES\tSTEPS\tERRORS\tWARNINGS\tTIME\tVIDEO")
+	fmt.Fprintln(tw, "\nRUN\tJOURNEY\tLANG\tDEVICE\tBRANCH\tWORKFLOW\tGUIDELINES\tSTEPS\tERRORS\tWARNINGS\tTIME\tVIDEO")
 	for _, r := range rep.Runs {
 		video := "-"
 		if r.Video != "" {
 			video = filepath.Base(r.Video)[:12] + "…"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1fs\t%s\n", r.ID, r.Journey, r.Lang, r.Device, r.Workflow, r.Guidelines, r.Steps, r.Findings["error"], r.Findings["warning"], float64(r.DurationMS)/1000, video)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1fs\t%s\n", r.ID, r.Journey, r.Lang, r.Device, branchName(r.Branch), r.Workflow, r.Guidelines, r.Steps, r.Findings["error"], r.Findings["warning"], float64(r.DurationMS)/1000, video)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nWorkflow: %d passed, %d failed · Guidelines: %d of %d runs with findings at or above --fail-on %s · in %.1fs\n",
 		rep.Passed, rep.Failed, rep.GuidelinesFailed, len(rep.Runs), rep.FailOn, took.Seconds())
 	for _, r := range rep.Runs {
 		if r.Error != "" {
-			fmt.Fprintf(w, "  %s/%s/%s: %s\n", r.Journey, r.Lang, r.Device, r.Error)
+			fmt.Fprintf(w, "  %s: %s\n", cellName(r.Journey, r.Lang, r.Device, r.Branch), r.Error)
 		}
 	}
+}
+
+// branchName names a path in tables: main for the main path.
+func branchName(b string) string {
+	if b == "" {
+		return journeys.MainBranch
+	}
+	return b
+}
+
+// cellName names a run's cell and branch: journey/lang/device[/branch].
+func cellName(journey, lang, device, branch string) string {
+	s := journey + "/" + lang + "/" + device
+	if branch != "" {
+		s += "/" + branch
+	}
+	return s
 }

@@ -8,13 +8,18 @@ import (
 )
 
 func cmdSandbox(ctx context.Context, env *cli, args []string) int {
-	fs := newFlags(env, "sandbox", "[--addr 127.0.0.1:8090] [--defects LIST]", "Serves the built-in sample online service and the local iAM Smart simulator, so journeys run with no network.\nDefects (comma-separated) switch on guideline mistakes for every request; per request use ?defects=LIST.")
+	fs := newFlags(env, "sandbox", "[--addr 127.0.0.1:8090] [--defects LIST] [--request-timeout 2m]", "Serves the built-in sample online service and the local iAM Smart simulator, so journeys run with no network.\nDefects (comma-separated) switch on guideline mistakes for every request; per request use ?defects=LIST.")
 	addr := fs.String("addr", envOr("JOURNEYPROOF_SANDBOX_ADDR", "127.0.0.1:8090"), "address to listen on")
 	defects := fs.String("defects", "", "defects to switch on for every request; one of:"+defectList())
+	timeout := fs.Duration("request-timeout", sandbox.DefaultRequestTimeout, "how long an iAM Smart request waits for the user on the (simulated) phone before it times out")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
 	}
-	url, stop, err := startSandbox(*addr, splitList(*defects))
+	if *timeout <= 0 {
+		fmt.Fprintln(env.stderr, "journeyproof sandbox: --request-timeout must be positive, such as 30s or 2m")
+		return exitUsage
+	}
+	url, stop, err := startSandboxWith(*addr, sandbox.Options{Defects: splitList(*defects), RequestTimeout: *timeout})
 	if err != nil {
 		errorLine(env, err)
 		return exitUsage

@@ -732,3 +732,47 @@ func TestPruneForgetsOldState(t *testing.T) {
 		t.Errorf("after prune: %d entries, recent session kept=%v; want only the recent session", n, kept)
 	}
 }
+
+// A request nobody answers times out by itself after Options.RequestTimeout,
+// and the service then says so in the page's language; the phone side shows
+// the app's screens in the request's language.
+func TestRequestTimesOut(t *testing.T) {
+	s, err := New(Options{RequestTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	for _, c := range []struct{ process, lang, heading string }{
+		{"login", "en", "phone_heading_auth"}, {"form", "zh-HK", "phone_heading_form"}, {"sign", "zh-CN", "phone_heading_sign"},
+	} {
+		b := newBrowser(t, ts.URL, uaDesktop)
+		r := b.start(c.process, c.lang)
+		if !strings.Contains(r.page, texts[c.lang]["sim_expires_page"]+" "+durationText(c.lang, 300*time.Millisecond)) {
+			t.Errorf("%s %s: the simulator page does not say when the request expires", c.process, c.lang)
+		}
+		_, phone := b.get(r.phone)
+		if !strings.Contains(phone, texts[c.lang][c.heading]) || !strings.Contains(phone, `class="sim sim-phone-view"`) {
+			t.Errorf("%s %s: phone side lacks %q", c.process, c.lang, texts[c.lang][c.heading])
+		}
+		if c.process == "form" && !strings.Contains(phone, "CHAN Tai Man") {
+			t.Errorf("form: the consent screen does not show the values asked for")
+		}
+		if _, body := b.get("/iamsmart/status/" + r.id); !strings.Contains(body, `"pending"`) {
+			t.Errorf("%s: status at once = %s, want pending", c.process, body)
+		}
+		time.Sleep(350 * time.Millisecond)
+		_, body := b.get("/iamsmart/status/" + r.id)
+		var st struct{ Status, Redirect string }
+		if err := json.Unmarshal([]byte(body), &st); err != nil || st.Status != statusTimeout || !strings.Contains(st.Redirect, "error=timeout") {
+			t.Fatalf("%s: status after the timeout = %s (%v)", c.process, body, err)
+		}
+		resp, page, _ := b.follow(st.Redirect)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, texts[c.lang]["error_timeout"]) {
+			t.Errorf("%s %s: the service does not say the request timed out (%s)", c.process, c.lang, resp.Status)
+		}
+		if resp, _ := b.do(http.MethodPost, "/iamsmart/phone/"+r.id+"/approve", nil); resp.StatusCode != http.StatusConflict {
+			t.Errorf("%s: approving a timed-out request: %s, want 409", c.process, resp.Status)
+		}
+	}
+}

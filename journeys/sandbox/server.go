@@ -32,7 +32,15 @@ const (
 type Options struct {
 	Defects  []string // switched on for every request (sandbox --defects)
 	ClientID string   // default "journeyproof-sandbox"
+	// RequestTimeout is how long an iAM Smart request waits for the user
+	// on the phone before it times out (DefaultRequestTimeout when zero).
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is how long the simulator's iAM Smart requests wait
+// for the user. Journeys need not wait it out: the phone side's timeout
+// decision ends a request at once.
+const DefaultRequestTimeout = 2 * time.Minute
 
 // Server is the sandbox online service and its iAM Smart simulator, as one
 // http.Handler. It keeps sessions and pending iAM Smart requests in memory and is
@@ -40,8 +48,10 @@ type Options struct {
 type Server struct {
 	clientID string
 	defects  defectSet // switched on for every request
-	pages    map[string]*template.Template
-	mux      *http.ServeMux
+	// requestTimeout is how long an iAM Smart request waits for the user.
+	requestTimeout time.Duration
+	pages          map[string]*template.Template
+	mux            *http.ServeMux
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -109,14 +119,18 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox templates: %w", err)
 	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
 	s := &Server{
-		clientID: opts.ClientID,
-		defects:  defects,
-		pages:    pages,
-		sessions: map[string]*session{},
-		requests: map[string]*authRequest{},
-		codes:    map[string]*authRequest{},
-		signings: map[string]signing{},
+		requestTimeout: opts.RequestTimeout,
+		clientID:       opts.ClientID,
+		defects:        defects,
+		pages:          pages,
+		sessions:       map[string]*session{},
+		requests:       map[string]*authRequest{},
+		codes:          map[string]*authRequest{},
+		signings:       map[string]signing{},
 	}
 	s.routes()
 	return s, nil

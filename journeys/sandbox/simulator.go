@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,7 +47,17 @@ type simPage struct {
 	Status   string
 	Message  string
 	Poll     bool // the page polls the request's status and carries its ids
+	// Consent are the fields a form-filling request asks for, with the
+	// simulated user's values (phone side).
+	Consent []consentField
+	// Expires says how long the request waits for the user ("2 min").
+	Expires string
+	// PhoneView styles the page as the iAM Smart app on a phone.
+	PhoneView bool
 }
+
+// consentField is one field of the profile the phone side asks consent for.
+type consentField struct{ Label, Value string }
 
 func newSimPage(lang string) *simPage {
 	return &simPage{Lang: lang, T: texts[lang]}
@@ -115,11 +126,31 @@ func (s *Server) requestPage(r *http.Request, req *authRequest) *simPage {
 	titles := map[string]string{"login": "sim_title_auth", "form": "sim_title_form", "sign": "sim_title_sign"}
 	p.Title = p.T[titles[req.process]]
 	if req.process == "form" {
+		profile := profileFields()
 		for _, k := range []string{"name", "id_prefix", "dob", "phone", "address"} {
 			p.Fields = append(p.Fields, p.T[k])
+			p.Consent = append(p.Consent, consentField{Label: p.T[k], Value: profile[strings.ReplaceAll(k, "_", "-")]})
 		}
 	}
+	p.Expires = durationText(req.lang, s.requestTimeout)
 	return p
+}
+
+// durationText says d in lang, in whole minutes or seconds ("2 min", "30 秒").
+func durationText(lang string, d time.Duration) string {
+	t := texts[lang]
+	if d >= time.Minute && d%time.Minute == 0 {
+		return fmt.Sprintf(t["unit_min"], int(d/time.Minute))
+	}
+	return fmt.Sprintf(t["unit_sec"], int((d+time.Second-1)/time.Second))
+}
+
+// expire lets a pending request time out once it has waited longer than
+// the simulator's request timeout. The caller must hold s.mu.
+func (s *Server) expire(req *authRequest, now time.Time) {
+	if req.status == statusPending && now.Sub(req.created) >= s.requestTimeout {
+		s.decide(req, statusTimeout)
+	}
 }
 
 // lookup returns the request with the id in the path, or nil.
@@ -139,6 +170,7 @@ func (s *Server) simStatus(w http.ResponseWriter, r *http.Request) {
 		Redirect string `json:"redirect,omitempty"`
 	}
 	if ok {
+		s.expire(req, time.Now())
 		body.Status, body.Redirect = req.status, req.outcome
 	}
 	s.mu.Unlock()
@@ -176,7 +208,9 @@ func (s *Server) simPhone(w http.ResponseWriter, r *http.Request) {
 	req, ok := s.requests[r.PathValue("id")]
 	var p *simPage
 	if ok {
+		s.expire(req, time.Now())
 		p = s.requestPage(r, req)
+		p.PhoneView = true
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -188,7 +222,9 @@ func (s *Server) simPhone(w http.ResponseWriter, r *http.Request) {
 }
 
 // simDecide is the simulated user's decision on the phone: approve, deny or
-// timeout. 204 when decided, 404 for an unknown request, 409 when already decided.
+// timeout (the request's time runs out now, as it does by itself after the
+// simulator's request timeout). 204 when decided, 404 for an unknown
+// request, 409 when already decided.
 func (s *Server) simDecide(w http.ResponseWriter, r *http.Request) {
 	action := r.PathValue("action")
 	status := map[string]string{"approve": statusApproved, "deny": statusDenied, "timeout": statusTimeout}[action]
@@ -199,10 +235,18 @@ func (s *Server) simDecide(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown iAM Smart request or action", http.StatusNotFound)
 		return
 	}
+	s.expire(req, time.Now())
 	if req.status != statusPending {
 		http.Error(w, "iAM Smart request already "+req.status, http.StatusConflict)
 		return
 	}
+	s.decide(req, status)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// decide ends a pending request with status and says where the browser
+// goes next. The caller must hold s.mu.
+func (s *Server) decide(req *authRequest, status string) {
 	req.status = status
 	v := url.Values{"state": {req.state}}
 	switch status {
@@ -216,5 +260,4 @@ func (s *Server) simDecide(w http.ResponseWriter, r *http.Request) {
 		v.Set("error", "timeout")
 	}
 	req.outcome = req.callback + "?" + v.Encode()
-	w.WriteHeader(http.StatusNoContent)
 }

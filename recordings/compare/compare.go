@@ -157,7 +157,7 @@ func resolve(st Store, base, head Side) ([]RunPair, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []RunPair{{Cell: h.Cell(), Base: b, Head: h}}, nil
+		return []RunPair{{Cell: h.Key(), Base: b, Head: h}}, nil
 	}
 	var headRuns, baseRuns []recordings.Run
 	var err error
@@ -186,8 +186,8 @@ func resolve(st Store, base, head Side) ([]RunPair, error) {
 		}
 	}
 	if only != nil {
-		cell := only.Cell()
-		keep := func(r recordings.Run) bool { return r.Cell() != cell }
+		cell := only.Key()
+		keep := func(r recordings.Run) bool { return r.Key() != cell }
 		baseRuns = slices.DeleteFunc(baseRuns, keep)
 		headRuns = slices.DeleteFunc(headRuns, keep)
 	}
@@ -295,8 +295,8 @@ func diffRun(b, h *recordings.Run) (RunDiff, []*job) {
 	if any == nil {
 		any = b
 	}
-	rd := RunDiff{Cell: any.Cell(), Journey: any.JourneyID, JourneyName: any.JourneyName, Process: any.Process,
-		Lang: any.Lang, Device: any.Device, Base: runInfo(b), Head: runInfo(h), Steps: []StepDiff{},
+	rd := RunDiff{Cell: any.Key(), Journey: any.JourneyID, JourneyName: any.JourneyName, Process: any.Process,
+		Lang: any.Lang, Device: any.Device, Branch: any.Branch, Base: runInfo(b), Head: runInfo(h), Steps: []StepDiff{},
 		Paths: PathDiff{Base: pathSequence(b), Head: pathSequence(h)}}
 	rd.Paths.Changed = b != nil && h != nil && !slices.Equal(rd.Paths.Base, rd.Paths.Head)
 	switch {

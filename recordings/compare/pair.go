@@ -9,16 +9,19 @@ import (
 	"journeyproof/recordings"
 )
 
-// RunPair is the base and head run of one cell; one of them is nil when
-// the cell was run on one side only.
+// RunPair is the base and head run of one cell and branch; one of them is
+// nil when it was run on one side only.
 type RunPair struct {
+	// Cell is journey/lang/device, and /branch off the main path
+	// (recordings.Run.Key).
 	Cell       string
 	Base, Head *recordings.Run
 }
 
-// PairRuns pairs runs by cell (journey x language x device). Of several
-// runs of a cell on one side, the newest that is not still running wins.
-// Pairs come in journey, language, device order.
+// PairRuns pairs runs by cell (journey x language x device) and branch. Of
+// several runs of a cell and branch on one side, the newest that is not
+// still running wins. Pairs come in journey, language, device, branch
+// order (the main path first).
 func PairRuns(base, head []recordings.Run) []RunPair {
 	b, h := newestByCell(base), newestByCell(head)
 	cells := map[string]*RunPair{}
@@ -39,7 +42,7 @@ func PairRuns(base, head []recordings.Run) []RunPair {
 	slices.SortFunc(out, func(p, q RunPair) int {
 		a, b := p.any(), q.any()
 		return cmp.Or(cmp.Compare(a.JourneyID, b.JourneyID), cmp.Compare(langOrder(a.Lang), langOrder(b.Lang)),
-			cmp.Compare(a.Lang, b.Lang), cmp.Compare(a.Device, b.Device))
+			cmp.Compare(a.Lang, b.Lang), cmp.Compare(a.Device, b.Device), cmp.Compare(a.Branch, b.Branch))
 	})
 	return out
 }
@@ -71,8 +74,8 @@ func newestByCell(runs []recordings.Run) map[string]*recordings.Run {
 		if r.Status == journeys.StatusRunning {
 			continue
 		}
-		if cur, ok := out[r.Cell()]; !ok || newer(r, cur) {
-			out[r.Cell()] = r
+		if cur, ok := out[r.Key()]; !ok || newer(r, cur) {
+			out[r.Key()] = r
 		}
 	}
 	return out

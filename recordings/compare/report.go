@@ -129,6 +129,9 @@ type RunDiff struct {
 	NewFindings      int        `json:"newFindings"`
 	ResolvedFindings int        `json:"resolvedFindings"`
 	Paths            PathDiff   `json:"paths"`
+
+	// Branch is the path the runs took ("" the main path); Cell names it.
+	Branch string `json:"branch,omitempty"`
 }
 
 // RunInfo names one run of a comparison.
