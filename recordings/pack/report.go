@@ -140,7 +140,7 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 		rules[r] = true
 	}
 	for _, r := range sel.runs {
-		rr := reportRun{Run: r, Cell: r.Cell(), Lang: r.Lang}
+		rr := reportRun{Run: r, Cell: runCell(r), Lang: r.Lang}
 		if v := videos[r.ID]; v != nil {
 			rr.Video = v.path + ".mp4"
 			if v.captions != "" {
@@ -157,7 +157,7 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 			steps[r.Steps[i].Index] = &r.Steps[i]
 		}
 		for _, f := range r.Findings {
-			rf := reportFinding{Run: r.ID, Cell: r.Cell(), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
+			rf := reportFinding{Run: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
 				Rule: f.Rule, Severity: f.Severity, Step: f.StepIndex + 1, Selector: f.Selector, Message: f.Message,
 				Waived: f.Waived, WaiverReason: f.WaiverReason, crop: f.CropSHA}
 			if s := steps[f.StepIndex]; s != nil {
