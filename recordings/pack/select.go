@@ -29,11 +29,11 @@ type selection struct {
 // Cell is one line of the coverage: a journey in a language on a device,
 // and what the pack has of it.
 type Cell struct {
-	Cell      string `json:"cell"`
-	Journey   string `json:"journey"`
-	Process   string `json:"process"`
-	Lang      string `json:"lang"`
-	Device    string `json:"device"`
+	Cell    string `json:"cell"`
+	Journey string `json:"journey"`
+	Process string `json:"process"`
+	Lang    string `json:"lang"`
+	Device  string `json:"device"`
 	// Branch is the path after the journey's decision ("" for the main
 	// path; "deny", "timeout", "close" or a designer's branch name).
 	Branch    string `json:"branch,omitempty"`
