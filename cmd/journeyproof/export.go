@@ -130,6 +130,13 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	for _, p := range pdfs {
 		fmt.Fprintf(env.stdout, "  %s\n", p)
 	}
+	if n := len(sum.Submission); n > 0 {
+		var secs float64
+		for _, s := range sum.Submission {
+			secs += float64(s.DurationMS) / 1000
+		}
+		fmt.Fprintf(env.stdout, "  %d submission videos (submission/: title card, each step held, click markers, captions burned in; one combined per process), %.0f s in all\n", n, secs)
+	}
 	fmt.Fprintf(env.stdout, "Manifest digest: %s (record it; verify-pack --digest checks the pack against it)\n", sum.ManifestDigest)
 	warn := func(what string, cells []string) {
 		if len(cells) > 0 {

@@ -85,6 +85,9 @@ type Summary struct {
 	Wireframes []Wireframe `json:"wireframes"`
 	// Videos is the number of videos in the pack.
 	Videos int `json:"videos"`
+	// Submission lists the submission renditions: one per run, then one
+	// combined video per process.
+	Submission []Submission `json:"submission"`
 	// Missing lists the cells of the journeys' matrices with no run;
 	// Failed the cells whose run failed; Errors the cells whose run has
 	// error findings that are not waived; NoVideo the runs with no video.
@@ -102,6 +105,14 @@ type Summary struct {
 	ManifestDigest string `json:"manifestDigest"`
 	// Duration is how long the export took.
 	Duration time.Duration `json:"durationNs"`
+}
+
+// Submission is one submission video of the pack.
+type Submission struct {
+	Path       string `json:"path"`
+	Process    string `json:"process"`
+	DurationMS int64  `json:"durationMs"`
+	Chapters   int    `json:"chapters"`
 }
 
 // Wireframe is one wireframe PDF of the pack.
@@ -221,6 +232,12 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 	if err != nil {
 		return nil, err
 	}
+	var rends []renditionFile
+	if !o.NoRenditions {
+		if rends, err = makeRenditions(ctx, b, o, sel, tmpDir); err != nil {
+			return nil, err
+		}
+	}
 
 	cw := &countingWriter{w: w}
 	zw := &packWriter{zip: zip.NewWriter(cw), modified: o.Now}
@@ -247,6 +264,15 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 			}
 		}
 		sum.Videos++
+	}
+	for _, f := range rends {
+		if err := zw.addFile(f.Path+".mp4", f.file+".mp4", zip.Store); err != nil {
+			return nil, err
+		}
+		if err := zw.addFile(f.Path+".vtt", f.file+".vtt", zip.Deflate); err != nil {
+			return nil, err
+		}
+		sum.Submission = append(sum.Submission, Submission{Path: f.Path + ".mp4", Process: f.Process, DurationMS: f.r.Duration().Milliseconds(), Chapters: len(f.r.Chapters())})
 	}
 	shots := collectShots(o.Store, sel)
 	for _, r := range sel.runs {

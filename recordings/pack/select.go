@@ -409,5 +409,9 @@ func (s *selection) processes() []string {
 
 // videoPath is where a run's video goes in the pack (without extension).
 func videoPath(r *recordings.Run) string {
-	return "videos/" + processFile(r.Process) + "/" + processFile(r.JourneyID) + "-" + processFile(r.Lang) + "-" + processFile(r.Device)
+	p := "videos/" + processFile(r.Process) + "/" + processFile(r.JourneyID) + "-" + processFile(r.Lang) + "-" + processFile(r.Device)
+	if r.Branch != "" {
+		p += "-" + processFile(r.Branch)
+	}
+	return p
 }
