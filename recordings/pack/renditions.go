@@ -33,7 +33,7 @@ const (
 type stillSpec struct {
 	ID int
 	// Title card.
-	Card                                                            bool
+	Card                                                           bool
 	Service, Process, Journey, Branch, Lang, Device, Release, Date string
 	// Step.
 	Step, Of      int

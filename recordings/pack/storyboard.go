@@ -15,12 +15,12 @@ import (
 // Page geometry of the wireframe PDFs (A4 landscape), in millimetres. The
 // printable area is the paper less the margins given to Chromium.
 const (
-	paperW, paperH      = 297.0, 210.0
-	marginTop           = 10.0
-	marginSide          = 10.0
-	marginBottom        = 14.0 // room for the footer with the page number
-	contentW            = paperW - 2*marginSide
-	contentH            = paperH - marginTop - marginBottom
+	paperW, paperH = 297.0, 210.0
+	marginTop      = 10.0
+	marginSide     = 10.0
+	marginBottom   = 14.0 // room for the footer with the page number
+	contentW       = paperW - 2*marginSide
+	contentH       = paperH - marginTop - marginBottom
 )
 
 // screenshotInfo reads the pixel size of a stored PNG from its header.
