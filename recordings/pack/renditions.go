@@ -53,6 +53,8 @@ type renditionFile struct {
 	Process string
 	file    string // on disk, without extension
 	r       *video.Rendition
+	// parts are the per-run files a combined video joins.
+	parts []string
 }
 
 var stillTemplate = template.Must(template.New("still").Parse(`<!DOCTYPE html>
@@ -182,6 +184,7 @@ func makeRenditions(ctx context.Context, b *journeys.Browser, o *Options, sel *s
 			}
 			cf.r.Stills = append(cf.r.Stills, st)
 		}
+		cf.parts = append(cf.parts, rf.file+".mp4")
 	}
 	for _, p := range order {
 		files = append(files, *combined[p])
@@ -192,25 +195,38 @@ func makeRenditions(ctx context.Context, b *journeys.Browser, o *Options, sel *s
 	if err := drawStills(ctx, b, o.Store, specs, dir); err != nil {
 		return nil, err
 	}
+	// The per-run videos first, a few at a time; then each process's
+	// combined video joins them without encoding again.
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, max(1, runtime.NumCPU()))
-	var wg sync.WaitGroup
-	for i := range files {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
+	for _, combined := range []bool{false, true} {
+		var wg sync.WaitGroup
+		for i := range files {
 			f := &files[i]
-			if err := f.r.Encode(ctx, f.file+".mp4"); err != nil {
-				errs[i] = fmt.Errorf("export pack: submission video %s: %w", f.Path, err)
-				return
+			if (len(f.parts) > 0) != combined {
+				continue
 			}
-			errs[i] = f.r.WriteVTT(f.file + ".vtt")
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				var err error
+				if combined {
+					err = f.r.Concat(ctx, f.parts, f.file+".mp4")
+				} else {
+					err = f.r.Encode(ctx, f.file+".mp4")
+				}
+				if err != nil {
+					errs[i] = fmt.Errorf("export pack: submission video %s: %w", f.Path, err)
+					return
+				}
+				errs[i] = f.r.WriteVTT(f.file + ".vtt")
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	return files, nil

@@ -164,3 +164,44 @@ func (r *Rendition) WriteVTT(path string) error {
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }
+
+// Concat writes the rendition to out by joining parts, renditions already
+// encoded from the same stills in the same order (so the same size and
+// encoding), without encoding again; the chapters and title are the
+// rendition's own.
+func (r *Rendition) Concat(ctx context.Context, parts []string, out string) error {
+	dir, err := os.MkdirTemp(filepath.Dir(out), ".concat-*")
+	if err != nil {
+		return fmt.Errorf("join rendition: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	var list bytes.Buffer
+	list.WriteString("ffconcat version 1.0\n")
+	for _, p := range parts {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&list, "file '%s'\n", strings.ReplaceAll(abs, "'", `'\''`))
+	}
+	listFile, metaFile := filepath.Join(dir, "parts.txt"), filepath.Join(dir, "meta.txt")
+	if err := os.WriteFile(listFile, list.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if err := writeFile(metaFile, func(w *bufio.Writer) error { return writeFFMetadata(w, r.Title, r.Chapters()) }); err != nil {
+		return err
+	}
+	ff := r.FFmpeg
+	if ff == "" {
+		ff = "ffmpeg"
+	}
+	cmd := exec.CommandContext(ctx, ff, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats",
+		"-f", "concat", "-safe", "0", "-i", listFile, "-f", "ffmetadata", "-i", metaFile,
+		"-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("join rendition %s: ffmpeg: %w: %s", filepath.Base(out), err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
