@@ -145,6 +145,17 @@ type stepGroup struct {
 func (g stepGroup) first() *recordings.Step { return g.steps[0] }
 func (g stepGroup) last() *recordings.Step  { return g.steps[len(g.steps)-1] }
 
+// name joins the names of the group's steps.
+func (g stepGroup) name() string {
+	var names []string
+	for _, s := range g.steps {
+		if !has(names, s.Name) {
+			names = append(names, s.Name)
+		}
+	}
+	return strings.Join(names, " · ")
+}
+
 // label is "Step 3" or "Steps 1–2".
 func (g stepGroup) label() string {
 	if len(g.steps) == 1 {
@@ -397,7 +408,7 @@ func forkIndex(main, br *recordings.Run) int {
 // frame of at most w x h mm.
 func (bc *boardCtx) mapFrame(r *recordings.Run, g stepGroup, w, h float64) *mapFrame {
 	s := g.last()
-	f := &mapFrame{Steps: strings.TrimPrefix(strings.TrimPrefix(g.label(), "Steps "), "Step "), Name: s.Name, Trigger: s.Trigger || g.first().Trigger, Outcome: s.Outcome}
+	f := &mapFrame{Steps: strings.TrimPrefix(strings.TrimPrefix(g.label(), "Steps "), "Step "), Name: g.name(), Trigger: s.Trigger || g.first().Trigger, Outcome: s.Outcome}
 	for _, x := range g.steps {
 		if x.Outcome != "" {
 			f.Outcome = x.Outcome
@@ -562,7 +573,7 @@ func (bc *boardCtx) buildDetails(j *recordings.Journey, r *recordings.Run, caps 
 // frame builds one frame of a detail page.
 func (bc *boardCtx) frame(r *recordings.Run, g stepGroup, caps map[string]string, geo detailGeom, compact bool) *frame {
 	s := g.last()
-	f := &frame{Steps: g.label(), Name: s.Name, URL: productionURL(s.URL, r.BaseURL, bc.o.Origin), Title: s.Title, Error: s.Error}
+	f := &frame{Steps: g.label(), Name: g.name(), URL: productionURL(s.URL, r.BaseURL, bc.o.Origin), Title: s.Title, Error: s.Error}
 	var capts []string
 	for _, x := range g.steps {
 		c := x.Caption
