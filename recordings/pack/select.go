@@ -301,20 +301,11 @@ func cellRank(c Cell) int {
 	return 3
 }
 
-// countFindings counts a run's findings: errors and warnings not waived,
-// and waived ones.
+// countFindings counts a run's findings once each (the same rule on the
+// same element of an unchanged screen is one): errors and warnings not
+// waived, and waived ones.
 func countFindings(r *recordings.Run) (errs, warns, waived int) {
-	for _, f := range r.Findings {
-		switch {
-		case f.Waived:
-			waived++
-		case f.Severity == "error":
-			errs++
-		default:
-			warns++
-		}
-	}
-	return errs, warns, waived
+	return recordings.CountFindings(r.Steps, r.Findings)
 }
 
 func (o *Options) wants(journey, lang, device string) bool {
