@@ -118,3 +118,13 @@ func listCells(cells []string) string {
 	}
 	return strings.Join(cells, ", ")
 }
+
+// Check says what a pack of the release would lack, without writing it:
+// the web app's download button shows it before it downloads.
+func Check(o Options) (Completeness, error) {
+	sel, err := selectRuns(&o)
+	if err != nil {
+		return Completeness{}, err
+	}
+	return completeness(sel), nil
+}
