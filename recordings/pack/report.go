@@ -98,19 +98,19 @@ func (r *report) addApprovals(store *recordings.Store, sel *selection) error {
 
 // reportFinding is one finding as report.json gives it.
 type reportFinding struct {
-	Run          uint   `json:"run"`
-	Cell         string `json:"cell"`
-	Journey      string `json:"journey"`
-	Process      string `json:"process"`
-	Lang         string `json:"lang"`
-	Device       string `json:"device"`
-	Rule         string `json:"rule"`
-	Severity     string `json:"severity"`
-	Step         int    `json:"step"`
-	StepName     string `json:"stepName"`
+	Run      uint   `json:"run"`
+	Cell     string `json:"cell"`
+	Journey  string `json:"journey"`
+	Process  string `json:"process"`
+	Lang     string `json:"lang"`
+	Device   string `json:"device"`
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Step     int    `json:"step"`
+	StepName string `json:"stepName"`
 	// Steps are every step (from 1) the finding appears on: the same rule
 	// on the same element of an unchanged screen is one finding.
-	Steps []int `json:"steps"`
+	Steps        []int  `json:"steps"`
 	Selector     string `json:"selector"`
 	Message      string `json:"message"`
 	Waived       bool   `json:"waived"`
