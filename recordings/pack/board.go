@@ -356,9 +356,13 @@ func (bc *boardCtx) buildMap(j *recordings.Journey, runs []*recordings.Run, lang
 		srcs = append(srcs, rowSrc{groups: gs, decision: decision(br.Branch), from: from, run: br})
 	}
 	// The main path takes up to two rows; each branch one row.
-	perRow := 5
+	// Few screens to a row, so that their labels stay readable on A4.
+	perRow := 3
+	if len(mainGroups) > 6 {
+		perRow = 4
+	}
 	if device == "mobile" {
-		perRow = 7
+		perRow = 6
 	}
 	perRow = min(perRow, max(len(mainGroups), 1))
 	mainRows := (len(mainGroups) + perRow - 1) / perRow
@@ -507,6 +511,14 @@ func (bc *boardCtx) contentBox(sha string, pw, ph int) image.Rectangle {
 	x0, x1 := b.Min.X, b.Max.X-1
 	for x0 < x1 && colSame(x0) {
 		x0++
+	}
+	// A scrollbar may run down the right edge: skip up to 24 columns that
+	// differ there before looking for the margin.
+	for k := 0; k < 24 && x1 > x0 && !colSame(x1); k++ {
+		x1--
+	}
+	if !colSame(x1) {
+		x1 = b.Max.X - 1
 	}
 	for x1 > x0 && colSame(x1) {
 		x1--
