@@ -151,10 +151,14 @@ func releaseRuns(t *testing.T) []*recordings.Run {
 
 func TestPackFiles(t *testing.T) {
 	es := readZip(t, fx.pack)
-	var names, shots []string
+	var names, shots, subs []string
 	for _, e := range es {
 		if strings.HasPrefix(e.name, "screenshots/") {
 			shots = append(shots, e.name)
+			continue
+		}
+		if strings.HasPrefix(e.name, "submission/") {
+			subs = append(subs, e.name)
 			continue
 		}
 		names = append(names, e.name)
@@ -195,8 +199,13 @@ func TestPackFiles(t *testing.T) {
 	if nshots == 0 || len(shots) != 2*nshots {
 		t.Errorf("the pack holds %d screenshot files for %d screenshots", len(shots), nshots)
 	}
-	if s.Files != len(want)+len(shots) || s.Runs != 5 || s.Videos != 1 || !s.Signed || len(s.Wireframes) != 2 {
-		t.Errorf("summary = %+v; want %d files, 5 runs, 1 video, signed, 2 wireframes", s, len(want)+len(shots))
+	// A submission video and its captions per run with steps, and one
+	// combined per process.
+	if len(subs) != 2*(5+2) || len(s.Submission) != 5+2 {
+		t.Errorf("the pack holds %d submission files, summary %d videos; want 14 and 7: %v", len(subs), len(s.Submission), subs)
+	}
+	if s.Files != len(want)+len(shots)+len(subs) || s.Runs != 5 || s.Videos != 1 || !s.Signed || len(s.Wireframes) != 2 {
+		t.Errorf("summary = %+v; want %d files, 5 runs, 1 video, signed, 2 wireframes", s, len(want)+len(shots)+len(subs))
 	}
 	fi, err := os.Stat(fx.pack)
 	if err != nil || fi.Size() != s.Bytes {
@@ -830,8 +839,10 @@ func TestWriteFiltered(t *testing.T) {
 		t.Error("an unsigned pack has manifest.sig")
 	}
 	pages := pdfPages(t, files(es)["wireframes/authentication.pdf"])
-	if len(pages) != 3+5 || !strings.Contains(strings.Join(pages, ""), "繁體中文") {
-		t.Errorf("filtered wireframe has %d pages, want 8", len(pages))
+	// Cover, the mobile journey map, then the 4 mobile frames of the
+	// run's 5 steps (steps 1 and 2 show one screen) on one page.
+	if len(pages) != 3 || !strings.Contains(strings.Join(pages, ""), "繁體中文") {
+		t.Errorf("filtered wireframe has %d pages, want 3", len(pages))
 	}
 	res, err := Verify(p, nil)
 	if err != nil || !res.Intact() || res.HasSignature {
