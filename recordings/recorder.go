@@ -207,29 +207,23 @@ func (c *cellObserver) StepDone(res *journeys.StepResult) error {
 // only then gets its final status: a crash in between leaves it to be
 // marked interrupted, never passed without its video.
 func (c *cellObserver) CellDone(res *journeys.CellResult) error {
-	var counts []struct {
-		Severity string
-		Waived   bool
-		N        int
-	}
 	status, reason := res.Status, res.Error
 	var errs []error
-	if err := c.rec.Store.DB.Model(&Finding{}).Select("severity, waived, count(*) AS n").Where("run_id = ?", c.run).Group("severity, waived").Scan(&counts).Error; err != nil {
+	// Findings are counted once each: the same rule on the same element of
+	// an unchanged screen is one finding (GroupFindings).
+	var steps []Step
+	var findings []Finding
+	err := c.rec.Store.DB.Where("run_id = ?", c.run).Find(&steps).Error
+	if err == nil {
+		err = c.rec.Store.DB.Where("run_id = ?", c.run).Order("step_index, id").Find(&findings).Error
+	}
+	if err != nil {
 		err = fmt.Errorf("count the findings of run %d: %w", c.run, err)
 		errs = append(errs, err)
 		status, reason = journeys.StatusFailed, joinReason(reason, "evidence not stored: "+err.Error())
 	}
-	upd := map[string]any{"error": reason, "ended_at": res.Ended, "step_count": res.Steps, "errors": 0, "warnings": 0, "waived": 0}
-	for _, k := range counts {
-		switch {
-		case k.Waived:
-			upd["waived"] = upd["waived"].(int) + k.N
-		case k.Severity == "error":
-			upd["errors"] = k.N
-		default:
-			upd["warnings"] = upd["warnings"].(int) + k.N
-		}
-	}
+	nErr, nWarn, nWaived := CountFindings(steps, findings)
+	upd := map[string]any{"error": reason, "ended_at": res.Ended, "step_count": res.Steps, "errors": nErr, "warnings": nWarn, "waived": nWaived}
 	if c.video == nil {
 		upd["status"] = status
 	}

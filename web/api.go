@@ -110,6 +110,30 @@ func (s *Server) apiPack(c *gin.Context) {
 	http.ServeContent(c.Writer, c.Request, "", time.Time{}, tmp)
 }
 
+// apiPackCompleteness says what the release's evidence pack would lack
+// (404 when the server's Packer cannot tell).
+func (s *Server) apiPackCompleteness(c *gin.Context) {
+	pc, ok := s.o.Packer.(PackChecker)
+	if !ok {
+		s.fail(c, http.StatusNotFound, "this server cannot check evidence packs")
+		return
+	}
+	name := c.Param("name")
+	if err := s.releaseExists(name); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	res, err := pc.CheckPack(c.Request.Context(), name)
+	if err != nil {
+		s.apiError(c, fmt.Errorf("check the pack of %s: %w", name, err))
+		return
+	}
+	if res.Lines == nil {
+		res.Lines = []string{}
+	}
+	c.JSON(http.StatusOK, res)
+}
+
 // safeFileName keeps letters, digits, dot, dash and underscore.
 func safeFileName(s string) string {
 	var b strings.Builder

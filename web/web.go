@@ -54,6 +54,21 @@ type Packer interface {
 	WritePack(ctx context.Context, release string, w io.Writer) error
 }
 
+// PackCompleteness is what an evidence pack of a release would lack, per
+// business process, cell and branch: the download button says it before
+// it downloads.
+type PackCompleteness struct {
+	Complete bool `json:"complete"`
+	// Lines say, one per process that lacks something, what is missing or
+	// failed.
+	Lines []string `json:"lines"`
+}
+
+// PackChecker is a Packer that can also say what a pack would lack.
+type PackChecker interface {
+	CheckPack(ctx context.Context, release string) (*PackCompleteness, error)
+}
+
 // Options configure a Server.
 type Options struct {
 	// Store is the evidence store the app reads.
@@ -178,6 +193,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/releases", s.apiReleases)
 	r.GET("/api/releases/:name/coverage", s.apiCoverage)
 	r.GET("/api/releases/:name/pack", s.apiPack)
+	r.GET("/api/releases/:name/pack/completeness", s.apiPackCompleteness)
 	r.GET("/api/runs", s.apiRuns)
 	r.POST("/api/runs", s.apiStart)
 	r.GET("/api/runs/:id", s.apiRun)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"journeyproof/recordings"
 	"journeyproof/recordings/pack"
@@ -18,15 +19,21 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "export", "--release NAME [flags] -o PACK.zip",
 		"Exports a release as an evidence pack: a wireframe PDF per business process, each run's video and\n"+
 			"captions, report.html/report.json/junit.xml, coverage.json and a manifest of SHA-256 hashes\n"+
-			"(signed with --sign-key). The newest run of each cell is taken. Missing and failed cells are listed\n"+
-			"on stderr. Exit 0 when the pack is written (with --strict: and no cell is missing or failed),\n"+
+			"(signed with --sign-key), and a submission rendition of each video (title card, each step held,\n"+
+			"click markers, captions burned in) with one combined video per process. The newest run of each\n"+
+			"cell and branch is taken. The business processes, languages and devices expected come from the\n"+
+			"service file (--service, ./journeyproof.yaml, or the one beside the release's journey files); what\n"+
+			"is missing or failed is listed per process on stderr. Exit 0 when the pack is written (with --strict:\n"+
+			"and every expected process, cell and branch has a passing run and no unwaived error finding remains),\n"+
 			"1 otherwise, 2 for bad usage.")
 	release := fs.String("release", envOr("JOURNEYPROOF_RELEASE", ""), "release to export (env JOURNEYPROOF_RELEASE)")
 	out := fs.String("o", "", "the pack's file name (a .zip)")
 	journeysFlag := fs.String("journey", "", "journeys to include, comma-separated (default: all of the release)")
 	langs := fs.String("lang", "", "languages to include, comma-separated (default: all)")
 	devices := fs.String("device", "", "devices to include, comma-separated (default: all)")
-	strict := fs.Bool("strict", false, "exit 1 when a cell is missing or its run failed")
+	strict := fs.Bool("strict", false, "exit 1 when an expected process, cell or branch has no passing run, or an unwaived error finding remains")
+	hold := fs.Duration("hold", pack.DefaultHold, "how long each step's settled screen stays in the submission videos")
+	noRenditions := fs.Bool("no-renditions", false, "leave the submission videos out (the raw recordings stay)")
 	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
@@ -44,6 +51,9 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	case *out == "":
 		fmt.Fprintln(env.stderr, "journeyproof export: no output file given; usage: journeyproof export --release NAME -o PACK.zip")
+		return exitUsage
+	case *hold < 0 || *hold > time.Minute:
+		fmt.Fprintf(env.stderr, "journeyproof export: --hold %s: give a duration from 0s to 1m, such as 2s\n", *hold)
 		return exitUsage
 	}
 	var key ed25519.PrivateKey
@@ -87,7 +97,19 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	o := pack.Options{Store: store, Release: *release, Journeys: splitList(*journeysFlag), Langs: splitList(*langs), Devices: splitList(*devices),
-		Rules: ruleIDs, SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre}
+		Rules: ruleIDs, SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre, Hold: *hold, NoRenditions: *noRenditions}
+	svc, err := exportService(*service, store, *release)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	if svc != nil {
+		if o.Expected, err = expectedJourneys(svc); err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+		o.ServiceName, o.Origin = svc.Name, svc.Origin
+	}
 	sum, err := pack.Export(ctx, o, *out)
 	if err != nil {
 		errorLine(env, err)
@@ -108,18 +130,26 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	for _, p := range pdfs {
 		fmt.Fprintf(env.stdout, "  %s\n", p)
 	}
+	if n := len(sum.Submission); n > 0 {
+		var secs float64
+		for _, s := range sum.Submission {
+			secs += float64(s.DurationMS) / 1000
+		}
+		fmt.Fprintf(env.stdout, "  %d submission videos (submission/: title card, each step held, click markers, captions burned in; one combined per process), %.0f s in all\n", n, secs)
+	}
 	fmt.Fprintf(env.stdout, "Manifest digest: %s (record it; verify-pack --digest checks the pack against it)\n", sum.ManifestDigest)
 	warn := func(what string, cells []string) {
 		if len(cells) > 0 {
 			fmt.Fprintf(env.stderr, "warning: %d %s: %s\n", len(cells), what, strings.Join(cells, ", "))
 		}
 	}
-	warn("cell(s) missing (no run in the release)", sum.Missing)
-	warn("cell(s) failed", sum.Failed)
-	warn("cell(s) with error findings", sum.Errors)
+	for _, l := range sum.Completeness.Lines() {
+		fmt.Fprintf(env.stderr, "incomplete: %s\n", l)
+	}
 	warn("run(s) with no video", sum.NoVideo)
-	if *strict && len(sum.Missing)+len(sum.Failed) > 0 {
-		fmt.Fprintln(env.stderr, "journeyproof: --strict: the pack is written but the release has missing or failed cells")
+	if *strict && !sum.Completeness.Complete {
+		fmt.Fprintf(env.stderr, "journeyproof: --strict: the pack is written but incomplete: %d cell(s) missing, %d failed, %d with unwaived error findings\n",
+			len(sum.Missing), len(sum.Failed), len(sum.Errors))
 		return exitFailed
 	}
 	return exitOK

@@ -229,6 +229,11 @@ func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn s
 				}
 			}
 			rec.FindingList = append(rec.FindingList, run.Findings...)
+			// Counted once each: the same rule on the same element of an
+			// unchanged screen is one finding.
+			errs, warns, _ = recordings.CountFindings(run.Steps, run.Findings)
+			rec.Findings = map[string]int{"error": errs, "warning": warns}
+			rec.Guidelines, rec.GuidelinesFail = recordings.GuidelinesVerdict(errs, warns), recordings.FailsOn(failOn, errs, warns)
 			if run.Video != nil && run.Video.SHA256 != "" {
 				rec.Video = store.ArtifactPath(run.Video.SHA256)
 				rec.Captions = store.ArtifactPath(run.Video.CaptionsSHA)

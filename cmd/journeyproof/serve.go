@@ -215,6 +215,9 @@ func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer
 		}
 	}
 	o := pack.Options{Store: p.e.store, Browser: p.e.browser, Release: release, Rules: rules, Version: version, FFmpegVersion: ffmpegVersion()}
+	if err := p.expect(&o); err != nil {
+		return err
+	}
 	if sr, ok := p.readiness.(serviceReadiness); ok {
 		pre, err := sr.packReport(ctx, p.e.store, release)
 		if err != nil {
@@ -224,4 +227,41 @@ func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer
 	}
 	_, err := pack.Write(ctx, o, w)
 	return err
+}
+
+// expect gives the pack the service's expected processes, name and
+// production origin: the service serve was given, else the one export
+// would find.
+func (p enginePacker) expect(o *pack.Options) error {
+	var svc *journeys.Service
+	if sr, ok := p.readiness.(serviceReadiness); ok {
+		svc = sr.svc
+	} else {
+		var err error
+		if svc, err = exportService("", p.e.store, o.Release); err != nil {
+			return err
+		}
+	}
+	if svc == nil {
+		return nil
+	}
+	exp, err := expectedJourneys(svc)
+	if err != nil {
+		return err
+	}
+	o.Expected, o.ServiceName, o.Origin = exp, svc.Name, svc.Origin
+	return nil
+}
+
+// CheckPack says what the release's pack would lack (web.PackChecker).
+func (p enginePacker) CheckPack(ctx context.Context, release string) (*web.PackCompleteness, error) {
+	o := pack.Options{Store: p.e.store, Release: release}
+	if err := p.expect(&o); err != nil {
+		return nil, err
+	}
+	c, err := pack.Check(o)
+	if err != nil {
+		return nil, err
+	}
+	return &web.PackCompleteness{Complete: c.Complete, Lines: c.Lines()}, nil
 }

@@ -61,7 +61,7 @@ func TestMain(m *testing.M) {
 }
 
 func setup() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var err error
 	if fx.dir, err = os.MkdirTemp("", "pack-test-*"); err != nil {
@@ -136,7 +136,9 @@ func setup() error {
 
 // options are the export options of the fixture's pack.
 func (f *fixture) options() Options {
-	return Options{Store: f.store, Browser: f.browser, Release: f.release, SignKey: f.priv,
+	// The submission renditions are left out here (TestSubmission makes
+	// them), so that the shared set-up stays quick.
+	return Options{Store: f.store, Browser: f.browser, Release: f.release, SignKey: f.priv, NoRenditions: true,
 		Version: testVersion, FFmpegVersion: "ffmpeg test", Rules: []string{"iamsmart.entry.present", "iamsmart.label.approved", "a11y.contrast"}}
 }
 

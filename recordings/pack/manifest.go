@@ -82,7 +82,7 @@ func newManifest(o *Options, sel *selection, files []File) *Manifest {
 		Versions: Versions{Journeyproof: o.Version, Chromium: o.ChromiumVersion, FFmpeg: o.FFmpegVersion},
 		Files:    files}
 	for _, r := range sel.runs {
-		mr := ManifestRun{ID: r.ID, Cell: r.Cell(), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
+		mr := ManifestRun{ID: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
 			Status: r.Status, StartedAt: r.StartedAt.UTC(), Browser: r.BrowserVersion}
 		if r.EndedAt != nil {
 			t := r.EndedAt.UTC()

@@ -25,6 +25,10 @@ import (
 	"journeyproof/recordings"
 )
 
+// DefaultHold is how long each step's settled screen stays in a
+// submission video when Options.Hold is zero.
+const DefaultHold = 2 * time.Second
+
 // Options say what to export and how.
 type Options struct {
 	// Store is the evidence store to read.
@@ -50,6 +54,19 @@ type Options struct {
 	// Preflight, when set, is the service's preflight of the integration
 	// checklist: written as preflight.json and summed up in report.html.
 	Preflight *preflight.Report
+	// Expected are the business processes the service file lists, each a
+	// journey with the languages and devices it must be evidenced in: a
+	// process the release did not run is missing from the pack, and so is
+	// every cell of its matrix. Empty means the journeys the release ran.
+	Expected []*recordings.Journey
+	// ServiceName and Origin come from the service file: the name heads
+	// the wireframes, and the production origin replaces the test host in
+	// every URL the wireframes show ("" leaves the host as recorded).
+	ServiceName, Origin string
+	// Hold is how long each step's settled screen stays in the submission
+	// videos (DefaultHold when zero); NoRenditions leaves them out.
+	Hold         time.Duration
+	NoRenditions bool
 }
 
 // Summary is what an export wrote.
@@ -68,6 +85,9 @@ type Summary struct {
 	Wireframes []Wireframe `json:"wireframes"`
 	// Videos is the number of videos in the pack.
 	Videos int `json:"videos"`
+	// Submission lists the submission renditions: one per run, then one
+	// combined video per process.
+	Submission []Submission `json:"submission"`
 	// Missing lists the cells of the journeys' matrices with no run;
 	// Failed the cells whose run failed; Errors the cells whose run has
 	// error findings that are not waived; NoVideo the runs with no video.
@@ -75,6 +95,8 @@ type Summary struct {
 	Failed  []string `json:"failed"`
 	Errors  []string `json:"errors"`
 	NoVideo []string `json:"noVideo"`
+	// Completeness says, per business process, what the pack lacks.
+	Completeness Completeness `json:"completeness"`
 	// Signed reports whether the pack has a manifest signature.
 	Signed bool `json:"signed"`
 	// ManifestDigest is the SHA-256 of manifest.json ("sha256:<hex>"):
@@ -83,6 +105,14 @@ type Summary struct {
 	ManifestDigest string `json:"manifestDigest"`
 	// Duration is how long the export took.
 	Duration time.Duration `json:"durationNs"`
+}
+
+// Submission is one submission video of the pack.
+type Submission struct {
+	Path       string `json:"path"`
+	Process    string `json:"process"`
+	DurationMS int64  `json:"durationMs"`
+	Chapters   int    `json:"chapters"`
 }
 
 // Wireframe is one wireframe PDF of the pack.
@@ -202,6 +232,12 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 	if err != nil {
 		return nil, err
 	}
+	var rends []renditionFile
+	if !o.NoRenditions {
+		if rends, err = makeRenditions(ctx, b, o, sel, tmpDir); err != nil {
+			return nil, err
+		}
+	}
 
 	cw := &countingWriter{w: w}
 	zw := &packWriter{zip: zip.NewWriter(cw), modified: o.Now}
@@ -216,7 +252,7 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 	for _, r := range sel.runs {
 		v := videos[r.ID]
 		if v == nil {
-			sum.NoVideo = append(sum.NoVideo, r.Cell())
+			sum.NoVideo = append(sum.NoVideo, runCell(r))
 			continue
 		}
 		if err := zw.addArtifact(v.path+".mp4", o.Store, v.video, zip.Store); err != nil {
@@ -228,6 +264,15 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 			}
 		}
 		sum.Videos++
+	}
+	for _, f := range rends {
+		if err := zw.addFile(f.Path+".mp4", f.file+".mp4", zip.Store); err != nil {
+			return nil, err
+		}
+		if err := zw.addFile(f.Path+".vtt", f.file+".vtt", zip.Deflate); err != nil {
+			return nil, err
+		}
+		sum.Submission = append(sum.Submission, Submission{Path: f.Path + ".mp4", Process: f.Process, DurationMS: f.r.Duration().Milliseconds(), Chapters: len(f.r.Chapters())})
 	}
 	shots := collectShots(o.Store, sel)
 	for _, r := range sel.runs {
@@ -255,6 +300,7 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 			sum.Errors = append(sum.Errors, c.Cell)
 		}
 	}
+	sum.Completeness = completeness(sel)
 	rep := buildReport(o, sel, videos, wires)
 	rep.addShots(shots)
 	if err := rep.addApprovals(o.Store, sel); err != nil {

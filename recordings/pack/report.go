@@ -98,16 +98,19 @@ func (r *report) addApprovals(store *recordings.Store, sel *selection) error {
 
 // reportFinding is one finding as report.json gives it.
 type reportFinding struct {
-	Run          uint   `json:"run"`
-	Cell         string `json:"cell"`
-	Journey      string `json:"journey"`
-	Process      string `json:"process"`
-	Lang         string `json:"lang"`
-	Device       string `json:"device"`
-	Rule         string `json:"rule"`
-	Severity     string `json:"severity"`
-	Step         int    `json:"step"`
-	StepName     string `json:"stepName"`
+	Run      uint   `json:"run"`
+	Cell     string `json:"cell"`
+	Journey  string `json:"journey"`
+	Process  string `json:"process"`
+	Lang     string `json:"lang"`
+	Device   string `json:"device"`
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Step     int    `json:"step"`
+	StepName string `json:"stepName"`
+	// Steps are every step (from 1) the finding appears on: the same rule
+	// on the same element of an unchanged screen is one finding.
+	Steps        []int  `json:"steps"`
 	Selector     string `json:"selector"`
 	Message      string `json:"message"`
 	Waived       bool   `json:"waived"`
@@ -115,6 +118,14 @@ type reportFinding struct {
 	Box          *box   `json:"box,omitempty"`
 	URL          string `json:"url,omitempty"`
 	crop         string // artifact hash of the crop around the element
+}
+
+// StepsLabel is "step 3" or "steps 2–3": where the finding appears.
+func (f reportFinding) StepsLabel() string {
+	if len(f.Steps) == 0 {
+		return fmt.Sprintf("step %d", f.Step)
+	}
+	return stepList(append([]int(nil), f.Steps...))
 }
 
 // Crop is the artifact hash of the finding's crop ("" when none).
@@ -140,7 +151,7 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 		rules[r] = true
 	}
 	for _, r := range sel.runs {
-		rr := reportRun{Run: r, Cell: r.Cell(), Lang: r.Lang}
+		rr := reportRun{Run: r, Cell: runCell(r), Lang: r.Lang}
 		if v := videos[r.ID]; v != nil {
 			rr.Video = v.path + ".mp4"
 			if v.captions != "" {
@@ -156,10 +167,14 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 		for i := range r.Steps {
 			steps[r.Steps[i].Index] = &r.Steps[i]
 		}
-		for _, f := range r.Findings {
-			rf := reportFinding{Run: r.ID, Cell: r.Cell(), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
+		for _, g := range recordings.GroupFindings(r.Steps, r.Findings) {
+			f := g.Finding
+			rf := reportFinding{Run: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
 				Rule: f.Rule, Severity: f.Severity, Step: f.StepIndex + 1, Selector: f.Selector, Message: f.Message,
 				Waived: f.Waived, WaiverReason: f.WaiverReason, crop: f.CropSHA}
+			for _, i := range g.Steps {
+				rf.Steps = append(rf.Steps, i+1)
+			}
 			if s := steps[f.StepIndex]; s != nil {
 				rf.StepName, rf.URL = s.Name, s.URL
 			}
@@ -363,7 +378,7 @@ func (r *report) writeJUnit(w io.Writer) error {
 			c := junitCase{Name: rule, Classname: class, Time: "0"}
 			var failing, notes []string
 			for _, f := range byRule[rule] {
-				line := fmt.Sprintf("step %d (%s): %s", f.Step, f.StepName, f.Message)
+				line := fmt.Sprintf("%s (%s): %s", stepList(append([]int(nil), f.Steps...)), f.StepName, f.Message)
 				if f.Selector != "" {
 					line += " [" + f.Selector + "]"
 				}

@@ -29,11 +29,14 @@ type selection struct {
 // Cell is one line of the coverage: a journey in a language on a device,
 // and what the pack has of it.
 type Cell struct {
-	Cell      string `json:"cell"`
-	Journey   string `json:"journey"`
-	Process   string `json:"process"`
-	Lang      string `json:"lang"`
-	Device    string `json:"device"`
+	Cell    string `json:"cell"`
+	Journey string `json:"journey"`
+	Process string `json:"process"`
+	Lang    string `json:"lang"`
+	Device  string `json:"device"`
+	// Branch is the path after the journey's decision ("" for the main
+	// path; "deny", "timeout", "close" or a designer's branch name).
+	Branch    string `json:"branch,omitempty"`
 	State     string `json:"state"` // missing, failed or passed
 	Run       uint   `json:"run,omitempty"`
 	Status    string `json:"status,omitempty"`
@@ -88,9 +91,9 @@ func selectRuns(o *Options) (*selection, error) {
 		if !o.wants(r.JourneyID, r.Lang, r.Device) {
 			continue
 		}
-		cur, ok := newest[r.Cell()]
+		cur, ok := newest[runCell(&r)]
 		if !ok || (cur.Status == journeys.StatusRunning && r.Status != journeys.StatusRunning) {
-			newest[r.Cell()] = r
+			newest[runCell(&r)] = r
 		}
 	}
 	if len(newest) == 0 {
@@ -117,6 +120,7 @@ func selectRuns(o *Options) (*selection, error) {
 		}
 		sel.journeys = append(sel.journeys, j)
 	}
+	sel.journeys = mergeExpected(o, sel.journeys)
 	sort.SliceStable(sel.journeys, func(a, b int) bool {
 		if sel.journeys[a].Process != sel.journeys[b].Process {
 			return sel.journeys[a].Process < sel.journeys[b].Process
@@ -135,7 +139,10 @@ func selectRuns(o *Options) (*selection, error) {
 		if ra.Lang != rb.Lang {
 			return langRank(ra.Lang) < langRank(rb.Lang)
 		}
-		return deviceRank(ra.Device) < deviceRank(rb.Device)
+		if ra.Device != rb.Device {
+			return deviceRank(ra.Device) < deviceRank(rb.Device)
+		}
+		return ra.Branch < rb.Branch
 	})
 	sel.cells = coverage(o, sel)
 	return sel, nil
@@ -172,18 +179,22 @@ func journeyFromRuns(id string, runs []*recordings.Run) *recordings.Journey {
 // findings, then passed.
 func coverage(o *Options, sel *selection) []Cell {
 	byCell := map[string]*recordings.Run{}
+	branches := map[string][]string{} // journey → "" and every branch seen in its runs
 	for _, r := range sel.runs {
-		byCell[r.Cell()] = r
+		byCell[runCell(r)] = r
+		if !has(branches[r.JourneyID], r.Branch) {
+			branches[r.JourneyID] = append(branches[r.JourneyID], r.Branch)
+		}
 	}
 	var cells []Cell
 	seen := map[string]bool{}
-	add := func(j *recordings.Journey, lang, device string) {
-		name := j.ID + "/" + lang + "/" + device
+	add := func(j *recordings.Journey, lang, device, branch string) {
+		name := cellName(j.ID, lang, device, branch)
 		if seen[name] || !o.wants(j.ID, lang, device) {
 			return
 		}
 		seen[name] = true
-		c := Cell{Cell: name, Journey: j.ID, Process: j.Process, Lang: lang, Device: device, State: CellMissing}
+		c := Cell{Cell: name, Journey: j.ID, Process: j.Process, Lang: lang, Device: device, Branch: branch, State: CellMissing}
 		if r := byCell[name]; r != nil {
 			c.Run, c.Status, c.Error, c.Steps = r.ID, r.Status, r.Error, len(r.Steps)
 			c.Errors, c.Warnings, c.Waived = countFindings(r)
@@ -195,14 +206,18 @@ func coverage(o *Options, sel *selection) []Cell {
 		cells = append(cells, c)
 	}
 	for _, j := range sel.journeys {
+		bs := append([]string{""}, branches[j.ID]...)
+		sort.Strings(bs)
 		for _, l := range j.Languages {
 			for _, d := range j.Devices {
-				add(j, l, d)
+				for _, b := range bs {
+					add(j, l, d, b)
+				}
 			}
 		}
 		for _, r := range sel.runs {
 			if r.JourneyID == j.ID {
-				add(j, r.Lang, r.Device)
+				add(j, r.Lang, r.Device, r.Branch)
 			}
 		}
 	}
@@ -221,9 +236,55 @@ func coverage(o *Options, sel *selection) []Cell {
 		if ca.Lang != cb.Lang {
 			return langRank(ca.Lang) < langRank(cb.Lang)
 		}
-		return deviceRank(ca.Device) < deviceRank(cb.Device)
+		if ca.Device != cb.Device {
+			return deviceRank(ca.Device) < deviceRank(cb.Device)
+		}
+		return ca.Branch < cb.Branch
 	})
 	return cells
+}
+
+// cellName names a cell of the coverage: journey/lang/device, and
+// ":branch" for a branch other than the main path.
+func cellName(journey, lang, device, branch string) string {
+	n := journey + "/" + lang + "/" + device
+	if branch != "" {
+		n += ":" + branch
+	}
+	return n
+}
+
+// runCell names the cell (and branch) of a run.
+func runCell(r *recordings.Run) string { return cellName(r.JourneyID, r.Lang, r.Device, r.Branch) }
+
+// mergeExpected adds the service's expected journeys to those the release
+// ran: a business process the service lists but the release did not run
+// becomes a journey with no runs (all its cells missing), and a journey the
+// service lists takes the service's languages and devices as its matrix.
+func mergeExpected(o *Options, js []*recordings.Journey) []*recordings.Journey {
+	for _, e := range o.Expected {
+		if e == nil || (len(o.Journeys) > 0 && !has(o.Journeys, e.ID)) {
+			continue
+		}
+		found := false
+		for _, j := range js {
+			if j.ID != e.ID {
+				continue
+			}
+			found = true
+			if len(e.Languages) > 0 {
+				j.Languages = e.Languages
+			}
+			if len(e.Devices) > 0 {
+				j.Devices = e.Devices
+			}
+		}
+		if !found {
+			c := *e
+			js = append(js, &c)
+		}
+	}
+	return js
 }
 
 // cellRank orders coverage: missing, failed, passed with error findings,
@@ -240,20 +301,11 @@ func cellRank(c Cell) int {
 	return 3
 }
 
-// countFindings counts a run's findings: errors and warnings not waived,
-// and waived ones.
+// countFindings counts a run's findings once each (the same rule on the
+// same element of an unchanged screen is one): errors and warnings not
+// waived, and waived ones.
 func countFindings(r *recordings.Run) (errs, warns, waived int) {
-	for _, f := range r.Findings {
-		switch {
-		case f.Waived:
-			waived++
-		case f.Severity == "error":
-			errs++
-		default:
-			warns++
-		}
-	}
-	return errs, warns, waived
+	return recordings.CountFindings(r.Steps, r.Findings)
 }
 
 func (o *Options) wants(journey, lang, device string) bool {
@@ -348,5 +400,9 @@ func (s *selection) processes() []string {
 
 // videoPath is where a run's video goes in the pack (without extension).
 func videoPath(r *recordings.Run) string {
-	return "videos/" + processFile(r.Process) + "/" + processFile(r.JourneyID) + "-" + processFile(r.Lang) + "-" + processFile(r.Device)
+	p := "videos/" + processFile(r.Process) + "/" + processFile(r.JourneyID) + "-" + processFile(r.Lang) + "-" + processFile(r.Device)
+	if r.Branch != "" {
+		p += "-" + processFile(r.Branch)
+	}
+	return p
 }

@@ -31,6 +31,7 @@ var templateFiles embed.FS
 
 var templateFuncs = template.FuncMap{
 	"mm":   func(v float64) template.CSS { return template.CSS(fmt.Sprintf("%.2fmm", v)) },
+	"pct":  func(v float64) template.CSS { return template.CSS(fmt.Sprintf("%.2f%%", v)) },
 	"join": strings.Join,
 	"cls":  func(s string) string { return strings.ReplaceAll(strings.ToLower(s), " ", "-") },
 	"box": func(m marker) template.CSS {
