@@ -210,6 +210,9 @@ type Runner struct {
 	// transitions finished, infinite ones paused while the screenshots are
 	// taken) or AnimationsAllow.
 	Animations string
+	// NoSettle judges each screen as soon as the action is done, without
+	// waiting for the network and the DOM to be quiet (quiet.go).
+	NoSettle bool
 	// StepTimeout is the default step timeout (15s when zero).
 	StepTimeout time.Duration
 	// Progress, when set, gets progress events (called from many goroutines).
@@ -316,6 +319,10 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	if err != nil {
 		return early("set up", err)
 	}
+	quiet, err := listenQuiet(tabCtx)
+	if err != nil {
+		return early("listen to", err)
+	}
 
 	var obs CellObserver
 	if r.Observer != nil {
@@ -327,7 +334,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		obs = o
 	}
 
-	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world, gone: gone}
+	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world, quiet: quiet, gone: gone}
 	res.Status = StatusPassed
 	pendingTrigger := 0
 	var obsErr []error

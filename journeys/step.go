@@ -20,6 +20,8 @@ type cellRun struct {
 	log  *pageLog
 	// world is the isolated world every read of the page runs in.
 	world *World
+	// quiet follows the tab's requests for the settle wait (quiet.go).
+	quiet *netQuiet
 	// gone says why the tab cannot go on (crashed, closed, or the browser
 	// exited), nil while it can.
 	gone func() error
@@ -156,6 +158,9 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	// boxes are those of the screenshots.
 	var changing bool
 	settleStart := time.Now()
+	if err := c.waitReady(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, World: c.world}, c.timeout(s)); err != nil {
+		return err
+	}
 	if !c.r.NoScreenshots {
 		var err error
 		if changing, err = c.settleForCapture(octx); err != nil {

@@ -127,6 +127,10 @@ func (c *collectingChecker) CheckScreen(ctx context.Context, in journeys.ScreenI
 	return sc, err
 }
 
+func (c *collectingChecker) ScreenReady(ctx context.Context, in journeys.ScreenInput) (bool, error) {
+	return c.inner.ScreenReady(ctx, in)
+}
+
 func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
 	tc, err := c.inner.CheckTrigger(ctx, in)
 	if tc.Request != "" {

@@ -58,6 +58,20 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 	return out, nil
 }
 
+// ScreenReady says whether a screen can be judged: a trigger step's screen
+// is ready once it shows an iAM Smart entry (a page that renders late is
+// waited for before its entry is reported absent); any other at once.
+func (c *checker) ScreenReady(ctx context.Context, in journeys.ScreenInput) (bool, error) {
+	if in.Step == nil || !in.Step.Trigger {
+		return true, nil
+	}
+	facts, err := verifier.ProbeIn(ctx, in.World)
+	if err != nil {
+		return false, err
+	}
+	return len(c.pack.CheckPage(facts, vcontext(in.Cell, in.Step)).Entries) > 0, nil
+}
+
 func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
 	for _, u := range in.Requests {
 		if !c.pack.IsAuthorizeURL(u) {
