@@ -30,13 +30,13 @@ const (
 // which stay open: they would keep the page from ever being quiet.
 type netQuiet struct {
 	mu       sync.Mutex
-	inflight map[network.RequestID]bool
+	inflight map[network.RequestID]time.Time // when each request started
 	polled   map[string]bool
 	last     time.Time
 }
 
 func newNetQuiet() *netQuiet {
-	return &netQuiet{inflight: map[network.RequestID]bool{}, polled: map[string]bool{}, last: time.Now()}
+	return &netQuiet{inflight: map[network.RequestID]time.Time{}, polled: map[string]bool{}, last: time.Now()}
 }
 
 // listen runs in the tab's event loop: it must return fast.
@@ -52,35 +52,54 @@ func (q *netQuiet) listen(ev any) {
 			clear(q.polled) // a new document: its polls start again
 		case network.ResourceTypeXHR, network.ResourceTypeFetch:
 			key := e.Request.Method + " " + e.Request.URL
-			if q.polled[key] && !q.inflight[e.RequestID] {
+			if _, redirected := q.inflight[e.RequestID]; q.polled[key] && !redirected {
 				return
 			}
 			q.polled[key] = true
 		}
-		q.inflight[e.RequestID] = true
+		q.inflight[e.RequestID] = time.Now()
 		q.last = time.Now()
+	case *network.EventResponseReceived:
+		// A frame's document: an iframe that Chromium runs in another
+		// process reports the rest of its load in its own session.
+		if e.Type == network.ResourceTypeDocument {
+			q.done(e.RequestID)
+		}
 	case *network.EventLoadingFinished:
-		if q.inflight[e.RequestID] {
-			delete(q.inflight, e.RequestID)
-			q.last = time.Now()
-		}
+		q.done(e.RequestID)
 	case *network.EventLoadingFailed:
-		if q.inflight[e.RequestID] {
-			delete(q.inflight, e.RequestID)
-			q.last = time.Now()
-		}
+		q.done(e.RequestID)
 	}
 }
 
+// done ends a request. The caller holds q.mu.
+func (q *netQuiet) done(id network.RequestID) {
+	if _, ok := q.inflight[id]; ok {
+		delete(q.inflight, id)
+		q.last = time.Now()
+	}
+}
+
+// hungAfter is how long a request may be in flight before the settle wait
+// stops waiting for it (a long poll, a stalled beacon).
+const hungAfter = 5 * time.Second
+
 // quietFor is how long the network has been quiet; 0 while a request is in
-// flight.
+// flight (for less than hungAfter).
 func (q *netQuiet) quietFor() time.Duration {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.inflight) > 0 {
-		return 0
+	last := q.last
+	for id, at := range q.inflight {
+		if time.Since(at) < hungAfter {
+			return 0
+		}
+		delete(q.inflight, id)
+		if end := at.Add(hungAfter); end.After(last) {
+			last = end
+		}
 	}
-	return time.Since(q.last)
+	return time.Since(last)
 }
 
 // waitNetwork waits until no request has been in flight for period, or

@@ -323,6 +323,12 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	if err != nil {
 		return early("listen to", err)
 	}
+	// frames of other processes: their requests count too (a trigger in a
+	// cross-site iframe)
+	world.OnFrame = func(fctx context.Context) {
+		_ = chromedp.Listen(fctx, pl.listen)
+		_ = chromedp.Listen(fctx, quiet.listen)
+	}
 
 	var obs CellObserver
 	if r.Observer != nil {

@@ -152,7 +152,8 @@ func oneLine(s string) string {
 // observe takes the step's evidence: URL, title, screenshots, mask boxes
 // and the checker's findings.
 func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
-	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+	// the settle and the wait for the screen take up to the step's timeout
+	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second+c.timeout(s))
 	defer cancel()
 	// The page settles first, so that the scroll position and the mask
 	// boxes are those of the screenshots.
