@@ -77,6 +77,7 @@ func TestCorpusMatchesStatic(t *testing.T) {
 			name = "clean"
 		}
 		t.Run(fmt.Sprintf("%s/%s/%s/%s", name, p.name, v.lang, v.device), func(t *testing.T) {
+			t.Parallel()
 			query := fmt.Sprintf("?lang=%s&defects=%s", v.lang, v.defect)
 			static := check(t, base+p.path+query, p.process, v)
 			want := map[string]journeys.Finding{}
@@ -109,4 +110,49 @@ func TestCorpusMatchesStatic(t *testing.T) {
 
 func sameBox(a, b journeys.Box) bool {
 	return math.Abs(a.X-b.X) <= 1 && math.Abs(a.Y-b.Y) <= 1 && math.Abs(a.W-b.W) <= 1 && math.Abs(a.H-b.H) <= 1
+}
+
+// The corpus's journeys log in through a web component (closed shadow
+// roots) and through an iframe, their selectors reaching in with " >> ";
+// both run green against the sandbox, on both devices.
+func TestCorpusJourneys(t *testing.T) {
+	base, b := sandboxAndBrowser(t)
+	var js []*journeys.Journey
+	for _, f := range []string{"login-component.yaml", "login-iframe.yaml"} {
+		j, err := journeys.LoadFile("../../journeys/sandbox/corpus/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js = append(js, j)
+	}
+	cells, err := journeys.Expand(js, []string{"en", "zh-HK"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &journeys.Runner{Browser: b, BaseURL: base, Parallel: 2, Checker: &checker{pack: verifier.DefaultPack()}, NoScreenshots: true}
+	for _, res := range r.Run(context.Background(), cells) {
+		if res.Status != journeys.StatusPassed {
+			t.Errorf("%s: %s %s", res.Cell, res.Status, res.Error)
+		}
+		if n := res.Findings["error"] + res.Findings["warning"]; n > 0 {
+			t.Errorf("%s: %d findings on a clean sandbox", res.Cell, n)
+		}
+	}
+}
+
+// check --wait-for waits for a page that renders late, and the entry of a
+// trigger page is waited for before it is reported absent.
+func TestCheckWaitsForLatePage(t *testing.T) {
+	base, b := sandboxAndBrowser(t)
+	pack := verifier.DefaultPack()
+	ctx := context.Background()
+	for _, waitFor := range []string{"#iamsmart-login", ""} {
+		fs, err := checkPageWaiting(ctx, b, pack, base+"/corpus/late/login?lang=en&defects=wrong-label", journeys.ProcessAuthentication, "en", "desktop", true, 15*time.Second, waitFor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != 1 || fs[0].Rule != "iamsmart.label.approved" {
+			t.Errorf("--wait-for %q: findings %+v, want the one iamsmart.label.approved", waitFor, fs)
+		}
+	}
 }
