@@ -255,6 +255,13 @@ func (c *cellRun) poll(ctx context.Context, expr string) error {
 // isolated world (the page cannot fake it); aria/, text/ and XPath
 // selectors, which the DOM protocol resolves, through chromedp.
 func (c *cellRun) waitVisible(ctx context.Context, sel string) error {
+	if fw, _, rest, ok, err := c.oopifTarget(ctx, sel); err != nil {
+		return err
+	} else if ok {
+		fctx, cancel := fw.in(ctx)
+		defer cancel()
+		return chromedp.Do(fctx, chromedp.WaitVisible(rest, query(rest)...))
+	}
 	if query(sel) != nil || strings.HasPrefix(sel, "/") || strings.HasPrefix(sel, "(") {
 		return chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...))
 	}
