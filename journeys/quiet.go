@@ -189,7 +189,7 @@ func (c *cellRun) waitReady(ctx context.Context, in ScreenInput, timeout time.Du
 		return err
 	}
 	sw, ok := c.r.Checker.(ScreenWaiter)
-	if !ok || c.r.Checker == nil {
+	if !ok {
 		return nil
 	}
 	for waited := false; ; waited = true {
