@@ -328,6 +328,15 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	world.OnFrame = func(fctx context.Context) {
 		_ = chromedp.Listen(fctx, pl.listen)
 		_ = chromedp.Listen(fctx, quiet.listen)
+		// a frame's own target does not take the tab's user agent: its
+		// requests (a trigger's source) must name the cell's device. Sent
+		// apart: OnFrame runs under the world's lock.
+		lang, _ := LookupLanguage(cell.Lang)
+		ua := cell.Device.UserAgent
+		if ua == "" {
+			ua = r.desktopUserAgent()
+		}
+		go chromedp.Call(fctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: lang.AcceptLanguage})
 	}
 
 	var obs CellObserver
