@@ -78,6 +78,15 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 		return "", nil
 	case ActClick:
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
+		if fw, id, rest, ok, err := c.oopifTarget(ctx, sel); err != nil {
+			return "", err
+		} else if ok {
+			m := c.log.mark()
+			if err := c.clickInFrame(ctx, fw, id, rest); err != nil {
+				return "", fmt.Errorf("click %s: %w", sel, err)
+			}
+			return "", c.settle(ctx, m)
+		}
 		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.ScrollIntoView(sel, query(sel)...)); err != nil {
 			return "", fmt.Errorf("no visible element %s to click: %w", sel, err)
 		}
@@ -248,6 +257,13 @@ func (c *cellRun) poll(ctx context.Context, expr string) error {
 // isolated world (the page cannot fake it); aria/, text/ and XPath
 // selectors, which the DOM protocol resolves, through chromedp.
 func (c *cellRun) waitVisible(ctx context.Context, sel string) error {
+	if fw, _, rest, ok, err := c.oopifTarget(ctx, sel); err != nil {
+		return err
+	} else if ok {
+		fctx, cancel := fw.in(ctx)
+		defer cancel()
+		return chromedp.Do(fctx, chromedp.WaitVisible(rest, query(rest)...))
+	}
 	if query(sel) != nil || strings.HasPrefix(sel, "/") || strings.HasPrefix(sel, "(") {
 		return chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...))
 	}
@@ -264,7 +280,7 @@ func visibleScript(sel string) string {
 // environment it waits for the callback while a person decides on a phone.
 // Either way it returns when the browser has left the iAM Smart page.
 func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
-	page, err := EvalAs[[2]string](ctx, c.world, `[location.href, (document.querySelector('meta[name="iamsmart-phone"]') || {}).content || ""]`)
+	page, err := EvalAs[[2]string](ctx, c.world, simulatorScript)
 	start, phone := page[0], page[1]
 	if err != nil {
 		return "", fmt.Errorf("read the iAM Smart page: %w", err)
@@ -293,6 +309,13 @@ func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
 		}
 	}
 	match := func(u string) bool { return u != start }
+	if framed, _ := EvalAs[bool](ctx, c.world, fmt.Sprintf(`location.href !== %s`, jsString(start))); framed && s.URL == "" {
+		// the iAM Smart page is in a frame: wait for that frame to leave it
+		if err := c.poll(ctx, fmt.Sprintf(`!%s.includes(%s)`, frameURLs, jsString(start))); err != nil {
+			return "", fmt.Errorf("the frame did not leave the iAM Smart page after %s: %w", s.Value, err)
+		}
+		return map[string]string{OutcomeApprove: "approved", OutcomeDeny: "denied", OutcomeTimeout: "timed out"}[s.Value], nil
+	}
 	if s.URL != "" {
 		m, err := compileURLPattern(c.cell.Expand(s.URL, c.r.BaseURL))
 		if err != nil {
@@ -308,3 +331,18 @@ func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
 	}
 	return map[string]string{OutcomeApprove: "approved", OutcomeDeny: "denied", OutcomeTimeout: "timed out"}[s.Value], nil
 }
+
+// frameURLs is the URL of the document and of its same-origin frames.
+const frameURLs = `[document, ...Array.from(document.querySelectorAll("iframe"), (f) => { try { return f.contentDocument; } catch (e) { return null; } })].filter((d) => d && d.readyState === "complete").map((d) => d.location.href)`
+
+// simulatorScript finds the simulator's phone side (meta iamsmart-phone)
+// in the document or in one of its same-origin frames (a login box in an
+// iframe), and gives that document's URL with it.
+const simulatorScript = `(() => {
+  const docs = [document, ...Array.from(document.querySelectorAll("iframe"), (f) => { try { return f.contentDocument; } catch (e) { return null; } })];
+  for (const d of docs) {
+    const m = d && d.querySelector('meta[name="iamsmart-phone"]');
+    if (m) return [d.location.href, m.content || ""];
+  }
+  return [location.href, ""];
+})()`

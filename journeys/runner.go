@@ -216,6 +216,9 @@ type Runner struct {
 	// transitions finished, infinite ones paused while the screenshots are
 	// taken) or AnimationsAllow.
 	Animations string
+	// NoSettle judges each screen as soon as the action is done, without
+	// waiting for the network and the DOM to be quiet (quiet.go).
+	NoSettle bool
 	// StepTimeout is the default step timeout (15s when zero).
 	StepTimeout time.Duration
 	// Progress, when set, gets progress events (called from many goroutines).
@@ -322,6 +325,25 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	if err != nil {
 		return early("set up", err)
 	}
+	quiet, err := listenQuiet(tabCtx)
+	if err != nil {
+		return early("listen to", err)
+	}
+	// frames of other processes: their requests count too (a trigger in a
+	// cross-site iframe)
+	world.OnFrame = func(fctx context.Context) {
+		_ = chromedp.Listen(fctx, pl.listen)
+		_ = chromedp.Listen(fctx, quiet.listen)
+		// a frame's own target does not take the tab's user agent: its
+		// requests (a trigger's source) must name the cell's device. Sent
+		// apart: OnFrame runs under the world's lock.
+		lang, _ := LookupLanguage(cell.Lang)
+		ua := cell.Device.UserAgent
+		if ua == "" {
+			ua = r.desktopUserAgent()
+		}
+		go chromedp.Call(fctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: lang.AcceptLanguage})
+	}
 
 	var obs CellObserver
 	if r.Observer != nil {
@@ -333,7 +355,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		obs = o
 	}
 
-	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world, gone: gone}
+	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world, quiet: quiet, gone: gone}
 	res.Status = StatusPassed
 	pendingTrigger := 0
 	var obsErr []error

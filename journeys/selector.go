@@ -22,15 +22,27 @@ import (
 //     accessibility tree;
 //   - text/TEXT: the first innermost element of the body whose text
 //     contains TEXT (or a button-like input whose value does).
+//
+// Any of them but aria/ and text/ may be chained with " >> " to reach into
+// frames and shadow roots, as Playwright and the probe's findings write
+// them: in "iframe#login >> my-login >> #iamsmart", each part is looked
+// for inside what the part before it matched: the document of a frame
+// (same-origin or not, when Chromium runs it in the page's process), the
+// shadow root of a host (open or closed), else its descendants.
 const (
 	ariaPrefix = "aria/"
 	textPrefix = "text/"
+	// Pierce separates the parts of a selector that reaches into frames
+	// and shadow roots.
+	Pierce = " >> "
 )
 
 // query returns the chromedp query options that find a journey selector:
 // none for CSS and XPath, a lookup of its own for aria/ and text/.
 func query(sel string) []chromedp.QueryOption {
 	switch {
+	case strings.Contains(sel, Pierce):
+		return []chromedp.QueryOption{chromedp.ByFunc(pierceLookup(strings.Split(sel, Pierce)))}
 	case strings.HasPrefix(sel, ariaPrefix):
 		name, role := ParseARIASelector(sel)
 		return []chromedp.QueryOption{chromedp.ByFunc(ariaLookup(name, role))}
@@ -189,4 +201,51 @@ func dispatchChange(sel string) chromedp.Action[chromedp.Void] {
 		}
 		return chromedp.Void{}, nil
 	}, query(sel)...)
+}
+
+// pierceLookup finds the element of a " >> " selector: each part in what
+// the part before it matched (its frame's document, its shadow root, or
+// itself), through the DevTools protocol's DOM view, which reaches closed
+// shadow roots too.
+func pierceLookup(parts []string) func(context.Context, *chromedp.Target, *chromedp.Node) ([]cdp.NodeID, error) {
+	return func(ctx context.Context, t *chromedp.Target, n *chromedp.Node) ([]cdp.NodeID, error) {
+		cur := n.NodeID
+		for i, p := range parts {
+			p = strings.TrimSpace(p)
+			found, err := cdp.Call(ctx, t, dom.QuerySelector, dom.QuerySelectorParams{NodeID: cur, Selector: p})
+			if err != nil {
+				return nil, fmt.Errorf("selector part %q: %w", p, err)
+			}
+			if found.NodeID == 0 {
+				return []cdp.NodeID{}, nil
+			}
+			if i == len(parts)-1 {
+				return []cdp.NodeID{found.NodeID}, nil
+			}
+			yes := true
+			d, err := cdp.Call(ctx, t, dom.DescribeNode, dom.DescribeNodeParams{NodeID: found.NodeID, Pierce: &yes})
+			if err != nil {
+				return nil, err
+			}
+			inner := cdp.BackendNodeID(0)
+			switch {
+			case d.Node.ContentDocument != nil:
+				inner = d.Node.ContentDocument.BackendNodeID
+			case len(d.Node.ShadowRoots) > 0:
+				inner = d.Node.ShadowRoots[0].BackendNodeID
+			}
+			cur = found.NodeID
+			if inner != 0 {
+				pushed, err := cdp.Call(ctx, t, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: []cdp.BackendNodeID{inner}})
+				if err != nil {
+					return nil, err
+				}
+				if len(pushed.NodeIDs) != 1 || pushed.NodeIDs[0] == 0 {
+					return []cdp.NodeID{}, nil
+				}
+				cur = pushed.NodeIDs[0]
+			}
+		}
+		return []cdp.NodeID{}, nil
+	}
 }

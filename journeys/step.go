@@ -20,6 +20,8 @@ type cellRun struct {
 	log  *pageLog
 	// world is the isolated world every read of the page runs in.
 	world *World
+	// quiet follows the tab's requests for the settle wait (quiet.go).
+	quiet *netQuiet
 	// gone says why the tab cannot go on (crashed, closed, or the browser
 	// exited), nil while it can.
 	gone func() error
@@ -156,12 +158,16 @@ func oneLine(s string) string {
 // observe takes the step's evidence: URL, title, screenshots, mask boxes
 // and the checker's findings.
 func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
-	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+	// the settle and the wait for the screen take up to the step's timeout
+	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second+c.timeout(s))
 	defer cancel()
 	// The page settles first, so that the scroll position and the mask
 	// boxes are those of the screenshots.
 	var changing bool
 	settleStart := time.Now()
+	if err := c.waitReady(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, World: c.world}, c.timeout(s)); err != nil {
+		return err
+	}
 	if !c.r.NoScreenshots {
 		var err error
 		if changing, err = c.settleForCapture(octx); err != nil {

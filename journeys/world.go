@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -43,6 +44,14 @@ type World struct {
 	// frame is the tab's top frame (a page target's top frame has the
 	// target's id).
 	frame cdp.FrameID
+	// tab is the tab's chromedp context; frames the worlds of its frames
+	// in other processes, by target (pierce.go).
+	tab    context.Context
+	frames map[target.ID]FrameWorld
+	// OnFrame, when set, is called with the chromedp context of each frame
+	// of another process the world attaches to, so that its events (its
+	// requests) can be followed too.
+	OnFrame func(ctx context.Context)
 }
 
 // NewWorld starts following the execution contexts of the tab of ctx (a
@@ -55,7 +64,7 @@ func NewWorld(ctx context.Context) (*World, error) {
 	if c == nil || c.Target == nil {
 		return nil, errors.New("isolated world: no tab")
 	}
-	w := &World{uniques: map[cdpruntime.ExecutionContextID]string{}, created: make(chan struct{}), frame: cdp.FrameID(c.Target.TargetID)}
+	w := &World{uniques: map[cdpruntime.ExecutionContextID]string{}, created: make(chan struct{}), frame: cdp.FrameID(c.Target.TargetID), tab: ctx}
 	if err := chromedp.Listen(ctx, w.listen); err != nil {
 		return nil, fmt.Errorf("follow the page's JavaScript contexts: %w", err)
 	}

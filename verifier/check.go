@@ -149,6 +149,24 @@ func label(e *Element) string {
 	return collapseSpace(e.Name)
 }
 
+// labelSource says where label(e) read the label, for the label rules'
+// messages: " (visible text)", with the accessible name when it differs
+// (CSS text-transform, an aria-label), " (value)" of an input, or
+// " (accessible name: no visible text)" for an image-only entry (an img's
+// alt, an svg's <title>).
+func labelSource(e *Element) string {
+	if t := collapseSpace(e.Text); t != "" {
+		if n := collapseSpace(e.Name); n != "" && n != t {
+			return fmt.Sprintf(" (visible text; accessible name %q)", n)
+		}
+		return " (visible text)"
+	}
+	if e.Tag == "input" && e.Value != "" {
+		return " (value)"
+	}
+	return " (accessible name: no visible text)"
+}
+
 // shown reports whether an element is visible and exposed, which is what the
 // a11y rules consider.
 func shown(e *Element) bool { return e.Visible && !e.AriaHidden }

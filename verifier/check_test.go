@@ -45,7 +45,8 @@ func TestCheckPageMessages(t *testing.T) {
 		rule string
 		has  []string
 	}{
-		{"label-wrong", auth, RuleLabelApproved, []string{`label "Login by iAM Smart" is not an approved label for authentication (en)`, `approved: "Log in with iAM Smart", "Continue with iAM Smart"`}},
+		{"label-wrong", auth, RuleLabelApproved, []string{`label "Login by iAM Smart" (visible text) is not an approved label for authentication (en)`, `approved: "Log in with iAM Smart", "Continue with iAM Smart"`}},
+		{"entry-text-transform", auth, RuleLabelApproved, []string{`label "LOG IN WITH IAM SMART" (visible text; accessible name "Log in with iAM Smart")`}},
 		{"contrast-low", auth, RuleContrast, []string{"4.48:1", "#777777 on #ffffff", "expected at least 4.5:1"}},
 		{"lang-english-label-on-zh-hk", ctxWith(auth, func(c *Context) { c.Lang = LangZHHK }), RuleLangConsistent, []string{`"Log in with iAM Smart"`, "zh-HK", "以「智方便」登入"}},
 		{"button-small", auth, RuleButtonSize, []string{"150x36", "expected at least 160x40 on desktop"}},

@@ -139,6 +139,24 @@ func fixtureCases() []fixtureCase {
 		{name: "clean-svg-logo", ctx: auth, page: with(enPage(), func(p *page) {
 			p.entry = `<button id="iam" class="iam" type="button">` + svgLogo + `Continue with iAM Smart</button>`
 		})},
+		// entries however they are built (issue 20): each is found, and clean
+		{name: "clean-entry-role-button", ctx: auth, page: with(enPage(), func(p *page) {
+			p.entry = `<div id="iam" class="iam" role="button" tabindex="0"><img src="/logo.png" alt="" width="28" height="28">Log in with iAM Smart</div>`
+		})},
+		{name: "clean-entry-image-only", ctx: auth, page: with(enPage(), func(p *page) {
+			p.entry = `<button id="iam" class="iam" type="button"><img src="/logo.png" alt="Log in with iAM Smart" width="28" height="28"></button>`
+		})},
+		{name: "clean-entry-svg-title", ctx: auth, page: with(enPage(), func(p *page) {
+			p.entry = `<a id="iam" class="iam" href="/iamsmart/start"><svg viewBox="0 0 40 40" role="img"><title>Log in with iAM Smart</title><rect width="40" height="40" rx="6" fill="#fff"/></svg></a>`
+		})},
+		{name: "clean-entry-split-text", ctx: auth, page: with(enPage(), func(p *page) {
+			p.entry = `<a id="iam" class="iam" href="/iamsmart/start"><img src="/logo.png" alt="" width="28" height="28"><span>Log in <span>with</span></span>&#32;<b>iAM</b> <i>Smart</i></a>`
+		})},
+		// CSS text-transform: the user reads "LOG IN WITH IAM SMART"; the
+		// label rule judges that and names the accessible name beside it
+		{name: "entry-text-transform", ctx: auth, page: with(enPage(), func(p *page) {
+			p.entry = strings.Replace(p.entry, `class="iam"`, `class="iam" style="text-transform:uppercase"`, 1)
+		}), want: []string{RuleLabelApproved, RuleBrandSpelling}},
 		{name: "clean-no-lang-attr", ctx: hk, page: with(zhHKPage(), func(p *page) { p.lang = "-" })},
 		{name: "clean-not-trigger", ctx: ctxWith(auth, func(c *Context) { c.Trigger = false }), page: with(enPage(), func(p *page) { p.entry, p.moreInfo = "", "" })},
 

@@ -60,10 +60,47 @@ func Probe(ctx context.Context) (*PageFacts, error) {
 // probe then uses the browser's own JSON, Map, Array, querySelectorAll and
 // getComputedStyle, whatever the page did to its own. The probe reads the
 // page and restores its scroll position.
+//
+// The probe sees the composed page: open shadow roots, slotted content and
+// same-origin frames it walks itself; closed shadow roots when ev is a
+// ShadowPiercer (it probes again after handing them over, when a custom
+// element showed no shadow root); frames of other origins when ev is a
+// FramePiercer (each probed in its own isolated world, merged with their
+// boxes in the top page's coordinates and their selectors after the
+// iframe's, "iframe#login >> ...").
 func ProbeIn(ctx context.Context, ev Evaluator) (*PageFacts, error) {
+	f, err := probeOnce(ctx, ev, false)
+	if err != nil {
+		return nil, err
+	}
+	if sp, ok := ev.(ShadowPiercer); ok && f.PossiblyClosed {
+		if err := sp.ExposeClosedShadowRoots(ctx); err != nil {
+			return nil, fmt.Errorf("probe page: closed shadow roots: %w", err)
+		}
+		if f, err = probeOnce(ctx, ev, true); err != nil {
+			return nil, err
+		}
+	}
+	if fp, ok := ev.(FramePiercer); ok {
+		if err := mergeFrames(ctx, f, fp); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// ShadowPiercer is an Evaluator that can hand the probe the page's closed
+// shadow roots, which no script can reach: the DevTools protocol's DOM view
+// pierces them. It stores them, in its isolated world, in
+// globalThis.__journeyproofClosed, a WeakMap from host to shadow root.
+type ShadowPiercer interface {
+	ExposeClosedShadowRoots(ctx context.Context) error
+}
+
+func probeOnce(ctx context.Context, ev Evaluator, exposed bool) (*PageFacts, error) {
 	// The probe gives a JSON string: a string passes through the DevTools
 	// protocol much more quickly than the same facts as an object.
-	raw, err := ev.Eval(ctx, "("+probeJS+")()")
+	raw, err := ev.Eval(ctx, fmt.Sprintf("(%s)(%v)", probeJS, exposed))
 	if err != nil {
 		return nil, fmt.Errorf("probe page: %w", err)
 	}
@@ -142,13 +179,18 @@ func (b Box) Contains(o Box) bool {
 
 // PageFacts is what the probe saw on one screen of a step.
 type PageFacts struct {
-	URL      string    `json:"url"`
-	Title    string    `json:"title"`
-	Lang     string    `json:"lang"`     // the lang attribute of <html>, as written
-	Viewport Size      `json:"viewport"` // the layout viewport, CSS px
-	Scroll   Size      `json:"scroll"`   // scrollWidth and scrollHeight of the document
-	Text     string    `json:"text"`     // the visible text of the body (innerText)
-	Elements []Element `json:"elements"` // interactive elements, images, labels and text-bearing elements, in document order
+	URL      string `json:"url"`
+	Title    string `json:"title"`
+	Lang     string `json:"lang"`     // the lang attribute of <html>, as written
+	Viewport Size   `json:"viewport"` // the layout viewport, CSS px
+	Scroll   Size   `json:"scroll"`   // scrollWidth and scrollHeight of the document
+	// ScrollPos is the document's scroll position (W is scrollX, H scrollY).
+	ScrollPos Size      `json:"scrollPos"`
+	Text      string    `json:"text"`     // the visible text of the body (innerText)
+	Elements  []Element `json:"elements"` // interactive elements, images, labels and text-bearing elements, in the composed tree's order
+	// PossiblyClosed is set when a custom element showed no shadow root: it
+	// may have a closed one.
+	PossiblyClosed bool `json:"possiblyClosed,omitempty"`
 }
 
 // Element is one element the probe looked at.
@@ -187,7 +229,7 @@ type Element struct {
 	IsField                  bool    `json:"isField"`                  // a form field (input other than buttons, select, textarea, field roles)
 	HasLabel                 bool    `json:"hasLabel"`                 // a field's programmatic label: label, aria-label, aria-labelledby or title
 	Placeholder              string  `json:"placeholder"`              // the placeholder attribute
-	Selector                 string  `json:"selector"`                 // a unique CSS selector
+	Selector                 string  `json:"selector"`                 // a unique CSS selector, after its frames and shadow hosts ("iframe#login >> my-login >> #iamsmart")
 	Parent                   int     `json:"parent"`                   // index in PageFacts.Elements of the nearest ancestor the probe also saw; -1 when none
 }
 

@@ -6,7 +6,7 @@
 // rules run in Go.
 // The probe restores the scroll position it found, keeps the scroll events
 // of its own scrolling from the page, and changes nothing else.
-async function journeyproofProbe() {
+async function journeyproofProbe(exposed) {
   "use strict";
   const win = window;
   const doc = document;
@@ -24,11 +24,95 @@ async function journeyproofProbe() {
   const cs = (el) => {
     let s = styleCache.get(el);
     if (!s) {
-      s = win.getComputedStyle(el);
+      s = (el.ownerDocument.defaultView || win).getComputedStyle(el);
       styleCache.set(el, s);
     }
     return s;
   };
+
+  // ---- the composed page ------------------------------------------------
+  // The probe walks the page as the user sees it: the document, the open
+  // shadow roots, the closed ones the verifier handed it through the
+  // DevTools protocol (globalThis.__journeyproofClosed, a WeakMap from host
+  // to root in this isolated world, invisible to the page), and the
+  // documents of the same-origin frames. Frames of other origins are
+  // probed on their own and merged by the verifier.
+  const closedRoots = globalThis.__journeyproofClosed || null;
+  const shadowOf = (el) => el.shadowRoot || (closedRoots && closedRoots.get(el)) || null;
+  // frameOf maps a frame's document to its iframe element.
+  const frameOf = new Map();
+  // up is the parent in the flat tree: the slot a light child is shown
+  // in, the parent element, a shadow root's host, a frame document's iframe.
+  const up = (el) => {
+    const sl = el.assignedSlot;
+    if (sl) return sl;
+    const p = el.parentElement;
+    if (p) return p;
+    const pn = el.parentNode;
+    if (!pn) return null;
+    if (pn.host) return pn.host;
+    if (pn.nodeType === 9) return frameOf.get(pn) || null;
+    return null;
+  };
+  const composedContains = (a, b) => {
+    for (let n = b; n; n = up(n)) if (n === a) return true;
+    return false;
+  };
+  // frameOffset is where a frame document's viewport starts in the top
+  // viewport: its iframe's content box, frame by frame.
+  const frameOffset = (d) => {
+    let x = 0, y = 0;
+    for (let f = frameOf.get(d); f; f = frameOf.get(f.ownerDocument)) {
+      const r = f.getBoundingClientRect();
+      const s = cs(f);
+      x += r.left + f.clientLeft + parseFloat(s.paddingLeft);
+      y += r.top + f.clientTop + parseFloat(s.paddingTop);
+    }
+    return [x, y];
+  };
+  // rectOf is an element's border box in the top viewport.
+  const rectOf = (el) => {
+    const r = el.getBoundingClientRect();
+    if (el.ownerDocument === doc) return r;
+    const [ox, oy] = frameOffset(el.ownerDocument);
+    return { left: r.left + ox, top: r.top + oy, right: r.right + ox, bottom: r.bottom + oy, width: r.width, height: r.height };
+  };
+  // roots are the document, the shadow roots and the frame documents, in
+  // the order of the composed tree; all its elements in that order.
+  const roots = [];
+  const all = [];
+  const walkRoot = (rt) => {
+    roots.push(rt);
+    for (const el of rt.querySelectorAll("*")) {
+      all.push(el);
+      const sr = shadowOf(el);
+      if (sr) walkRoot(sr);
+      if (el.localName === "iframe" || el.localName === "frame") {
+        let d = null;
+        try {
+          d = el.contentDocument;
+        } catch (e) {
+          d = null;
+        }
+        if (d && d.documentElement && el.getClientRects().length) {
+          frameOf.set(d, el);
+          walkRoot(d);
+        }
+      }
+    }
+  };
+  walkRoot(doc);
+  // possiblyClosed: a custom element with no shadow root the probe can see
+  // may hold a closed one; the verifier then hands them over and probes again.
+  // Once they were handed over (exposed), the custom elements still without
+  // one are remembered as having none (a WeakSet of this world).
+  const noShadow = globalThis.__journeyproofNoShadow || (globalThis.__journeyproofNoShadow = new WeakSet());
+  let possiblyClosed = false;
+  for (const el of all) {
+    if (!el.localName.includes("-") || shadowOf(el) || noShadow.has(el)) continue;
+    if (exposed) noShadow.add(el);
+    else possiblyClosed = true;
+  }
 
   // ---- visibility -------------------------------------------------------
   // hiddenBy says why an element is not rendered: "display", "visibility",
@@ -52,7 +136,7 @@ async function journeyproofProbe() {
     if (h === undefined) {
       if (opacityOf(a) === 0) h = "opacity";
       else if (cs(a).contentVisibility === "hidden") h = "display";
-      else h = ancestorHidden(a.parentElement);
+      else h = ancestorHidden(up(a));
       ancestorHiddenCache.set(a, h);
     }
     return h;
@@ -67,7 +151,7 @@ async function journeyproofProbe() {
       const s = cs(el);
       if (s.visibility === "hidden" || s.visibility === "collapse") h = "visibility";
       else if (opacityOf(el) === 0) h = "opacity";
-      else h = ancestorHidden(el.parentElement);
+      else h = ancestorHidden(up(el));
       if (h === "") {
         const r = el.getBoundingClientRect();
         if (r.width * r.height <= 1) h = "size"; // zero size, or a 1px "visually hidden" box
@@ -85,9 +169,9 @@ async function journeyproofProbe() {
     if (!el || el.nodeType !== 1) return noFactors;
     let f = factorsCache.get(el);
     if (f === undefined) {
-      const up = opacityFactors(el.parentElement);
+      const above = opacityFactors(up(el));
       const o = opacityOf(el);
-      f = o === 1 ? up : [o, ...up];
+      f = o === 1 ? above : [o, ...above];
       factorsCache.set(el, f);
     }
     return f;
@@ -102,7 +186,7 @@ async function journeyproofProbe() {
     if (!el || el.nodeType !== 1) return false;
     let h = ariaHiddenCache.get(el);
     if (h === undefined) {
-      h = el.getAttribute("aria-hidden") === "true" || el.hasAttribute("inert") || ariaHidden(el.parentElement);
+      h = el.getAttribute("aria-hidden") === "true" || el.hasAttribute("inert") || ariaHidden(up(el));
       ariaHiddenCache.set(el, h);
     }
     return h;
@@ -120,29 +204,66 @@ async function journeyproofProbe() {
   // (ASCII case-insensitively in quirks mode).
   const quirks = doc.compatMode === "BackCompat";
   const idKey = (id) => (quirks ? id.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : id);
-  let idCount = null;
+  // idCounts holds, per document or shadow root, how many elements have
+  // each id.
+  const idCounts = new Map();
   const uniqueID = (el) => {
     const id = el.getAttribute("id");
     if (!id) return "";
+    const rt = el.getRootNode();
+    let idCount = idCounts.get(rt);
     if (!idCount) {
       idCount = new Map();
-      for (const d of doc.querySelectorAll("[id]")) {
+      for (const d of rt.querySelectorAll("[id]")) {
         const k = idKey(d.getAttribute("id"));
         idCount.set(k, (idCount.get(k) || 0) + 1);
       }
+      idCounts.set(rt, idCount);
     }
     return idCount.get(idKey(id)) === 1 ? "#" + esc(id) : "";
   };
+  // scopeOf is the selector of what an element's tree hangs from, ending
+  // in " >> ": a shadow root's host, a frame's iframe (each named by its
+  // unique id, else its tag when that is unique in its own tree), "" in
+  // the top document. "iframe#login >> my-login >> #iamsmart" is the
+  // element #iamsmart in the shadow root of my-login in the frame of
+  // iframe#login, as journeys write it.
+  const scopeCache = new Map();
+  const hostName = (h) => {
+    const id = uniqueID(h);
+    if (id) return h.localName === "iframe" ? "iframe" + id : id;
+    const same = h.getRootNode().querySelectorAll(h.localName);
+    return same.length === 1 ? h.localName : selectorOf(h);
+  };
+  const scopeOf = (el) => {
+    const rt = el.getRootNode();
+    if (rt === doc) return "";
+    let sc = scopeCache.get(rt);
+    if (sc === undefined) {
+      const h = rt.host || frameOf.get(rt);
+      sc = h ? scopeOf(h) + hostName(h) + " >> " : "";
+      scopeCache.set(rt, sc);
+    }
+    return sc;
+  };
   // selectorOf builds a unique selector: the nearest ancestor with a unique
-  // id, then tag:nth-of-type steps. Selectors are memoised per element.
+  // id, then tag:nth-of-type steps, after the element's scope. Selectors
+  // are memoised per element.
   const selectorCache = new Map();
   const selectorOf = (el) => {
     if (selectorCache.has(el)) return selectorCache.get(el);
+    const sel = scopeOf(el) + localSelector(el);
+    selectorCache.set(el, sel);
+    return sel;
+  };
+  const localCache = new Map();
+  const localSelector = (el) => {
+    if (localCache.has(el)) return localCache.get(el);
     let sel;
     const id = uniqueID(el);
     const tag = el.localName;
     if (id) sel = id;
-    else if (el === root || el === doc.body || !el.parentElement) sel = tag;
+    else if (el === el.ownerDocument.documentElement || el === el.ownerDocument.body || !el.parentElement) sel = tag;
     else {
       let n = 1, same = 0;
       for (let s = el.parentElement.firstElementChild; s; s = s.nextElementSibling) {
@@ -151,9 +272,9 @@ async function journeyproofProbe() {
           if (s === el) n = same;
         }
       }
-      sel = selectorOf(el.parentElement) + " > " + (same > 1 ? `${tag}:nth-of-type(${n})` : tag);
+      sel = localSelector(el.parentElement) + " > " + (same > 1 ? `${tag}:nth-of-type(${n})` : tag);
     }
-    selectorCache.set(el, sel);
+    localCache.set(el, sel);
     return sel;
   };
 
@@ -260,7 +381,7 @@ async function journeyproofProbe() {
     if (lb) {
       const parts = [];
       for (const id of lb.trim().split(/\s+/)) {
-        const ref = doc.getElementById(id);
+        const ref = el.getRootNode().getElementById(id);
         if (ref) {
           const al = ref.getAttribute("aria-label");
           parts.push(al && al.trim() ? al : textFrom(ref, new Set()));
@@ -305,7 +426,7 @@ async function journeyproofProbe() {
   const hasProgrammaticLabel = (el) => {
     const lb = el.getAttribute("aria-labelledby");
     if (lb && lb.trim().split(/\s+/).some((id) => {
-      const r = doc.getElementById(id);
+      const r = el.getRootNode().getElementById(id);
       return r && collapse(r.textContent || r.getAttribute("aria-label"));
     })) return true;
     const al = el.getAttribute("aria-label");
@@ -349,10 +470,10 @@ async function journeyproofProbe() {
       if (c && c[3] > 0) {
         if (c[3] >= 1) b = over(c, canvas);
         else {
-          const below = backdrop(a.parentElement);
+          const below = backdrop(up(a));
           b = below === null ? null : over(c, below);
         }
-      } else b = backdrop(a.parentElement);
+      } else b = backdrop(up(a));
     }
     backdropCache.set(a, b);
     return b;
@@ -380,7 +501,7 @@ async function journeyproofProbe() {
   const imageFacts = (el) => {
     const out = [];
     const add = (n) => {
-      const r = n.getBoundingClientRect();
+      const r = rectOf(n);
       const s = cs(n);
       const tag = n.localName;
       const f = {
@@ -472,22 +593,25 @@ async function journeyproofProbe() {
     return collapse(s);
   };
   const chosen = new Set();
-  for (const el of doc.querySelectorAll(interactiveSel)) chosen.add(el);
-  for (const el of doc.querySelectorAll("img, [role=img]")) chosen.add(el);
-  for (const el of body.querySelectorAll("label")) chosen.add(el);
-  // the parents of text nodes that are not only white space: the elements
-  // with an own text
-  const texts = doc.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-  for (let t = texts.nextNode(); t; t = texts.nextNode()) {
-    const el = t.parentElement;
-    if (!el || el === body || chosen.has(el) || !/\S/.test(t.nodeValue)) continue;
-    const tag = el.localName;
-    if (tag === "script" || tag === "style" || tag === "noscript" || tag === "template" || tag === "title") continue;
-    chosen.add(el);
+  for (const rt of roots) {
+    for (const el of rt.querySelectorAll(interactiveSel)) chosen.add(el);
+    for (const el of rt.querySelectorAll("img, [role=img]")) chosen.add(el);
+    const rb = rt.nodeType === 9 ? rt.body || rt.documentElement : rt;
+    for (const el of rb.querySelectorAll("label")) chosen.add(el);
+    // the parents of text nodes that are not only white space: the elements
+    // with an own text
+    const texts = doc.createTreeWalker(rb, NodeFilter.SHOW_TEXT);
+    for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+      const el = t.parentElement;
+      if (!el || el === rb || chosen.has(el) || !/\S/.test(t.nodeValue)) continue;
+      const tag = el.localName;
+      if (tag === "script" || tag === "style" || tag === "noscript" || tag === "template" || tag === "title") continue;
+      chosen.add(el);
+    }
   }
-  // in document order
+  // in the composed tree's order
   const list = [];
-  for (const el of doc.querySelectorAll("*")) if (chosen.has(el)) list.push(el);
+  for (const el of all) if (chosen.has(el)) list.push(el);
 
   const focusableTags = new Set(["button", "select", "textarea", "summary", "iframe"]);
   const focusable = (el) => {
@@ -523,13 +647,15 @@ async function journeyproofProbe() {
       const s = cs(a);
       const ox = s.overflowX, oy = s.overflowY;
       const clips = !(ox === "visible" && oy === "visible") && ox !== "auto" && ox !== "scroll" && oy !== "auto" && oy !== "scroll";
-      c = clips ? a.getBoundingClientRect() : null;
+      c = clips ? rectOf(a) : null;
       clipCache.set(a, c);
     }
     return c;
   };
   const clippedOut = (el, r) => {
-    for (let a = el.parentElement; a && a !== root && a !== doc.body; a = a.parentElement) {
+    for (let a = up(el); a && a !== root && a !== doc.body; a = up(a)) {
+      const d = a.ownerDocument;
+      if (a === d.documentElement || a === d.body || a.localName === "iframe" || a.localName === "frame" || a.localName === "slot") continue;
       const ar = clipOf(a);
       if (ar && (r.right <= ar.left || r.left >= ar.right || r.bottom <= ar.top || r.top >= ar.bottom)) return true;
     }
@@ -542,7 +668,7 @@ async function journeyproofProbe() {
   };
   const textFontSize = (el) => {
     let max = 0;
-    const walker = doc.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const walker = el.ownerDocument.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       if (!t.nodeValue.trim() || !t.parentElement) continue;
       const fs = parseFloat(cs(t.parentElement).fontSize);
@@ -602,12 +728,17 @@ async function journeyproofProbe() {
   };
 
   const controlTags = new Set(["a", "button", "select", "textarea", "summary", "input"]);
+  // langOf is the nearest lang attribute up the flat tree.
+  const langOf = (el) => {
+    for (let a = el; a; a = up(a)) if (a.hasAttribute("lang")) return a.getAttribute("lang") || "";
+    return "";
+  };
   const elements = [];
   const index = new Map();
   const needCover = [];
   for (const el of list) {
     const s = cs(el);
-    const r = el.getBoundingClientRect();
+    const r = rectOf(el);
     const role = roleOf(el);
     const hidden = hiddenBy(el);
     const visible = hidden === "";
@@ -631,7 +762,7 @@ async function journeyproofProbe() {
       alt: el.getAttribute("alt") || "",
       hasAlt: el.hasAttribute("alt"),
       value: el.localName === "input" ? el.value || "" : "",
-      lang: (el.closest("[lang]") || { getAttribute: () => "" }).getAttribute("lang") || "",
+      lang: langOf(el),
       box: { x: round(x), y: round(y), w: round(r.width), h: round(r.height) },
       color: fmt([fg[0], fg[1], fg[2], fg[3] * op]),
       background: effectiveBackground(el),
@@ -664,7 +795,7 @@ async function journeyproofProbe() {
       if (visible && inArea) needCover.push([el, e]);
     }
     index.set(el, elements.length);
-    for (let a = el.parentElement; a; a = a.parentElement) {
+    for (let a = up(el); a; a = up(a)) {
       if (index.has(a)) {
         e.parent = index.get(a);
         break;
@@ -676,8 +807,41 @@ async function journeyproofProbe() {
   // ---- covered ----------------------------------------------------------------
   // elementFromPoint works in the viewport, so elements below the fold are
   // scrolled to, one at a time, and the original scroll position is restored.
+  // hitAt is the element on top at a point of the top viewport, looked
+  // for down through shadow roots and same-origin frames.
+  const hitAt = (x, y) => {
+    let hit = doc.elementFromPoint(x, y);
+    for (let n = 0; hit && n < 32; n++) {
+      const sr = shadowOf(hit);
+      if (sr) {
+        const inner = sr.elementFromPoint(x - frameOffset(hit.ownerDocument)[0], y - frameOffset(hit.ownerDocument)[1]);
+        if (inner && inner !== hit) {
+          hit = inner;
+          continue;
+        }
+      }
+      if (hit.localName === "iframe" || hit.localName === "frame") {
+        let d = null;
+        try {
+          d = hit.contentDocument;
+        } catch (e) {
+          d = null;
+        }
+        if (d && frameOf.get(d) === hit) {
+          const [ox, oy] = frameOffset(d);
+          const inner = d.elementFromPoint(x - ox, y - oy);
+          if (inner) {
+            hit = inner;
+            continue;
+          }
+        }
+      }
+      break;
+    }
+    return hit;
+  };
   const selOrEmpty = (el, hit) => {
-    if (!hit || hit === el || el.contains(hit)) return "";
+    if (!hit || hit === el || composedContains(el, hit)) return "";
     // a label of the field forwards its clicks to it
     if (el.labels && Array.from(el.labels).some((l) => l === hit || l.contains(hit))) return "";
     return selectorOf(hit);
@@ -711,12 +875,12 @@ async function journeyproofProbe() {
           });
         }
         win.scrollTo({ left, top, behavior: "instant" });
-        const r = el.getBoundingClientRect();
+        const r = rectOf(el);
         cx = r.left + r.width / 2;
         cy = r.top + r.height / 2;
       }
       if (cx < 0 || cy < 0 || cx >= vw || cy >= vh) continue;
-      e.coveredBy = selOrEmpty(el, doc.elementFromPoint(cx, cy));
+      e.coveredBy = selOrEmpty(el, hitAt(cx, cy));
     }
   } finally {
     if (win.scrollX !== sx0 || win.scrollY !== sy0) win.scrollTo({ left: sx0, top: sy0, behavior: "instant" });
@@ -732,14 +896,34 @@ async function journeyproofProbe() {
   // string: there every quote is escaped, so a quote after a comma or a
   // brace is always the start of a key.
   const zero = '(?:""|false|0|\\[\\])(?=[,}])';
+  // pageText is the visible text of the body and of each shadow root and
+  // frame document the body's innerText leaves out.
+  function pageText() {
+    let t = body.innerText || "";
+    for (const rt of roots) {
+      if (rt === doc) continue;
+      if (rt.nodeType === 9) {
+        t += "\n" + ((rt.body || rt.documentElement).innerText || "");
+        continue;
+      }
+      if (!rendered(rt.host)) continue;
+      for (let c = rt.firstElementChild; c; c = c.nextElementSibling) {
+        if (c.localName === "style" || c.localName === "link" || c.localName === "script") continue;
+        t += "\n" + (c.innerText || "");
+      }
+    }
+    return t;
+  }
   return JSON.stringify({
     url: String(location.href),
     title: doc.title || "",
     lang: root.getAttribute("lang") || "",
     viewport: { w: vw, h: vh },
     scroll: { w: scrollW, h: scrollH },
-    text: body.innerText || "",
+    scrollPos: { w: sx0, h: sy0 },
+    text: pageText(),
     elements,
+    possiblyClosed,
   })
     .replace(new RegExp(',"\\w+":' + zero, "g"), "")
     .replace(new RegExp('\\{"\\w+":' + zero + ",?", "g"), "{");

@@ -155,12 +155,12 @@ func (k *checker) entryLabel(e *Element) {
 	fits := scriptFits(sc, k.lang)
 	switch {
 	case approvedElsewhere != "" && !approvedHere:
-		k.add(RuleLangConsistent, e, "label %q is the %s label but the page language is %s (lang=%q); expected %s",
-			lb, approvedElsewhere, k.lang, k.f.Lang, quoteList(want))
+		k.add(RuleLangConsistent, e, "label %q%s is the %s label but the page language is %s (lang=%q); expected %s",
+			lb, labelSource(e), approvedElsewhere, k.lang, k.f.Lang, quoteList(want))
 		return
 	case !fits:
-		k.add(RuleLangConsistent, e, "label %q is written in %s but the page language is %s (lang=%q); expected a %s label such as %s",
-			lb, scriptName(sc), k.lang, k.f.Lang, k.lang, quoteList(want))
+		k.add(RuleLangConsistent, e, "label %q%s is written in %s but the page language is %s (lang=%q); expected a %s label such as %s",
+			lb, labelSource(e), scriptName(sc), k.lang, k.f.Lang, k.lang, quoteList(want))
 	}
 	if approvedHere {
 		return
@@ -169,7 +169,7 @@ func (k *checker) entryLabel(e *Element) {
 		k.add(RuleLabelApproved, e, "iAM Smart entry has no label; expected one of %s for %s (%s)", quoteList(want), process, langNote)
 		return
 	}
-	k.add(RuleLabelApproved, e, "label %q is not an approved label for %s (%s); approved: %s", lb, process, langNote, quoteList(want))
+	k.add(RuleLabelApproved, e, "label %q%s is not an approved label for %s (%s); approved: %s", lb, labelSource(e), process, langNote, quoteList(want))
 }
 
 // entryLogo runs iamsmart.logo.present and iamsmart.logo.aspect.
@@ -306,7 +306,9 @@ func (k *checker) brandSpelling() {
 	}
 	seen := map[string]bool{}
 	for _, m := range k.p.brandFind.FindAllString(text, -1) {
-		if slices.Contains(k.p.brandCorrect, m) || seen[m] {
+		// a name split over lines or elements (iAM<br>Smart, flex items)
+		// is read with one space
+		if slices.Contains(k.p.brandCorrect, collapseSpace(m)) || seen[m] {
 			continue
 		}
 		seen[m] = true

@@ -23,7 +23,8 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
 	trigger := fs.Bool("trigger", true, "treat the page as the screen that triggers iAM Smart")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
-	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the page")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the page to load and settle, for --wait-for, and for the iAM Smart entry before it is reported absent")
+	waitFor := fs.String("wait-for", "", "wait until this selector is visible before checking (CSS, XPath, aria/, text/, or with \" >> \" into frames and shadow roots)")
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
@@ -65,7 +66,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	if proc == "" {
 		proc = "other"
 	}
-	findings, err := checkPage(ctx, b, pack, target, proc, *lang, *device, *trigger, *timeout)
+	findings, err := checkPageWaiting(ctx, b, pack, target, proc, *lang, *device, *trigger, *timeout, *waitFor)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "journeyproof check: could not load %s: %s\n", target, strings.Join(strings.Fields(err.Error()), " "))
 		return exitUsage
@@ -127,6 +128,10 @@ func (c *collectingChecker) CheckScreen(ctx context.Context, in journeys.ScreenI
 	return sc, err
 }
 
+func (c *collectingChecker) ScreenReady(ctx context.Context, in journeys.ScreenInput) (bool, error) {
+	return c.inner.ScreenReady(ctx, in)
+}
+
 func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
 	tc, err := c.inner.CheckTrigger(ctx, in)
 	if tc.Request != "" {
@@ -142,6 +147,12 @@ func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.Trigge
 // a trigger screen with an iAM Smart entry, the request that clicking the
 // entry sends (in a fresh browser context).
 func checkPage(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration) ([]journeys.Finding, error) {
+	return checkPageWaiting(ctx, b, pack, target, process, lang, device, trigger, timeout, "")
+}
+
+// checkPageWaiting is checkPage that first waits for the selector waitFor
+// to be visible (when not "").
+func checkPageWaiting(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration, waitFor string) ([]journeys.Finding, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
@@ -158,22 +169,32 @@ func checkPage(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, ta
 		res := r.Run(ctx, cells)
 		return cc, res[0], nil
 	}
-	cc, res, err := one([]journeys.Step{{Name: "load", Action: journeys.ActGoto, Value: target, Trigger: trigger}})
+	load := []journeys.Step{{Name: "load", Action: journeys.ActGoto, Value: target, Trigger: trigger}}
+	wait := func(steps []journeys.Step) []journeys.Step { return steps }
+	if waitFor != "" {
+		// the screen judged is the one the wait step ends on
+		wait = func(steps []journeys.Step) []journeys.Step {
+			out := []journeys.Step{steps[0], {Name: "wait for " + waitFor, Action: journeys.ActWait, Selector: waitFor, Trigger: steps[0].Trigger}}
+			out[0].Trigger = false
+			return append(out, steps[1:]...)
+		}
+	}
+	cc, res, err := one(wait(load))
 	if err != nil {
 		return nil, err
 	}
 	if res.Status != journeys.StatusPassed {
 		return nil, fmt.Errorf("%s", res.Error)
 	}
-	screen := cc.screens[0]
+	screen := cc.screens[len(wait(load))-1]
 	findings := append([]journeys.Finding(nil), screen.Findings...)
 	if trigger && len(screen.Entries) > 0 {
 		entry := screen.Entries[0].Selector
-		cc2, _, err := one([]journeys.Step{
+		cc2, _, err := one(wait([]journeys.Step{
 			{Name: "load", Action: journeys.ActGoto, Value: target},
 			{Name: "trigger", Action: journeys.ActClick, Selector: entry, Trigger: true},
 			{Name: "follow", Action: journeys.ActWait, Duration: 500 * time.Millisecond},
-		})
+		}))
 		if err != nil {
 			return nil, err
 		}

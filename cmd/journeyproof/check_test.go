@@ -16,7 +16,7 @@ import (
 
 // sandboxAndBrowser serves the sandbox on loopback and starts a browser,
 // both stopped when the test ends.
-func sandboxAndBrowser(t *testing.T) (string, *journeys.Browser) {
+func sandboxAndBrowser(t testing.TB) (string, *journeys.Browser) {
 	t.Helper()
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {

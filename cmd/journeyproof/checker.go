@@ -31,7 +31,7 @@ func deviceKind(d journeys.Device) string {
 }
 
 func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
-	facts, err := verifier.ProbeIn(ctx, in.World)
+	facts, err := verifier.ProbeIn(ctx, pierced{in.World})
 	if err != nil {
 		return journeys.ScreenCheck{}, err
 	}
@@ -58,6 +58,20 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 	return out, nil
 }
 
+// ScreenReady says whether a screen can be judged: a trigger step's screen
+// is ready once it shows an iAM Smart entry (a page that renders late is
+// waited for before its entry is reported absent); any other at once.
+func (c *checker) ScreenReady(ctx context.Context, in journeys.ScreenInput) (bool, error) {
+	if in.Step == nil || !in.Step.Trigger {
+		return true, nil
+	}
+	facts, err := verifier.ProbeIn(ctx, pierced{in.World})
+	if err != nil {
+		return false, err
+	}
+	return len(c.pack.CheckPage(facts, vcontext(in.Cell, in.Step)).Entries) > 0, nil
+}
+
 func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
 	for _, u := range in.Requests {
 		if !c.pack.IsAuthorizeURL(u) {
@@ -78,6 +92,23 @@ func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (j
 		return journeys.TriggerCheck{Findings: convertFindings(c.pack.CheckNoRedirect(in.Seen, in.Waited.String()))}, nil
 	}
 	return journeys.TriggerCheck{}, nil
+}
+
+// pierced is the runner's isolated world as the verifier's probe uses it:
+// it also hands over the closed shadow roots and the frames Chromium runs
+// in other processes.
+type pierced struct{ *journeys.World }
+
+func (p pierced) OtherFrames(ctx context.Context) ([]verifier.Frame, error) {
+	fs, err := p.World.OtherFrames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]verifier.Frame, len(fs))
+	for i, f := range fs {
+		out[i] = verifier.Frame{Selector: f.Selector, X: f.X, Y: f.Y, World: f.World}
+	}
+	return out, nil
 }
 
 func jbox(b verifier.Box) journeys.Box { return journeys.Box{X: b.X, Y: b.Y, W: b.W, H: b.H} }

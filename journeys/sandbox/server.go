@@ -167,6 +167,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /iamsmart/phone/{id}", s.simPhone)
 	m.HandleFunc("POST /iamsmart/phone/{id}/{action}", s.simDecide)
 
+	m.HandleFunc("GET /corpus/{$}", s.corpusIndex)
+	m.HandleFunc("GET /corpus/{kind}/{page}", s.corpus)
+
 	m.HandleFunc("/", s.service(s.notFound))
 	s.mux = m
 }
