@@ -90,8 +90,12 @@ func expectedJourneys(svc *journeys.Service) ([]*recordings.Journey, error) {
 		if len(devices) == 0 {
 			devices = []string{"desktop", "mobile"}
 		}
+		var branches []string
+		for _, b := range j.Branches {
+			branches = append(branches, b.Name)
+		}
 		out = append(out, &recordings.Journey{ID: j.ID, Name: j.Name, Service: svc.Name, Process: j.Process, Description: j.Description,
-			File: p, Languages: langs, Devices: devices})
+			File: p, Languages: langs, Devices: devices, Branches: branches})
 	}
 	return out, nil
 }

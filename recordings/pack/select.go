@@ -206,7 +206,15 @@ func coverage(o *Options, sel *selection) []Cell {
 		cells = append(cells, c)
 	}
 	for _, j := range sel.journeys {
-		bs := append([]string{""}, branches[j.ID]...)
+		// The journey's declared branches are expected in every cell, as
+		// are branches seen in its runs (a journey stored before branches
+		// were recorded declares none).
+		bs := []string{""}
+		for _, b := range append(append([]string(nil), j.Branches...), branches[j.ID]...) {
+			if !has(bs, b) {
+				bs = append(bs, b)
+			}
+		}
 		sort.Strings(bs)
 		for _, l := range j.Languages {
 			for _, d := range j.Devices {
@@ -244,18 +252,15 @@ func coverage(o *Options, sel *selection) []Cell {
 	return cells
 }
 
-// cellName names a cell of the coverage: journey/lang/device, and
-// ":branch" for a branch other than the main path.
+// cellName names a cell of the coverage as recordings.Run.Key does:
+// journey/lang/device, and /branch for a branch other than the main path.
 func cellName(journey, lang, device, branch string) string {
-	n := journey + "/" + lang + "/" + device
-	if branch != "" {
-		n += ":" + branch
-	}
-	return n
+	r := recordings.Run{JourneyID: journey, Lang: lang, Device: device, Branch: branch}
+	return r.Key()
 }
 
 // runCell names the cell (and branch) of a run.
-func runCell(r *recordings.Run) string { return cellName(r.JourneyID, r.Lang, r.Device, r.Branch) }
+func runCell(r *recordings.Run) string { return r.Key() }
 
 // mergeExpected adds the service's expected journeys to those the release
 // ran: a business process the service lists but the release did not run
@@ -277,6 +282,9 @@ func mergeExpected(o *Options, js []*recordings.Journey) []*recordings.Journey {
 			}
 			if len(e.Devices) > 0 {
 				j.Devices = e.Devices
+			}
+			if len(e.Branches) > 0 {
+				j.Branches = e.Branches
 			}
 		}
 		if !found {

@@ -101,7 +101,7 @@ func TestSubmission(t *testing.T) {
 	}
 	// The fixture's sandbox has the wrong-label defect: login's cells ran
 	// but keep their error findings.
-	if !strings.Contains(lines, "Authentication (login): 0 of 2 cells complete; 2 with unwaived error findings: login/en/desktop, login/en/desktop:deny") {
+	if !strings.Contains(lines, "Authentication (login): 0 of 2 cells complete; 2 with unwaived error findings: login/en/desktop, login/en/desktop/deny") {
 		t.Errorf("completeness does not name login's cells with error findings:\n%s", lines)
 	}
 	if len(sum.Missing) != 4 {
