@@ -114,7 +114,7 @@ func (s *Server) entryPage(r *http.Request, rc *reqCtx, titleKey, process string
 	p.Entry = &entry{
 		ID:      ids[process],
 		InfoID:  "iamsmart-info",
-		Href:    "/auth/iamsmart?process=" + process,
+		Href:    "/auth/iamsmart?process=" + process + "&lang=" + rc.lang, // the language travels with the link: a cross-site frame sends no cookies
 		Label:   entryLabel(rc, process),
 		Process: process,
 	}
