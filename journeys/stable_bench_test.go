@@ -1,0 +1,57 @@
+package journeys_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"journeyproof/journeys"
+)
+
+// BenchmarkStableCapture measures what the stable capture adds to a step's
+// screenshots: on a loaded sandbox form page (zh-HK) that has settled, one
+// viewport capture against the stable capture (two identical captures), on
+// desktop and on a 3x mobile screen. It reports ms/capture, ms/stable and
+// ms-added/step, the difference.
+//
+// Run with: go test -run '^$' -bench StableCapture -benchtime 20x ./journeys
+func BenchmarkStableCapture(b *testing.B) {
+	for _, dev := range []string{"desktop", "mobile"} {
+		b.Run(dev, func(b *testing.B) {
+			d := journeys.BuiltinDevices()[dev]
+			tab, cancel := chromedp.NewContext(browser.Context(), chromedp.WithNewBrowserContext())
+			defer cancel()
+			opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(d.Scale)}
+			if d.Mobile {
+				opts = append(opts, chromedp.EmulateMobile)
+			}
+			if _, err := chromedp.Run(tab, chromedp.EmulateViewport(d.Width, d.Height, opts...)); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := chromedp.Run(tab, chromedp.Navigate(baseURL+"/form?lang=zh-HK")); err != nil {
+				b.Fatal(err)
+			}
+			var one, stable time.Duration
+			captures := 0
+			for b.Loop() {
+				start := time.Now()
+				if _, err := journeys.ViewportPNG(tab); err != nil {
+					b.Fatal(err)
+				}
+				mid := time.Now()
+				_, n, err := journeys.StableViewportPNG(tab, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				one, stable = one+mid.Sub(start), stable+time.Since(mid)
+				captures += n
+			}
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+			b.ReportMetric(ms(one), "ms/capture")
+			b.ReportMetric(ms(stable), "ms/stable")
+			b.ReportMetric(ms(stable-one), "ms-added/step")
+			b.ReportMetric(float64(captures)/float64(b.N), "captures/step")
+		})
+	}
+}
