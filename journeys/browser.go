@@ -60,7 +60,9 @@ func FindChromium(explicit string) (string, error) {
 
 // AllocatorOptions returns the Chromium flags journeyproof runs with:
 // headless, no sandbox only when root, and background networking,
-// component updates and sync off (the machine may have no internet).
+// component updates and sync off (the machine may have no internet), and
+// text drawn the same way in every run (no hinting, no subpixel glyph
+// positions).
 func AllocatorOptions(execPath string) []chromedp.ExecAllocatorOption {
 	opts := append([]chromedp.ExecAllocatorOption{}, chromedp.DefaultExecAllocatorOptions[:]...)
 	opts = append(opts,
@@ -73,6 +75,15 @@ func AllocatorOptions(execPath string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("mute-audio", true),
 		chromedp.Flag("font-render-hinting", "none"),
+		// Glyphs on whole device pixels. Without this, clean re-runs of a
+		// 3x mobile page drew the text of some elements (a link, the
+		// fields' values) a third of a device pixel apart with the same
+		// layout, fixed for the life of the tab, one way or the other at
+		// random: on Linux Chromium positions glyphs at subpixel offsets
+		// when the device scale factor is above 1, and the emulated scale
+		// reaches a new renderer process while its first page's fonts are
+		// being made. With it, every run drew the same pixels.
+		chromedp.Flag("disable-font-subpixel-positioning", true),
 	)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)

@@ -1,12 +1,8 @@
 package journeys
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // Animation policies of the screenshots (Runner.Animations).
@@ -18,11 +14,6 @@ const (
 	// AnimationsAllow leaves them running.
 	AnimationsAllow = "allow"
 )
-
-// maxCaptures bounds the viewport captures of a step whose page was still
-// changing: it is captured until two consecutive captures are identical,
-// at most this many times.
-const maxCaptures = 4
 
 // settleScript runs in the isolated world before a step's screenshots: it
 // waits for the fonts and the images (2 s at most), hides the text caret of
@@ -83,31 +74,4 @@ func (c *cellRun) unsettle(ctx context.Context) {
 	if _, err := c.world.Eval(ctx, undoScript); err != nil {
 		c.r.logger().Debug("restore the page after its screenshots", "cell", c.cell.String(), "err", err)
 	}
-}
-
-// stableViewportPNG captures the viewport. When the page was still
-// changing it captures again until two consecutive captures are identical
-// (at most maxCaptures), as Playwright's toHaveScreenshot does, and
-// returns the last.
-func stableViewportPNG(ctx context.Context, changing bool) ([]byte, error) {
-	png, err := chromedp.Run(ctx, viewportPNG())
-	if err != nil || !changing {
-		return png, err
-	}
-	for range maxCaptures - 1 {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		next, err := chromedp.Run(ctx, viewportPNG())
-		if err != nil {
-			return nil, err
-		}
-		if bytes.Equal(next, png) {
-			return next, nil
-		}
-		png = next
-	}
-	return png, nil
 }

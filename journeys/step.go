@@ -194,11 +194,15 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	if !c.r.NoScreenshots {
 		start := time.Now()
 		sr.Times.Settle = start.Sub(settleStart)
-		sr.Screenshot, err = stableViewportPNG(octx, changing)
+		shot, err := stableViewportPNG(octx, changing)
 		if err != nil {
 			c.unsettle(octx)
 			return fmt.Errorf("viewport screenshot: %w", err)
 		}
+		if !shot.Stable {
+			c.r.logger().Warn("the page kept changing: its screenshot is the last of its captures", "cell", c.cell.String(), "step", i+1, "captures", shot.Captures)
+		}
+		sr.Screenshot = shot.PNG
 		if fits {
 			sr.FullPage = sr.Screenshot
 		} else if sr.FullPage, err = chromedp.Run(octx, fullPagePNG()); err != nil {

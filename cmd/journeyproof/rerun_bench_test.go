@@ -125,6 +125,8 @@ func BenchmarkRerunStability(b *testing.B) {
 		b.ReportMetric(float64(changed)/3, "changed-cells/rerun")
 		b.ReportMetric(float64(compared), "compared-cell-pairs")
 
+		fmt.Fprintf(os.Stderr, "clean re-runs: %d changed of %d cell pairs compared with the first (want 0)\n", changed, compared)
+
 		unchanged, affected, missing := 0, 0, 0
 		langs, devices := []string{"en", "zh-HK", "zh-CN"}, []string{"desktop", "mobile"}
 		defects := sandbox.Defects()
@@ -177,6 +179,8 @@ func BenchmarkRerunStability(b *testing.B) {
 				fmt.Fprintf(os.Stderr, "defect %s: no cell found %s\n", d.Name, d.Rule)
 			}
 		}
+		fmt.Fprintf(os.Stderr, "defects: %d of %d found; %d of their %d cells compared as unchanged (want 0)\n",
+			len(defects)-missing, len(defects), unchanged, affected)
 		b.ReportMetric(float64(affected), "defect-cells")
 		b.ReportMetric(float64(unchanged), "defect-cells-unchanged")
 		b.ReportMetric(float64(missing), "defects-not-found")
