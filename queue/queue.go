@@ -50,10 +50,13 @@ func RescueAfter(jobTimeout time.Duration) time.Duration { return jobTimeout + 5
 // device) under a release. It carries the journey's source, so a worker on
 // another machine needs no copy of the files.
 type Cell struct {
-	Release string `json:"release"`
-	BaseURL string `json:"baseURL"`
-	File    string `json:"file"`
-	Source  string `json:"source"`
+	// Invocation names the jobs enqueued together (one `run`, one start
+	// from the web app).
+	Invocation string `json:"invocation"`
+	Release    string `json:"release"`
+	BaseURL    string `json:"baseURL"`
+	File       string `json:"file"`
+	Source     string `json:"source"`
 	// Service overrides the journey's service name ("" keeps the file's).
 	Service string `json:"service,omitempty"`
 	Lang    string `json:"lang"`

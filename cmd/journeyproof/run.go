@@ -124,7 +124,7 @@ func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, opts
 	}
 	started := time.Now()
 	if !opts.asJSON {
-		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.browser.Version(), e.parallel)
+		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.where(), e.parallel)
 		inv.Progress = progressPrinter(env.stdout, len(inv.Cells))
 	}
 	out, err := e.run(ctx, inv)
@@ -199,14 +199,14 @@ type runRecord struct {
 
 func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn string) (*runReport, error) {
 	rep := &runReport{Release: inv.Release, BaseURL: inv.BaseURL, Data: absPath(store.Dir()), FailOn: failOn, Runs: []runRecord{}}
-	for _, res := range out.Results {
+	for i, res := range out.Results {
 		errs, warns := res.Findings["error"], res.Findings["warning"]
 		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name,
 			Status: res.Status, Workflow: res.Status, Guidelines: recordings.GuidelinesVerdict(errs, warns), GuidelinesFail: recordings.FailsOn(failOn, errs, warns),
 			Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
 			Findings: map[string]int{"error": errs, "warning": warns}, FindingList: []recordings.Finding{},
 			Screenshots: []string{}, FullPages: []string{}}
-		if id := out.Recorder.RunID(res.Cell); id != 0 {
+		if id := out.runID(i, res.Cell); id != 0 {
 			run, err := store.Run(id)
 			if err != nil {
 				return nil, err
