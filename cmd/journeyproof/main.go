@@ -56,6 +56,9 @@ func commands() map[string]command {
 		"init":        {"write a commented starter service file (journeyproof.yaml)", cmdInit},
 		"import":      {"turn a Chrome DevTools Recorder recording (JSON) into a journey file", cmdImport},
 		"preflight":   {"check TLS, App Link / Universal Link, callbacks and encipherment certificates before ITE and production", cmdPreflight},
+		"worker":      {"take cells from the queue and run them (one per machine, with a shared --db)", cmdWorker},
+		"workers":     {"list the live workers, what they run, and the queue's depth", cmdWorkers},
+		"migrate":     {"create or update the tables of the evidence store and the queue (--db or SQLite)", cmdMigrate},
 	}
 }
 

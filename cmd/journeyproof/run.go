@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"journeyproof/journeys"
+	"journeyproof/queue"
 	"journeyproof/recordings"
 )
 
@@ -26,6 +27,10 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
+	queued := fs.Bool("queue", false, "enqueue the cells for the workers of --db instead of running them here, and wait for them (same output, JSON, JUnit and exit codes)")
+	queueName := fs.String("queue-name", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue of --queue (env JOURNEYPROOF_QUEUE)")
+	jobTimeout := jobTimeoutFlag(fs)
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
 	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
@@ -87,7 +92,11 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	e, err := openEngine(ctx, *data, *rules, *parallel)
+	if *queued && !*asJSON {
+		fmt.Fprintf(env.stdout, "--queue: the workers of queue %q run the cells\n", *queueName)
+	}
+	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, rules: *rules, parallel: *parallel, noBrowser: *queued,
+		queue: *queueName, work: !*queued, jobTimeout: *jobTimeout})
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
