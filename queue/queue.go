@@ -268,6 +268,9 @@ func (q *Queue) Start(ctx context.Context) error {
 	return nil
 }
 
+// Name is the queue's name.
+func (q *Queue) Name() string { return q.cfg.Queue }
+
 // ID is this process's name in the queue (a job's attempted by).
 func (q *Queue) ID() string { return q.client.ID() }
 

@@ -322,7 +322,7 @@ func testScaleOut(t *testing.T, kind string) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), fmt.Sprintf("%d", spid)) || !strings.Contains(string(body), "Waiting") {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), fmt.Sprintf("%d", spid)) || !strings.Contains(string(body), "waiting for a worker") {
 		t.Errorf("serve /workers: %d %.500s", resp.StatusCode, body)
 	}
 }

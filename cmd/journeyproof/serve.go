@@ -137,7 +137,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		}
 	}
 	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
-		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness})
+		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness, Workforce: engineWorkforce{e}})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

@@ -11,6 +11,7 @@ import (
 
 	"journeyproof/queue"
 	"journeyproof/recordings"
+	"journeyproof/web"
 )
 
 func cmdWorker(ctx context.Context, env *cli, args []string) int {
@@ -162,4 +163,16 @@ func workforce(ctx context.Context, store *recordings.Store, q *queue.Queue, que
 		ws = []recordings.Worker{}
 	}
 	return &workersReport{Queue: queueName, Waiting: d.Waiting, Retries: d.Scheduled, Running: d.Running, Workers: ws}, nil
+}
+
+// engineWorkforce is the web app's Workforce: the engine's queue and the
+// workers in its store.
+type engineWorkforce struct{ e *engine }
+
+func (w engineWorkforce) Workforce(ctx context.Context) (*web.WorkforceReport, error) {
+	rep, err := workforce(ctx, w.e.store, w.e.q, w.e.q.Name())
+	if err != nil {
+		return nil, err
+	}
+	return &web.WorkforceReport{Queue: rep.Queue, Waiting: rep.Waiting, Retries: rep.Retries, Running: rep.Running, Workers: rep.Workers}, nil
 }
