@@ -40,7 +40,7 @@ func jobTimeoutFlag(fs *flag.FlagSet) *time.Duration {
 			d = p
 		}
 	}
-	return fs.Duration("job-timeout", d, "longest a cell may run before its job is cancelled and retried; a job whose worker died is retried this long (plus 5s) after it started (env JOURNEYPROOF_JOB_TIMEOUT)")
+	return fs.Duration("job-timeout", d, "longest a cell may run before its job is cancelled and retried; a job whose worker died is retried this long (plus 15s) after it started (env JOURNEYPROOF_JOB_TIMEOUT)")
 }
 
 // engineConfig is how openEngineWith opens an engine.
@@ -219,6 +219,14 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 	res := r.Run(ctx, []journeys.Cell{cell})[0]
 	werr := rec.Wait()
 	runID := rec.RunID(cell)
+	if runID != 0 {
+		// A run stored with its final verdict is the cell's result, even
+		// when the job's time ran out while its video was encoded: running
+		// it again would store a second run of the cell.
+		if run, err := jr.e.store.Run(runID); err == nil && (run.Status == journeys.StatusPassed || run.Status == journeys.StatusFailed) && b.Exited() == nil {
+			return queue.Result{RunID: runID, Status: run.Status, Error: run.Error}, nil
+		}
+	}
 	if ctx.Err() != nil {
 		// Cancelled (the job is then cancelled) or timed out (retried).
 		return queue.Result{}, ctx.Err()

@@ -169,9 +169,10 @@ func testScaleOut(t *testing.T, kind string) {
 	defer stop()
 	addr := freeAddr(t)
 	serve := startProc(t, "serve", append([]string{"serve", "--addr", addr, "--work=false", "--sandbox=false"}, common...)...)
-	// A cell under load takes 5-20s; a killed worker's job is rescued
-	// job-timeout+5s after it started, at River's next check (30s).
-	wargs := append([]string{"worker", "--concurrency", "1", "--job-timeout", "45s"}, common...)
+	// A cell takes 5-20s, longer on a loaded machine; a killed worker's
+	// job is rescued job-timeout+15s after it started, at River's next
+	// check (every 30s).
+	wargs := append([]string{"worker", "--concurrency", "1", "--job-timeout", "75s"}, common...)
 	victim := startProc(t, "worker A", wargs...)
 	remote := startRemoteChromium(t)
 	survivor := startProc(t, "worker B", append(wargs, "--browser", remote)...)
