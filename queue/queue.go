@@ -42,9 +42,9 @@ const MaxAttempts = 3
 const DefaultJobTimeout = 10 * time.Minute
 
 // RescueAfter is how long after its start a job whose worker is gone is
-// put back in the queue: just over the job timeout, so that a live worker
-// always gives up on its job first.
-func RescueAfter(jobTimeout time.Duration) time.Duration { return jobTimeout + 5*time.Second }
+// put back in the queue: the job timeout and 15s more, so that a live
+// worker has given up on its job (and stored the run's verdict) first.
+func RescueAfter(jobTimeout time.Duration) time.Duration { return jobTimeout + 15*time.Second }
 
 // Cell is one job: one cell of a journey (journey file x language x
 // device) under a release. It carries the journey's source, so a worker on
