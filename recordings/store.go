@@ -83,6 +83,8 @@ type Store struct {
 	dir string
 	// postgres is true when DB is PostgreSQL.
 	postgres bool
+	// mirror, when set, gets every artifact written (SetArtifactMirror).
+	mirror ArtifactMirror
 	// owner is this process; hb keeps its running runs alive.
 	owner owner.Owner
 	hb    heartbeat
@@ -282,6 +284,9 @@ func (s *Store) PutArtifact(data []byte, contentType string) (string, error) {
 			return "", fmt.Errorf("store artifact: %w", err)
 		}
 	}
+	if err := s.mirrorArtifact(sha, contentType); err != nil {
+		return "", err
+	}
 	return sha, s.recordArtifact(sha, contentType, int64(len(data)))
 }
 
@@ -307,6 +312,9 @@ func (s *Store) PutArtifactFile(src, contentType string) (string, error) {
 		if err := writeAtomic(path, func(w io.Writer) error { _, err := io.Copy(w, f); return err }); err != nil {
 			return "", fmt.Errorf("store artifact %s: %w", src, err)
 		}
+	}
+	if err := s.mirrorArtifact(sha, contentType); err != nil {
+		return "", err
 	}
 	return sha, s.recordArtifact(sha, contentType, n)
 }

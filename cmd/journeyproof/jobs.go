@@ -56,6 +56,9 @@ type engineConfig struct {
 	queue      string
 	work       bool
 	jobTimeout time.Duration
+	// mirror, when set, gets every artifact written (a worker without
+	// the shared folder uploads them to serve).
+	mirror recordings.ArtifactMirror
 }
 
 // openEngineWith opens the store and the queue of --data and --db, and the
@@ -100,6 +103,9 @@ func openEngineWith(ctx context.Context, cfg engineConfig) (*engine, error) {
 	if sb.err != nil {
 		store.Close()
 		return nil, sb.err
+	}
+	if cfg.mirror != nil {
+		store.SetArtifactMirror(cfg.mirror)
 	}
 	e := &engine{store: store, browser: sb.b, pack: pack, parallel: cfg.parallel, logger: logger}
 	jr := &jobRunner{e: e, browserURL: cfg.browser, listeners: map[string]func(journeys.Event){}, running: map[int64]string{}}

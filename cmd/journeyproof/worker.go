@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"text/tabwriter"
@@ -22,8 +23,21 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 	browserURL := fs.String("browser", envOr("JOURNEYPROOF_BROWSER", ""), "attach to a running Chromium instead of starting one: ws://host:9222/devtools/browser/… or http://host:9222 (env JOURNEYPROOF_BROWSER)")
 	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue to take cells from (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
+	server := fs.String("server", envOr("JOURNEYPROOF_SERVER", ""), "without a shared data folder: the web app's URL to upload screenshots, videos and crops to (with --token); --data is then this machine's own folder (env JOURNEYPROOF_SERVER)")
+	token := fs.String("token", "", "the web app's token, for --server (env JOURNEYPROOF_TOKEN)")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
+	}
+	var up *uploader
+	if *server != "" {
+		if *token == "" {
+			*token = os.Getenv("JOURNEYPROOF_TOKEN")
+		}
+		var err error
+		if up, err = newUploader(*server, *token); err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
 	}
 	if *concurrency < 1 {
 		fmt.Fprintln(env.stderr, "journeyproof worker: --concurrency must be at least 1")
@@ -33,8 +47,11 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, parallel: *concurrency, browser: *browserURL,
-		queue: *queueName, work: true, jobTimeout: *jobTimeout})
+	cfg := engineConfig{data: *data, db: *db, parallel: *concurrency, browser: *browserURL, queue: *queueName, work: true, jobTimeout: *jobTimeout}
+	if up != nil {
+		cfg.mirror = up
+	}
+	e, err := openEngineWith(ctx, cfg)
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
