@@ -135,7 +135,9 @@ func startRemoteChromium(t *testing.T) string {
 // cell runs again on the other worker, every cell ends with exactly one
 // passed run, the killed attempt is stored interrupted, and the run's
 // output is what it would be without the queue. On SQLite under the data
-// folder (the one-machine default, shared by processes) and on PostgreSQL.
+// folder (the one-machine default, shared by processes) and on PostgreSQL,
+// where worker B has a data folder of its own and uploads the evidence to
+// serve.
 func TestScaleOutWorkers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts several processes and runs 18 cells per store")
@@ -168,14 +170,22 @@ func testScaleOut(t *testing.T, kind string) {
 	}
 	defer stop()
 	addr := freeAddr(t)
-	serve := startProc(t, "serve", append([]string{"serve", "--addr", addr, "--work=false", "--sandbox=false"}, common...)...)
+	const token = "scale-out-token-0123456789"
+	serve := startProc(t, "serve", append([]string{"serve", "--addr", addr, "--work=false", "--sandbox=false", "--token", token}, common...)...)
 	// A cell takes 5-20s, longer on a loaded machine; a killed worker's
 	// job is rescued job-timeout+15s after it started, at River's next
 	// check (every 30s).
 	wargs := append([]string{"worker", "--concurrency", "1", "--job-timeout", "75s"}, common...)
 	victim := startProc(t, "worker A", wargs...)
 	remote := startRemoteChromium(t)
-	survivor := startProc(t, "worker B", append(wargs, "--browser", remote)...)
+	bargs := append(wargs, "--browser", remote)
+	if kind == "postgres" {
+		// Worker B is on "another machine": its own data folder, the
+		// evidence uploaded to serve.
+		bargs = []string{"worker", "--concurrency", "1", "--job-timeout", "75s", "--db", db, "--data", t.TempDir(),
+			"--server", "http://" + addr, "--token", token, "--browser", remote}
+	}
+	survivor := startProc(t, "worker B", bargs...)
 
 	store, err := recordings.OpenDB(data, db)
 	if err != nil {
@@ -317,7 +327,9 @@ func testScaleOut(t *testing.T, kind string) {
 	if !foundB || wr.Waiting != 0 || wr.Running != 0 {
 		t.Errorf("workers: %+v", wr)
 	}
-	resp, err := http.Get("http://" + addr + "/workers")
+	req, _ := http.NewRequest("GET", "http://"+addr+"/workers", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("serve: %v\n%s", err, serve.out)
 	}
