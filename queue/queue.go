@@ -124,7 +124,7 @@ type Queue struct {
 // client is what Queue uses of a river.Client, whatever its driver.
 type client interface {
 	Start(ctx context.Context) error
-	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
 	ID() string
 	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
@@ -262,7 +262,10 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
-	if err := q.client.Start(ctx); err != nil {
+	// The client outlives ctx: a stop (Ctrl-C) cancels the jobs of the
+	// invocation first and Close stops the client, so the jobs' states
+	// are still written.
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("queue: start: %w", err)
 	}
 	return nil
@@ -274,12 +277,13 @@ func (q *Queue) Name() string { return q.cfg.Queue }
 // ID is this process's name in the queue (a job's attempted by).
 func (q *Queue) ID() string { return q.client.ID() }
 
-// Close stops working (letting the cells in progress finish until ctx
-// ends) and closes the database.
+// Close stops working and closes the database: the cells in progress are
+// cancelled (a cell cancelled this way is retried, by another worker when
+// there is one); ctx bounds the wait for them.
 func (q *Queue) Close(ctx context.Context) error {
 	var err error
 	if q.working {
-		err = q.client.Stop(ctx)
+		err = q.client.StopAndCancel(ctx)
 	}
 	q.closeDB()
 	return err

@@ -112,7 +112,10 @@ func openEngineWith(ctx context.Context, cfg engineConfig) (*engine, error) {
 	if cfg.rules != "" {
 		jr.rules = pack.Source()
 	}
-	qc := queue.Config{DB: db, DataDir: dir, Queue: cfg.queue, JobTimeout: cfg.jobTimeout, ID: owner.Self().String(), Logger: logger}
+	// River's own warnings (a job cancelled remotely, a job rescued) are
+	// what the runs and the job states show already.
+	riverLog := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	qc := queue.Config{DB: db, DataDir: dir, Queue: cfg.queue, JobTimeout: cfg.jobTimeout, ID: owner.Self().String(), Logger: riverLog}
 	if cfg.work {
 		qc.Concurrency, qc.Runner = cfg.parallel, jr
 	}
