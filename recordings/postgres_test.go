@@ -35,7 +35,7 @@ func TestStoreOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recordings.Recorder{Store: store, Release: "pg", BaseURL: baseURL, BrowserVersion: browser.Version()}
-	runner := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: rec, StepTimeout: 10 * time.Second}
+	runner := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 30 * time.Second}
 	for _, res := range runner.Run(ctx, cells) {
 		if res.Status != journeys.StatusPassed {
 			t.Fatalf("%s: %s %s", res.Cell, res.Status, res.Error)
