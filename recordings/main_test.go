@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"journeyproof/internal/pgtest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/sandbox"
 )
@@ -15,6 +16,8 @@ import (
 var (
 	browser *journeys.Browser
 	baseURL string
+	// pg is a private PostgreSQL cluster for the store's tests on Postgres.
+	pg *pgtest.Cluster
 )
 
 func TestMain(m *testing.M) {
@@ -30,7 +33,12 @@ func TestMain(m *testing.M) {
 	}
 	srv := httptest.NewServer(sb)
 	browser, baseURL = b, srv.URL
+	if pg, err = pgtest.Start(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	pg.Stop()
 	srv.Close()
 	b.Close()
 	os.Exit(code)

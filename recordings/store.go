@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -37,10 +38,53 @@ func DataDir(flag string) string {
 	return DefaultDataDir
 }
 
-// Store is the evidence store: a SQLite database and an artifact folder.
+// DBEnv is the variable that names the shared database when --db is not
+// given.
+const DBEnv = "JOURNEYPROOF_DB"
+
+// DBURL returns the database of the evidence store and the queue: flag,
+// then JOURNEYPROOF_DB, then "" (SQLite under the data folder).
+func DBURL(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv(DBEnv)
+}
+
+// IsPostgres reports whether a --db value names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// CheckDBURL accepts "" (SQLite under the data folder) and postgres:// URLs.
+func CheckDBURL(dsn string) error {
+	if dsn == "" || IsPostgres(dsn) {
+		return nil
+	}
+	return fmt.Errorf("--db %q: want a postgres://user:password@host:5432/database URL (or nothing, for SQLite under --data)", redact(dsn))
+}
+
+// redact hides the password of a database URL in messages.
+func redact(dsn string) string {
+	if at := strings.LastIndex(dsn, "@"); at > 0 {
+		if i := strings.Index(dsn, "://"); i > 0 && i < at {
+			if c := strings.Index(dsn[i+3:at], ":"); c >= 0 {
+				return dsn[:i+3+c+1] + "***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+// Store is the evidence store: a database (SQLite under the data folder,
+// or a shared PostgreSQL) and an artifact folder.
 type Store struct {
 	DB  *gorm.DB
 	dir string
+	// postgres is true when DB is PostgreSQL.
+	postgres bool
+	// mirror, when set, gets every artifact written (SetArtifactMirror).
+	mirror ArtifactMirror
 	// owner is this process; hb keeps its running runs alive.
 	owner owner.Owner
 	hb    heartbeat
@@ -53,42 +97,81 @@ var ErrNotFound = errors.New("not found")
 // dir/journeyproof.db (WAL, busy timeout, foreign keys on) and
 // dir/artifacts/<sha[:2]>/<sha>. Runs that a process which is gone left
 // marked running are marked interrupted (ReapRuns).
-func Open(dir string) (*Store, error) {
+func Open(dir string) (*Store, error) { return OpenDB(dir, "") }
+
+// OpenDB opens the store with its runs in the database dbURL: "" is
+// SQLite under dir (as Open), a postgres:// URL a shared PostgreSQL whose
+// tables are created or brought up to date here. Artifacts are files under
+// dir/artifacts either way.
+func OpenDB(dir, dbURL string) (*Store, error) {
+	if err := CheckDBURL(dbURL); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "artifacts"), 0o755); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	dsn := "file:" + escapeURIPath(filepath.Join(dir, "journeyproof.db")) + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
-	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, TranslateError: true})
+	where := dir
+	dialector := sqlite.Open("file:" + escapeURIPath(filepath.Join(dir, "journeyproof.db")) + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate")
+	pg := IsPostgres(dbURL)
+	if pg {
+		where = redact(dbURL)
+		dialector = postgres.Open(dbURL)
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard, TranslateError: true})
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", dir, err)
+		return nil, fmt.Errorf("open store %s: %w", where, err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", dir, err)
+		return nil, fmt.Errorf("open store %s: %w", where, err)
 	}
-	sqlDB.SetMaxOpenConns(4)
-	if err := db.AutoMigrate(&Journey{}, &Run{}, &Step{}, &Finding{}, &Artifact{}, &Video{}, &Baseline{}, &Review{}, &Approval{}, &Attachment{}); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
-	}
-	for _, idx := range queryIndexes {
-		if err := db.Exec(idx).Error; err != nil {
+	if pg {
+		// Many processes migrate at start: one at a time, on the one
+		// connection that holds the lock.
+		sqlDB.SetMaxOpenConns(1)
+		if err := db.Exec(`SELECT pg_advisory_lock(4216001)`).Error; err != nil {
 			sqlDB.Close()
-			return nil, fmt.Errorf("migrate store %s: %w", dir, err)
+			return nil, fmt.Errorf("open store %s: %w", where, err)
 		}
+	} else {
+		sqlDB.SetMaxOpenConns(4)
 	}
-	if err := migrateReleaseStats(db); err != nil {
+	if err := migrate(db, pg); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("migrate store %s: %w", dir, err)
+		return nil, fmt.Errorf("migrate store %s: %w", where, err)
 	}
-	s := &Store{DB: db, dir: dir, owner: owner.Self()}
+	if pg {
+		if err := db.Exec(`SELECT pg_advisory_unlock(4216001)`).Error; err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("open store %s: %w", where, err)
+		}
+		sqlDB.SetMaxOpenConns(8)
+	}
+	s := &Store{DB: db, dir: dir, postgres: pg, owner: owner.Self()}
 	if n, err := s.ReapRuns(); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("open store %s: %w", dir, err)
+		return nil, fmt.Errorf("open store %s: %w", where, err)
 	} else if n > 0 {
 		slog.Warn("runs left running by a process that is gone were marked interrupted", "runs", n)
 	}
 	return s, nil
+}
+
+// migrate creates or updates the tables, the indexes and the release
+// summary.
+func migrate(db *gorm.DB, pg bool) error {
+	if err := db.AutoMigrate(&Journey{}, &Run{}, &Step{}, &Finding{}, &Artifact{}, &Video{}, &Baseline{}, &Review{}, &Approval{}, &Attachment{}, &Worker{}); err != nil {
+		return err
+	}
+	for _, idx := range queryIndexes {
+		if err := db.Exec(idx).Error; err != nil {
+			return err
+		}
+	}
+	if pg {
+		return migrateReleaseStatsPostgres(db)
+	}
+	return migrateReleaseStats(db)
 }
 
 // escapeURIPath escapes a file path for an SQLite URI file name, in which
@@ -201,6 +284,9 @@ func (s *Store) PutArtifact(data []byte, contentType string) (string, error) {
 			return "", fmt.Errorf("store artifact: %w", err)
 		}
 	}
+	if err := s.mirrorArtifact(sha, contentType); err != nil {
+		return "", err
+	}
 	return sha, s.recordArtifact(sha, contentType, int64(len(data)))
 }
 
@@ -226,6 +312,9 @@ func (s *Store) PutArtifactFile(src, contentType string) (string, error) {
 		if err := writeAtomic(path, func(w io.Writer) error { _, err := io.Copy(w, f); return err }); err != nil {
 			return "", fmt.Errorf("store artifact %s: %w", src, err)
 		}
+	}
+	if err := s.mirrorArtifact(sha, contentType); err != nil {
+		return "", err
 	}
 	return sha, s.recordArtifact(sha, contentType, n)
 }

@@ -53,6 +53,11 @@ func (s *Server) limitBody(c *gin.Context) {
 			return
 		}
 	}
+	if isUpload(r) {
+		// An artifact upload is capped by its handler (maxUploadBytes).
+		c.Next()
+		return
+	}
 	if r.ContentLength > maxBodyBytes {
 		c.Header("Connection", "close")
 		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": fmt.Sprintf("the request body is %d bytes; the limit is %d", r.ContentLength, maxBodyBytes)})

@@ -182,6 +182,16 @@ func (s *Server) crossSiteCheck(c *gin.Context) {
 		deny("Origin " + r.Header.Get("Origin") + " is not this server")
 		return
 	}
+	if isUpload(r) {
+		// Only with the bearer token, which a page on another site cannot
+		// send: the token is checked again by the handler.
+		if !s.bearerValid(r) {
+			deny("artifact uploads need Authorization: Bearer TOKEN")
+			return
+		}
+		c.Next()
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		ct := r.Header.Get("Content-Type")
 		if mt, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(mt), "application/json") {

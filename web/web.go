@@ -80,6 +80,9 @@ type Options struct {
 	// Readiness runs the preflight of the configured service; nil hides
 	// the Readiness page.
 	Readiness Readiness
+	// Workforce reports the queue and its workers; nil hides the Workers
+	// page.
+	Workforce Workforce
 	// BaseURL is the base URL offered for new runs (the sandbox that serve
 	// starts), "" for none.
 	BaseURL string
@@ -205,6 +208,7 @@ func (s *Server) routes(r *gin.Engine) {
 	s.compareRoutes(r)   // release comparison and baselines (compare.go)
 	s.preflightRoutes(r) // readiness: the preflight of the service (preflight.go)
 	s.liveRoutes(r)      // the coverage page's event stream (live.go)
+	s.workersRoutes(r)   // the queue's depth and its workers (workers.go)
 
 	// Files.
 	r.GET("/artifacts/:sha", s.artifact)
@@ -228,6 +232,9 @@ func (s *Server) nav() []navItem {
 	}
 	if s.o.Readiness != nil {
 		items = append(items, navItem{"readiness", "Readiness", "/readiness"})
+	}
+	if s.o.Workforce != nil {
+		items = append(items, navItem{"workers", "Workers", "/workers"})
 	}
 	if s.o.Starter != nil {
 		items = append(items, navItem{"start", "Start a run", "/start"})

@@ -55,6 +55,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 	sub := args[0]
 	fs := newFlags(env, "baseline "+sub, "[flags]", subs[sub])
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
 	var release, journey, by, note *string
 	var to *uint
 	if sub != "list" {
@@ -82,7 +83,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")
 		return exitUsage
 	}
-	store, err := recordings.Open(recordings.DataDir(*data))
+	store, err := openStore(*data, *db)
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

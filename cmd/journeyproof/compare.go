@@ -31,6 +31,7 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report to this file")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
@@ -55,7 +56,7 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	case *maxPixels > 0 && *maxRatio > 0:
 		return usageErr("give either --max-diff-pixels or --max-diff-ratio, not both")
 	}
-	store, err := recordings.Open(recordings.DataDir(*data))
+	store, err := openStore(*data, *db)
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

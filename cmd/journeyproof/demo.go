@@ -18,6 +18,7 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address of the web app")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
 	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
 	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
@@ -50,7 +51,7 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	}
 	defer stop()
 	fmt.Fprintf(env.stdout, "Sandbox at %s\n", base)
-	e, err := openEngine(ctx, *data, "", *parallel)
+	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, parallel: *parallel, work: true})
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)

@@ -15,6 +15,7 @@ import (
 
 	"journeyproof/journeys"
 	"journeyproof/journeys/sandbox"
+	"journeyproof/queue"
 	"journeyproof/recordings"
 	"journeyproof/verifier"
 )
@@ -30,6 +31,10 @@ type engine struct {
 	noChecks      bool
 	video         videoConfig
 	logger        *slog.Logger
+	// q is the queue runs go through (jobs.go); jobs is this process's
+	// worker of it.
+	q    *queue.Queue
+	jobs *jobRunner
 }
 
 // invocation is one run of cells under a release.
@@ -45,11 +50,27 @@ type invocation struct {
 type outcome struct {
 	Results  []journeys.CellResult
 	Recorder *recordings.Recorder
+	// RunIDs are the cells' runs when they ran as jobs (Recorder nil).
+	RunIDs []uint
+}
+
+// runID is the id of the run of the i-th cell (0 when none was stored).
+func (o *outcome) runID(i int, cell journeys.Cell) uint {
+	if o.Recorder == nil {
+		if i < len(o.RunIDs) {
+			return o.RunIDs[i]
+		}
+		return 0
+	}
+	return o.Recorder.RunID(cell)
 }
 
 // run runs the cells and stores the evidence; it returns when every video
 // is encoded.
 func (e *engine) run(ctx context.Context, inv invocation) (*outcome, error) {
+	if e.q != nil {
+		return e.runQueued(ctx, inv)
+	}
 	rec := &recordings.Recorder{Store: e.store, Release: inv.Release, BaseURL: inv.BaseURL, BrowserVersion: e.browser.Version()}
 	if vs := e.video.source(e.store, e.parallel, e.logger); vs != nil {
 		rec.Video = vs
@@ -95,6 +116,12 @@ func engineExit(err error) int {
 // removing their leftovers) and starts Chromium meanwhile (removing the
 // profiles killed processes left).
 func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*engine, error) {
+	return openEngineWith(ctx, engineConfig{data: dataDir, rules: rulesFile, parallel: parallel, work: true})
+}
+
+// openEngineLocal is openEngine without the queue: the cells run in this
+// process's Runner directly.
+func openEngineLocal(ctx context.Context, dataDir, rulesFile string, parallel int) (*engine, error) {
 	pack, err := loadPack(rulesFile)
 	if err != nil {
 		return nil, &packError{err}
@@ -127,7 +154,19 @@ func openEngine(ctx context.Context, dataDir, rulesFile string, parallel int) (*
 }
 
 func (e *engine) close() {
-	e.browser.Close()
+	if e.q != nil {
+		// Cells in progress get the job timeout to end; ctrl-C has
+		// cancelled them already.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		e.q.Close(ctx)
+		cancel()
+	}
+	if e.jobs != nil && e.jobs.stopBeat != nil {
+		e.jobs.stopBeat()
+	}
+	if e.browser != nil {
+		e.browser.Close()
+	}
 	e.store.Close()
 }
 

@@ -37,6 +37,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
 	service := fs.String("service", "", "service file; when it gives an origin, the pack gets its preflight (preflight.json, Readiness in report.html) (default: ./journeyproof.yaml when it exists)")
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
@@ -85,7 +86,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir))
 		return exitFailed
 	}
-	store, err := recordings.Open(dir)
+	store, err := recordings.OpenDB(dir, recordings.DBURL(*db))
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

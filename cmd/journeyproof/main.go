@@ -57,6 +57,9 @@ func commands() map[string]command {
 		"import":      {"turn a Chrome DevTools Recorder recording (JSON) into a journey file", cmdImport},
 		"preflight":   {"check TLS, App Link / Universal Link, callbacks and encipherment certificates before ITE and production", cmdPreflight},
 		"attach":      {"attach a person's phone recording of the iAM Smart app to a run", cmdAttach},
+		"worker":      {"take cells from the queue and run them (one per machine, with a shared --db)", cmdWorker},
+		"workers":     {"list the live workers, what they run, and the queue's depth", cmdWorkers},
+		"migrate":     {"create or update the tables of the evidence store and the queue (--db or SQLite)", cmdMigrate},
 	}
 }
 

@@ -29,6 +29,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 	prodCert := fs.String("prod-cert", "", "PEM encipherment certificate for production (default: the service file's)")
 	release := fs.String("release", "", "also check that every redirectURI this release's trigger requests sent is a declared callback")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long each connection and request may take")
 	pos, done, code := parseFlags(env, fs, args)
@@ -45,7 +46,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *release != "" {
-		store, err := recordings.Open(recordings.DataDir(*data))
+		store, err := openStore(*data, *db)
 		if err != nil {
 			errorLine(env, err)
 			return exitUsage

@@ -30,6 +30,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	threshold := fs.Float64("threshold", 0.1, "colour threshold of the image diff, 0 to 1")
 	maxPixels := fs.Int("max-diff-pixels", 0, "a step is over the limit when more pixels than this differ (default: any)")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
@@ -50,7 +51,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	case (*accept != "" || *reject != "") && strings.TrimSpace(*by) == "":
 		return usageErr("give who decides: --by NAME (or set JOURNEYPROOF_BY)")
 	}
-	store, err := recordings.Open(recordings.DataDir(*data))
+	store, err := openStore(*data, *db)
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"journeyproof/journeys"
+	"journeyproof/queue"
 	"journeyproof/recordings"
 )
 
@@ -27,6 +28,10 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
+	queued := fs.Bool("queue", false, "enqueue the cells for the workers of --db instead of running them here, and wait for them (same output, JSON, JUnit and exit codes)")
+	queueName := fs.String("queue-name", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue of --queue (env JOURNEYPROOF_QUEUE)")
+	jobTimeout := jobTimeoutFlag(fs)
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
 	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
 	fps := fs.Int("fps", 10, "video frame rate")
@@ -91,7 +96,11 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	e, err := openEngine(ctx, *data, *rules, *parallel)
+	if *queued && !*asJSON {
+		fmt.Fprintf(env.stdout, "--queue: the workers of queue %q run the cells\n", *queueName)
+	}
+	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, rules: *rules, parallel: *parallel, noBrowser: *queued,
+		queue: *queueName, work: !*queued, jobTimeout: *jobTimeout})
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
@@ -128,7 +137,7 @@ func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, opts
 	}
 	started := time.Now()
 	if !opts.asJSON {
-		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.browser.Version(), e.parallel)
+		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.where(), e.parallel)
 		inv.Progress = progressPrinter(env.stdout, len(inv.Cells))
 	}
 	out, err := e.run(ctx, inv)
@@ -205,14 +214,14 @@ type runRecord struct {
 
 func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn string) (*runReport, error) {
 	rep := &runReport{Release: inv.Release, BaseURL: inv.BaseURL, Data: absPath(store.Dir()), FailOn: failOn, Runs: []runRecord{}}
-	for _, res := range out.Results {
+	for i, res := range out.Results {
 		errs, warns := res.Findings["error"], res.Findings["warning"]
 		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name, Branch: res.Cell.Branch,
 			Status: res.Status, Workflow: res.Status, Guidelines: recordings.GuidelinesVerdict(errs, warns), GuidelinesFail: recordings.FailsOn(failOn, errs, warns),
 			Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
 			Findings: map[string]int{"error": errs, "warning": warns}, FindingList: []recordings.Finding{},
 			Screenshots: []string{}, FullPages: []string{}}
-		if id := out.Recorder.RunID(res.Cell); id != 0 {
+		if id := out.runID(i, res.Cell); id != 0 {
 			run, err := store.Run(id)
 			if err != nil {
 				return nil, err

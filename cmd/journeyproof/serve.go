@@ -12,6 +12,7 @@ import (
 
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
+	"journeyproof/queue"
 	"journeyproof/recordings/pack"
 	"journeyproof/verifier"
 	"journeyproof/web"
@@ -22,6 +23,10 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address to listen on (env JOURNEYPROOF_ADDR)")
 	token := fs.String("token", "", "token every request needs, at least 16 characters (env JOURNEYPROOF_TOKEN); required off loopback")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
+	work := fs.Bool("work", true, "run the cells started from the web app in this process too (with --db, --work=false leaves them to the workers)")
+	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue the web app's runs go to (env JOURNEYPROOF_QUEUE)")
+	jobTimeout := jobTimeoutFlag(fs)
 	files := fs.String("journeys", "", "journey files that can be run from the web app, comma-separated, besides the bundled ones")
 	withSandbox := fs.Bool("sandbox", true, "start the built-in sandbox on a free port as the default base URL of new runs")
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox")
@@ -69,7 +74,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		defer stop()
 		baseURL = url
 	}
-	e, err := openEngine(ctx, *data, *rules, *parallel)
+	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, rules: *rules, parallel: *parallel, queue: *queueName, work: *work, jobTimeout: *jobTimeout})
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
@@ -132,7 +137,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		}
 	}
 	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
-		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness})
+		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness, Workforce: engineWorkforce{e}})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

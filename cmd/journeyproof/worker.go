@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"journeyproof/queue"
+	"journeyproof/recordings"
+	"journeyproof/web"
+)
+
+func cmdWorker(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "worker", "[flags]", "Takes cells from the queue and runs them until stopped (Ctrl-C or SIGTERM: the cells in progress finish\nor are retried elsewhere). Start one per machine with the shared database (--db) and the shared data folder\n(--data on a network mount); a cell a worker could not finish (its browser died, it was killed) runs again\non another worker.")
+	data := fs.String("data", "", "data directory; with --db, a folder every worker and serve share (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
+	concurrency := fs.Int("concurrency", runtime.NumCPU(), "cells this worker runs at once")
+	browserURL := fs.String("browser", envOr("JOURNEYPROOF_BROWSER", ""), "attach to a running Chromium instead of starting one: ws://host:9222/devtools/browser/… or http://host:9222 (env JOURNEYPROOF_BROWSER)")
+	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue to take cells from (env JOURNEYPROOF_QUEUE)")
+	jobTimeout := jobTimeoutFlag(fs)
+	server := fs.String("server", envOr("JOURNEYPROOF_SERVER", ""), "without a shared data folder: the web app's URL to upload screenshots, videos and crops to (with --token); --data is then this machine's own folder (env JOURNEYPROOF_SERVER)")
+	token := fs.String("token", "", "the web app's token, for --server (env JOURNEYPROOF_TOKEN)")
+	if _, done, code := parseFlags(env, fs, args); done {
+		return code
+	}
+	var up *uploader
+	if *server != "" {
+		if *token == "" {
+			*token = os.Getenv("JOURNEYPROOF_TOKEN")
+		}
+		var err error
+		if up, err = newUploader(*server, *token); err != nil {
+			errorLine(env, err)
+			return exitUsage
+		}
+	}
+	if *concurrency < 1 {
+		fmt.Fprintln(env.stderr, "journeyproof worker: --concurrency must be at least 1")
+		return exitUsage
+	}
+	if err := recordings.CheckDBURL(recordings.DBURL(*db)); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	cfg := engineConfig{data: *data, db: *db, parallel: *concurrency, browser: *browserURL, queue: *queueName, work: true, jobTimeout: *jobTimeout}
+	if up != nil {
+		cfg.mirror = up
+	}
+	e, err := openEngineWith(ctx, cfg)
+	if err != nil {
+		errorLine(env, err)
+		return engineExit(err)
+	}
+	defer e.close()
+	fmt.Fprintf(env.stdout, "Worker %s: queue %q, %d cells at once, %s; evidence in %s\n", e.q.ID(), *queueName, *concurrency, e.where(), absPath(e.store.Dir()))
+	// Runs of workers that died are marked interrupted here too, so a
+	// cluster without serve still shows them.
+	watchRuns(ctx, e.store, e.logger)
+	fmt.Fprintln(env.stdout, "Worker stopping: the cells in progress are cancelled and run again elsewhere")
+	return exitOK
+}
+
+func cmdMigrate(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "migrate", "[flags]", "Creates or updates the tables of the evidence store and of the queue (River's migrations) in --db,\nor in SQLite under --data. Every command does this at start when it is missing; run it once before\nstarting many workers together, or to check a database URL.")
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
+	if _, done, code := parseFlags(env, fs, args); done {
+		return code
+	}
+	dbURL := recordings.DBURL(*db)
+	if err := recordings.CheckDBURL(dbURL); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	store, err := openStore(*data, *db)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer store.Close()
+	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: recordings.DataDir(*data)})
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	q.Close(ctx)
+	where := "SQLite under " + absPath(store.Dir())
+	if dbURL != "" {
+		where = "PostgreSQL"
+	}
+	fmt.Fprintf(env.stdout, "Evidence store and queue are up to date (%s)\n", where)
+	return exitOK
+}
+
+// workersReport is what `workers --json` prints.
+type workersReport struct {
+	Queue   string              `json:"queue"`
+	Waiting int                 `json:"waiting"`
+	Retries int                 `json:"scheduledRetries"`
+	Running int                 `json:"running"`
+	Workers []recordings.Worker `json:"workers"`
+}
+
+func cmdWorkers(ctx context.Context, env *cli, args []string) int {
+	fs := newFlags(env, "workers", "[flags]", "Lists the live workers (a heartbeat within the last 15s): where they run, how many cells at once,\nwhat they run now and how many they have finished, and the queue's depth.")
+	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
+	db := dbFlag(fs)
+	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue whose depth is shown")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if _, done, code := parseFlags(env, fs, args); done {
+		return code
+	}
+	dbURL := recordings.DBURL(*db)
+	if err := recordings.CheckDBURL(dbURL); err != nil {
+		errorLine(env, err)
+		return exitUsage
+	}
+	store, err := openStore(*data, *db)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer store.Close()
+	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: recordings.DataDir(*data), Queue: *queueName})
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	defer q.Close(ctx)
+	rep, err := workforce(ctx, store, q, *queueName)
+	if err != nil {
+		errorLine(env, err)
+		return exitFailed
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+		return exitOK
+	}
+	fmt.Fprintf(env.stdout, "Queue %q: %d waiting, %d waiting for a retry, %d running\n", rep.Queue, rep.Waiting, rep.Retries, rep.Running)
+	if len(rep.Workers) == 0 {
+		fmt.Fprintln(env.stdout, "No live worker.")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nWORKER\tQUEUE\tAT ONCE\tBROWSER\tUP\tHEARTBEAT\tDONE\tRUNNING")
+	for _, w := range rep.Workers {
+		b := w.Browser
+		if b == "" {
+			b = "own"
+		}
+		running := strings.Join(w.Cells, ", ")
+		if running == "" {
+			running = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.0fs ago\t%d\t%s\n", w.ID, w.Queue, w.Concurrency, b,
+			time.Since(w.StartedAt).Round(time.Second), time.Since(w.HeartbeatAt).Seconds(), w.Done, running)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+// workforce reads the live workers and the queue's depth.
+func workforce(ctx context.Context, store *recordings.Store, q *queue.Queue, queueName string) (*workersReport, error) {
+	ws, err := store.Workers()
+	if err != nil {
+		return nil, err
+	}
+	d, _, err := q.Depth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ws == nil {
+		ws = []recordings.Worker{}
+	}
+	return &workersReport{Queue: queueName, Waiting: d.Waiting, Retries: d.Scheduled, Running: d.Running, Workers: ws}, nil
+}
+
+// engineWorkforce is the web app's Workforce: the engine's queue and the
+// workers in its store.
+type engineWorkforce struct{ e *engine }
+
+func (w engineWorkforce) Workforce(ctx context.Context) (*web.WorkforceReport, error) {
+	rep, err := workforce(ctx, w.e.store, w.e.q, w.e.q.Name())
+	if err != nil {
+		return nil, err
+	}
+	return &web.WorkforceReport{Queue: rep.Queue, Waiting: rep.Waiting, Retries: rep.Retries, Running: rep.Running, Workers: rep.Workers}, nil
+}
