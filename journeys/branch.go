@@ -280,13 +280,22 @@ func otherOutcomes(own string) []string {
 func forkAs(fork Step, outcome string) Step {
 	s := fork
 	s.Value = outcome
-	s.Caption = ""
+	s.Caption = outcomeStepCaptions[outcome]
 	s.pending = nil
 	if s.ID != "" {
 		s.ID = outcome
 	}
 	s.Name = outcomeStepNames[outcome]
 	return s
+}
+
+// outcomeStepCaptions describe the fork step repeated on an outcome's
+// branch, for the wireframe and the video's captions.
+var outcomeStepCaptions = map[string]string{
+	OutcomeApprove: "The user approves the request in the iAM Smart app.",
+	OutcomeDeny:    "The user declines the request in the iAM Smart app.",
+	OutcomeTimeout: "The user does not respond in the iAM Smart app, and the request times out.",
+	OutcomeClose:   "The user leaves the iAM Smart page without deciding and goes back to the service.",
 }
 
 // outcomeStepNames name the fork step repeated on an outcome's branch.

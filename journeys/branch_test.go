@@ -70,7 +70,7 @@ func TestParseBranches(t *testing.T) {
 	cases := map[string]string{
 		"main": "open|goto|/login?lang=${lang}|Go to /login?lang=${lang}|\ntrigger|click||Click #iamsmart-login|\napprove|iamsmart|approve|Approve in the app|The user approves on the phone.\ndone|expect||Expect #welcome visible|",
 		// The fork step repeated with the branch's outcome: its own id, name, no caption.
-		"deny": "open|goto|/login?lang=${lang}|Go to /login?lang=${lang}|\ntrigger|click||Click #iamsmart-login|\ndeny|iamsmart|deny|Deny in the iAM Smart app|\ncancelled|expect||Expect #error visible|",
+		"deny": "open|goto|/login?lang=${lang}|Go to /login?lang=${lang}|\ntrigger|click||Click #iamsmart-login|\ndeny|iamsmart|deny|Deny in the iAM Smart app|The user declines the request in the iAM Smart app.\ncancelled|expect||Expect #error visible|",
 		// A branch that begins with its own iamsmart step replaces the fork step.
 		"timeout":  "open|goto|/login?lang=${lang}|Go to /login?lang=${lang}|\ntrigger|click||Click #iamsmart-login|\n|iamsmart|timeout|Wait until the request times out|\n|expect||Expect #error visible|",
 		"password": "open|goto|/login?lang=${lang}|Go to /login?lang=${lang}|\n|fill|chantaiman|Fill #username|\ndone|expect||Expect #welcome visible|",

@@ -73,6 +73,8 @@ type mapPage struct {
 	Label   string
 	Rows    []*mapRow
 	Page    int
+	// Continued tells that the page continues the map of the page before.
+	Continued bool
 }
 
 type mapRow struct {
@@ -98,10 +100,14 @@ type mapFrame struct {
 	OffY    float64
 	FrameW  float64
 	FrameH  float64
-	Phone   string
-	PhoneW  float64
-	PhoneH  float64
-	Click   *marker
+	// LabelW is the width of the screen's column, which its label may
+	// take: wider than a phone-shaped thumbnail, so that labels do not
+	// wrap word by word.
+	LabelW float64
+	Phone  string
+	PhoneW float64
+	PhoneH float64
+	Click  *marker
 }
 
 // detailPage is one page of frames of one run.
@@ -263,9 +269,7 @@ func buildBoard(o *Options, sel *selection, process string, videos map[uint]*run
 			}
 		}
 		for _, d := range devices {
-			if m := bc.buildMap(j, runs, primary, d, caps); m != nil {
-				b.Maps = append(b.Maps, m)
-			}
+			b.Maps = append(b.Maps, bc.buildMap(j, runs, primary, d, caps)...)
 		}
 		for _, r := range runs {
 			b.Details = append(b.Details, bc.buildDetails(j, r, caps, r.Lang != primary)...)
@@ -281,7 +285,11 @@ func (b *board) paginate() {
 	for _, m := range b.Maps {
 		page++
 		m.Page = page
-		b.Contents = append(b.Contents, contentsLine{Title: "Journey map: " + m.Journey + " · " + m.Label, Page: page})
+		if m.Continued && len(b.Contents) > 0 {
+			b.Contents[len(b.Contents)-1].Last = page
+			continue
+		}
+		b.Contents = append(b.Contents, contentsLine{Title: "Journey map: " + m.Journey + " · " + m.Label, Page: page, Last: page})
 	}
 	var cur *contentsLine
 	appendix := false
@@ -313,7 +321,7 @@ func runTitle(j *recordings.Journey, r *recordings.Run) string {
 
 // buildMap draws one journey on one device family, in the primary
 // language: the main path and every branch.
-func (bc *boardCtx) buildMap(j *recordings.Journey, runs []*recordings.Run, lang, device string, caps map[string]string) *mapPage {
+func (bc *boardCtx) buildMap(j *recordings.Journey, runs []*recordings.Run, lang, device string, caps map[string]string) []*mapPage {
 	var main *recordings.Run
 	var branches []*recordings.Run
 	for _, r := range runs {
@@ -332,7 +340,7 @@ func (bc *boardCtx) buildMap(j *recordings.Journey, runs []*recordings.Run, lang
 	if main == nil {
 		return nil
 	}
-	m := &mapPage{Journey: j.Name, Family: family(device), Lang: lang, Label: device + ", " + langLabel(lang)}
+	label := device + ", " + langLabel(lang)
 	mainGroups := groupSteps(main.Steps)
 	type rowSrc struct {
 		groups   []stepGroup
@@ -357,10 +365,7 @@ func (bc *boardCtx) buildMap(j *recordings.Journey, runs []*recordings.Run, lang
 	}
 	// The main path takes up to two rows; each branch one row.
 	// Few screens to a row, so that their labels stay readable on A4.
-	perRow := 3
-	if len(mainGroups) > 6 {
-		perRow = 4
-	}
+	perRow := 4
 	if device == "mobile" {
 		perRow = 6
 	}
@@ -370,13 +375,22 @@ func (bc *boardCtx) buildMap(j *recordings.Journey, runs []*recordings.Run, lang
 		perRow = (len(mainGroups) + 1) / 2
 		mainRows = 2
 	}
-	rows := mainRows + len(branches)
-	const arrowW, labelH, headH = 8.0, 13.0, 22.0
-	frameW := (contentW - arrowW*float64(perRow)) / float64(perRow)
-	frameH := (contentH-headH)/float64(rows) - labelH
+	// A page holds a few rows, so that the screens stay large enough to
+	// read on A4; the rest continue on the next page.
+	maxRows := 3
+	if device == "mobile" {
+		maxRows = 2
+	}
+	rows := min(mainRows+len(branches), maxRows)
+	// labelH holds a step's label (up to three lines and a badge) and
+	// legendH the legend at the foot of the page.
+	const arrowW, labelH, headH, legendH = 8.0, 17.0, 22.0, 9.0
+	colW := (contentW - arrowW*float64(perRow)) / float64(perRow)
+	frameH := (contentH-headH-legendH)/float64(rows) - labelH
 	if len(branches) > 0 {
 		frameH -= 5 // the decision line above each branch
 	}
+	var all []*mapRow
 	for si, src := range srcs {
 		var row *mapRow
 		for gi, g := range src.groups {
@@ -385,12 +399,22 @@ func (bc *boardCtx) buildMap(j *recordings.Journey, runs []*recordings.Run, lang
 				if si > 0 && gi == 0 {
 					row.Decision, row.From = src.decision, src.from
 				}
-				m.Rows = append(m.Rows, row)
+				all = append(all, row)
 			}
-			row.Frames = append(row.Frames, bc.mapFrame(src.run, g, frameW, frameH))
+			f := bc.mapFrame(src.run, g, colW, frameH)
+			f.LabelW = colW
+			row.Frames = append(row.Frames, f)
 		}
 	}
-	return m
+	var pages []*mapPage
+	for i := 0; i < len(all); i += maxRows {
+		m := &mapPage{Journey: j.Name, Family: family(device), Lang: lang, Label: label, Rows: all[i:min(i+maxRows, len(all))]}
+		if i > 0 {
+			m.Continued = true
+		}
+		pages = append(pages, m)
+	}
+	return pages
 }
 
 // forkIndex is the index of the first step where a branch run leaves the
