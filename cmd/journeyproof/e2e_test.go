@@ -69,7 +69,7 @@ func TestBundledJourneysEndToEnd(t *testing.T) {
 		t.Run(tc.process, func(t *testing.T) {
 			file := filepath.Join("..", "..", "journeys", "examples", tc.file)
 			code, stdout, stderr := runCLI(t, "run", "--json", "--data", data, "--release", "e2e", "--video", "off",
-				"--lang", "en,zh-HK", "--device", "desktop,mobile", "--parallel", "2", file)
+				"--lang", "en,zh-HK", "--device", "desktop,mobile", "--branch", "main", "--parallel", "2", file)
 			if code != exitOK {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}

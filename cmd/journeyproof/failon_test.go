@@ -18,7 +18,7 @@ import (
 func TestRunFailOnAndJUnit(t *testing.T) {
 	login := filepath.Join("..", "..", "journeys", "examples", "login.yaml")
 	dir := t.TempDir()
-	base := []string{"run", "--video", "off", "--screenshots=false", "--lang", "en", "--device", "desktop", "--data", filepath.Join(dir, "data")}
+	base := []string{"run", "--video", "off", "--screenshots=false", "--lang", "en", "--device", "desktop", "--branch", "main", "--data", filepath.Join(dir, "data")}
 	run := func(t *testing.T, args ...string) (int, string, string) {
 		t.Helper()
 		return runCLI(t, append(append([]string{}, base...), append(args, login)...)...)

@@ -218,7 +218,7 @@ func testScaleOut(t *testing.T, kind string) {
 
 	files := []string{"../../journeys/examples/login.yaml", "../../journeys/examples/form.yaml", "../../journeys/examples/sign.yaml"}
 	junit := filepath.Join(t.TempDir(), "junit.xml")
-	args := append([]string{"run", "--queue", "--json", "--release", "scale", "--base-url", base, "--junit", junit}, common...)
+	args := append([]string{"run", "--queue", "--json", "--release", "scale", "--base-url", base, "--junit", junit, "--branch", "main"}, common...)
 	code, out, errOut := runCLI(t, append(args, files...)...)
 	killedRun, ok := <-killed
 	if !ok {
