@@ -66,7 +66,7 @@ func TestRunFailOnAndJUnit(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d, want 0\n%s\n%s", code, stdout, stderr)
 		}
-		if !strings.Contains(stdout, "WORKFLOW") || !strings.Contains(stdout, "GUIDELINES") || !regexp.MustCompile(`login\s+en\s+desktop\s+passed\s+failed`).MatchString(stdout) {
+		if !strings.Contains(stdout, "WORKFLOW") || !strings.Contains(stdout, "GUIDELINES") || !regexp.MustCompile(`login\s+en\s+desktop\s+main\s+passed\s+failed`).MatchString(stdout) {
 			t.Errorf("the table does not show the two verdicts side by side:\n%s", stdout)
 		}
 	})
