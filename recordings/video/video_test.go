@@ -186,7 +186,10 @@ func TestSandboxJourneyVideo(t *testing.T) {
 					seq = append(seq, best)
 				}
 			}
-			if len(seq) > 0 && seq[0] == 3 {
+			// Before the login page has painted, a frame may show the blank
+			// tab or a page half drawn (white with the header: nearest the
+			// account page, which cannot really come before the login).
+			for len(seq) > 0 && (seq[0] == 3 || seq[0] == 2) {
 				seq = seq[1:]
 			}
 			if fmt.Sprint(seq) != "[0 1 2]" {
