@@ -4,7 +4,7 @@ BIN       := bin/journeyproof
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: setup build demo test bench bench-peers vet rerun-stability reliability
+.PHONY: setup build demo test bench bench-peers vet rerun-stability reliability corpus
 
 setup:
 	scripts/setup
@@ -27,6 +27,11 @@ test: setup
 bench: setup build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./journeys/... ./verifier/... ./recordings/... ./cmd/...
 	scripts/bench-pixelmatch
+
+# Every corpus variant on every corpus kind (make test checks a rotation:
+# 68 of the 189 checks).
+corpus: setup
+	JOURNEYPROOF_CORPUS_FULL=1 $(GO) test -count=1 -run 'TestCorpusMatchesStatic' -timeout 60m ./cmd/journeyproof
 
 # Re-run stability: 3 clean re-runs of the bundled journeys compared with
 # the first (want 0 changed cells), and every sandbox defect's cells
