@@ -194,12 +194,19 @@ func testScaleOut(t *testing.T, kind string) {
 	defer store.Close()
 	// Kill worker A with kill -9 once it has finished a cell and is in the
 	// middle of the next one (its run stored and running).
+	// It is looked for until the run has ended (on a loaded machine a
+	// cell can take minutes).
 	killed := make(chan uint, 1)
+	ran := make(chan struct{})
 	go func() {
 		defer close(killed)
 		pid := victim.cmd.Process.Pid
-		deadline := time.Now().Add(4 * time.Minute)
-		for time.Now().Before(deadline) {
+		for {
+			select {
+			case <-ran:
+				return
+			default:
+			}
 			var done, running []recordings.Run
 			store.DB.Where("owner_pid = ? AND status = ?", pid, journeys.StatusPassed).Find(&done)
 			store.DB.Where("owner_pid = ? AND status = ? AND step_count >= 0", pid, journeys.StatusRunning).Find(&running)
@@ -220,6 +227,7 @@ func testScaleOut(t *testing.T, kind string) {
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	args := append([]string{"run", "--queue", "--json", "--release", "scale", "--base-url", base, "--junit", junit, "--branch", "main"}, common...)
 	code, out, errOut := runCLI(t, append(args, files...)...)
+	close(ran)
 	killedRun, ok := <-killed
 	if !ok {
 		t.Fatalf("worker A was never caught in the middle of a cell")
