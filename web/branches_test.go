@@ -3,27 +3,24 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"journeyproof/recordings"
 )
 
 // The run page shows the phone side's screen beside the step where the
 // user acts on the phone, and a phone recording attached to the run beside
-// the browser video; the coverage page has a row per branch.
+// the browser video (on a run of its own: the shared passRun stays
+// without one); the coverage page has a row per branch.
 func TestRunPagePhoneSide(t *testing.T) {
 	s := newServer(t, Options{Starter: engine})
-	page := func() string {
-		w := request(t, s.Handler(), "GET", fmt.Sprintf("/runs/%d", passRun), nil)
+	page := func(id uint) string {
+		w := request(t, s.Handler(), "GET", fmt.Sprintf("/runs/%d", id), nil)
 		if w.Code != http.StatusOK {
 			t.Fatalf("run page: %d", w.Code)
 		}
 		return w.Body.String()
 	}
-	body := page()
+	body := page(passRun)
 	if n := strings.Count(body, `class="shot phone-shot"`); n != 1 {
 		t.Errorf("%d phone screens on the login run's page, want 1 (the iamsmart step)", n)
 	}
@@ -31,26 +28,22 @@ func TestRunPagePhoneSide(t *testing.T) {
 		t.Errorf("the phone screen is not on step 4")
 	}
 	if strings.Contains(body, "Phone recording") {
-		t.Errorf("a phone recording shown before one is attached")
+		t.Errorf("a phone recording shown on a run without one")
 	}
 
-	video := filepath.Join(t.TempDir(), "phone.webm")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=390x844:rate=10:duration=1",
-		"-c:v", "libvpx", "-b:v", "200k", video).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	a := &recordings.Attachment{RunID: passRun, Kind: "phone-video", Name: "phone <b>.webm", ContentType: "video/webm", DurationMS: 1000, Width: 390, Height: 844, By: "alice"}
-	if err := store.Attach(video, a); err != nil {
-		t.Fatal(err)
-	}
-	body = page()
+	// A run of its own gets the recording: the shared runs stay without one.
+	id, a := phoneRun(t)
+	body = page(id)
 	if !strings.Contains(body, "Phone recording") || !strings.Contains(body, `src="/artifacts/`+a.SHA256+`"`) || !strings.Contains(body, "attached by alice") {
 		t.Errorf("the attached phone recording is not on the run page")
 	}
-	if strings.Contains(body, "phone <b>.webm") {
+	if !strings.Contains(body, `class="side has-video has-phone"`) || strings.Index(body, `id="phone-video"`) < strings.Index(body, `class="sticky"`) {
+		t.Errorf("the phone recording is not in the sticky block beside the browser video")
+	}
+	if strings.Contains(body, "phone <b>.webm") || !strings.Contains(body, "phone &lt;b&gt;.webm") {
 		t.Errorf("the recording's file name is not escaped")
 	}
-	w := request(t, s.Handler(), "GET", fmt.Sprintf("/api/runs/%d", passRun), nil)
+	w := request(t, s.Handler(), "GET", fmt.Sprintf("/api/runs/%d", id), nil)
 	if !strings.Contains(w.Body.String(), `"phoneVideo":{"url":"/artifacts/`+a.SHA256) || !strings.Contains(w.Body.String(), `"phoneUrl":"/artifacts/`) {
 		t.Errorf("the run's JSON lacks the phone side")
 	}

@@ -275,42 +275,75 @@ func TestE2EReviewQueue(t *testing.T) {
 // storyboard scrolls. After scrolling to the last step and clicking its
 // play button, the video is inside the viewport, plays from that step's
 // chapter, and the step is highlighted — on a laptop and on a phone.
+// The same holds on a run with a phone recording attached, whose player
+// is in view beside the video without covering it, and a chapter clicked
+// after scrolling seeks the video.
 func TestE2EStickyVideo(t *testing.T) {
 	s := newServer(t, Options{})
 	base := serve(t, s)
-	v, err := s.Run(passRun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Video == nil {
-		t.Fatalf("run %d has no video", passRun)
-	}
-	last := v.Video.Chapters[len(v.Video.Chapters)-1]
-	for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
-		t.Run(fmt.Sprint(size[0]), func(t *testing.T) {
-			ctx := tabAt(t, size[0], size[1], time.Minute)
-			if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/runs/%d", base, passRun))); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, ctx, `document.querySelector("#video").readyState >= 1`, 30*time.Second)
-			eval[bool](t, ctx, `(() => { document.querySelector("#video").muted = true; window.scrollTo(0, document.documentElement.scrollHeight); return true })()`)
-			sel := fmt.Sprintf(`#step-%d .seek`, last.Step)
-			if !eval[bool](t, ctx, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`, sel)) {
-				t.Fatalf("after scrolling to the end the last step's play button is not on screen")
-			}
-			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, ctx, fmt.Sprintf(`(t => t >= %f - 0.05 && t <= %f + 0.1)(document.querySelector("#video").currentTime)`, last.Start, last.End), 10*time.Second)
-			waitFor(t, ctx, fmt.Sprintf(`document.querySelector("#step-%d").classList.contains("current")`, last.Step), 10*time.Second)
-			box := eval[[]float64](t, ctx, `(() => { const r = document.querySelector("#video").getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right, innerHeight, innerWidth, r.height]; })()`)
-			if box[0] < -1 || box[1] > box[4]+1 || box[2] < -1 || box[3] > box[5]+1 || box[6] < 100 {
-				t.Errorf("the video is at top %.0f bottom %.0f left %.0f right %.0f (height %.0f) in a %.0fx%.0f viewport: not in view", box[0], box[1], box[2], box[3], box[6], box[5], box[4])
-			}
-			if w := eval[int](t, ctx, `document.documentElement.scrollWidth - innerWidth`); w != 0 {
-				t.Errorf("the run page is %d px wider than the viewport", w)
-			}
-		})
+	withPhone, _ := phoneRun(t)
+	for _, run := range []struct {
+		name  string
+		id    uint
+		phone bool
+	}{{"browser video", passRun, false}, {"with a phone recording", withPhone, true}} {
+		v, err := s.Run(run.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Video == nil {
+			t.Fatalf("run %d has no video", run.id)
+		}
+		last := v.Video.Chapters[len(v.Video.Chapters)-1]
+		for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
+			t.Run(fmt.Sprintf("%s/%d", run.name, size[0]), func(t *testing.T) {
+				ctx := tabAt(t, size[0], size[1], time.Minute)
+				if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/runs/%d", base, run.id))); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, ctx, `document.querySelector("#video").readyState >= 1`, 30*time.Second)
+				eval[bool](t, ctx, `(() => { document.querySelector("#video").muted = true; window.scrollTo(0, document.documentElement.scrollHeight); return true })()`)
+				sel := fmt.Sprintf(`#step-%d .seek`, last.Step)
+				if !eval[bool](t, ctx, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`, sel)) {
+					t.Fatalf("after scrolling to the end the last step's play button is not on screen")
+				}
+				if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, ctx, fmt.Sprintf(`(t => t >= %f - 0.05 && t <= %f + 0.1)(document.querySelector("#video").currentTime)`, last.Start, last.End), 10*time.Second)
+				waitFor(t, ctx, fmt.Sprintf(`document.querySelector("#step-%d").classList.contains("current")`, last.Step), 10*time.Second)
+				inView := func(what, sel string, minHeight float64) []float64 {
+					box := eval[[]float64](t, ctx, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right, innerHeight, innerWidth, r.height]; })()`, sel))
+					if box[0] < -1 || box[1] > box[4]+1 || box[2] < -1 || box[3] > box[5]+1 || box[6] < minHeight {
+						t.Errorf("the %s is at top %.0f bottom %.0f left %.0f right %.0f (height %.0f) in a %.0fx%.0f viewport: not in view", what, box[0], box[1], box[2], box[3], box[6], box[5], box[4])
+					}
+					return box
+				}
+				video := inView("video", "#video", 100)
+				if run.phone {
+					// The phone recording is in the same sticky block, in
+					// view beside or under the browser's video, not over it.
+					phone := inView("phone recording", "#phone-video video", 100)
+					if phone[0] < video[1]-1 && phone[2] < video[3]-1 {
+						t.Errorf("the phone recording (top %.0f left %.0f) overlaps the video (bottom %.0f right %.0f)", phone[0], phone[2], video[1], video[3])
+					}
+					if size[0] > 1100 {
+						// Scrolled to the end, a chapter still seeks the
+						// sticky video.
+						mid := v.Video.Chapters[len(v.Video.Chapters)/2]
+						if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.chapters button[data-step="%d"]`, mid.Step)))); err != nil {
+							t.Fatal(err)
+						}
+						waitFor(t, ctx, fmt.Sprintf(`(t => t > %f - 0.05 && t < %f + 0.6)(document.querySelector("#video").currentTime)`, mid.Start, mid.Start), 10*time.Second)
+						waitFor(t, ctx, fmt.Sprintf(`document.querySelector("#step-%d").classList.contains("current")`, mid.Step), 10*time.Second)
+						inView("video after the chapter's seek", "#video", 100)
+					}
+				}
+				if w := eval[int](t, ctx, `document.documentElement.scrollWidth - innerWidth`); w != 0 {
+					t.Errorf("the run page is %d px wider than the viewport", w)
+				}
+			})
+		}
 	}
 }
 
