@@ -13,6 +13,9 @@ import (
 type reqCtx struct {
 	lang    string    // en, zh-HK or zh-CN
 	defects defectSet // global and per-session defects
+	// session holds the per-session defects alone (from ?defects= or the
+	// cookie): the entry's link carries them, as it carries the language.
+	session defectSet
 }
 
 // page is the data every service template gets.
@@ -80,7 +83,7 @@ func (s *Server) service(h func(http.ResponseWriter, *http.Request, *reqCtx)) ht
 		} else if c, err := r.Cookie(cookieDefects); err == nil {
 			session, _ = parseDefects([]string{c.Value}) // a stale cookie with an unknown name switches nothing on
 		}
-		rc.defects = s.defects.union(session)
+		rc.defects, rc.session = s.defects.union(session), session
 		h(w, r, rc)
 	}
 }
@@ -111,10 +114,17 @@ func (s *Server) entryPage(r *http.Request, rc *reqCtx, titleKey, process string
 		return p
 	}
 	ids := map[string]string{"login": "iamsmart-login", "form": "iamsmart-fill", "sign": "iamsmart-sign"}
+	// The language and the session's defects travel with the link: a
+	// cross-site frame (the corpus's iframe-cross) sends no SameSite=Lax
+	// cookies, so the trigger request would lose them.
+	href := "/auth/iamsmart?process=" + process + "&lang=" + rc.lang
+	if len(rc.session) > 0 {
+		href += "&defects=" + url.QueryEscape(rc.session.String())
+	}
 	p.Entry = &entry{
 		ID:      ids[process],
 		InfoID:  "iamsmart-info",
-		Href:    "/auth/iamsmart?process=" + process + "&lang=" + rc.lang, // the language travels with the link: a cross-site frame sends no cookies
+		Href:    href,
 		Label:   entryLabel(rc, process),
 		Process: process,
 	}
