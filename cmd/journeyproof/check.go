@@ -134,11 +134,11 @@ func (c *collectingChecker) ScreenReady(ctx context.Context, in journeys.ScreenI
 
 func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
 	tc, err := c.inner.CheckTrigger(ctx, in)
-	if tc.Request != "" {
-		c.mu.Lock()
-		c.triggers = append(c.triggers, tc)
-		c.mu.Unlock()
-	}
+	// Kept when no request was seen too: an entry that sends nothing is
+	// the iamsmart.redirect.sent error.
+	c.mu.Lock()
+	c.triggers = append(c.triggers, tc)
+	c.mu.Unlock()
 	return tc, err
 }
 

@@ -45,6 +45,8 @@ func triggerPage(style, target string) string {
 		entry = `<button id="iamsmart-login" class="entry" type="button" onclick="fetch('/api/authorize-url?target=` + url.QueryEscape(target) + `').then(r => r.json()).then(j => location.assign(j.url))">` + label + `</button>`
 	case "delayed":
 		entry = `<button id="iamsmart-login" class="entry" type="button" onclick="setTimeout(() => { location.href = '` + full + `'; }, 1500)">` + label + `</button>`
+	case "dead":
+		entry = `<button id="iamsmart-login" class="entry" type="button">` + label + `</button>`
 	case "popup":
 		entry = `<button id="iamsmart-login" class="entry" type="button" onclick="window.open('` + full + `', '_blank')">` + label + `</button>`
 	}
@@ -190,5 +192,25 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 				t.Errorf("request %q, want none", sr.Request)
 			}
 		})
+	}
+}
+
+// `check` on a page whose iAM Smart entry sends nothing when clicked
+// reports iamsmart.redirect.sent (it used to keep only triggers that sent
+// a request, and said nothing).
+func TestCheckEntryThatSendsNothing(t *testing.T) {
+	srv := triggerServer()
+	defer srv.Close()
+	_, b := sandboxAndBrowser(t)
+	for _, style := range []string{"dead", "link"} {
+		fs, err := checkPage(context.Background(), b, verifier.DefaultPack(), srv.URL+"/page?style="+style+"&target=/iamsmart/authorize",
+			journeys.ProcessAuthentication, "en", "desktop", true, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := slices.ContainsFunc(fs, func(f journeys.Finding) bool { return f.Rule == verifier.RuleRedirectSent })
+		if sent != (style == "dead") {
+			t.Errorf("%s entry: findings %+v; want iamsmart.redirect.sent only when nothing is sent", style, fs)
+		}
 	}
 }
