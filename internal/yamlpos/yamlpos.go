@@ -1,6 +1,6 @@
 // Package yamlpos finds where a YAML syntax error really is, for the loaders
 // of journey files, service files and rule packs, so that all of them name
-// the same line and column in the same words. gopkg.in/yaml.v3, which those
+// the same line and column in the same words. go.yaml.in/yaml/v3, which those
 // loaders use for their nodes, gives only a line, and for parser errors the
 // line before the problem (an unclosed "{" on line 3 is reported on line 2).
 // A second parse with goccy/go-yaml gives the line and column of the token
