@@ -173,7 +173,7 @@ func (p *parser) branches(n *yaml.Node, fork *Step) error {
 				return err
 			}
 			if stepsNode == nil {
-				return p.errf(v, "branches.%s: missing key \"steps\"; expected the steps of the branch", name)
+				return p.src.Missing(v, "branches."+name, "steps", "the steps of the branch")
 			}
 		}
 		if stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0 {
