@@ -2,6 +2,7 @@ package journeys
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -37,7 +38,7 @@ type Branch struct {
 // outcomes of an iamsmart step, in the order the docs give them.
 var outcomes = []string{OutcomeApprove, OutcomeDeny, OutcomeTimeout, OutcomeClose}
 
-func isOutcome(s string) bool { return contains(outcomes, s) }
+func isOutcome(s string) bool { return slices.Contains(outcomes, s) }
 
 // outcomeLabels say the user's decision of each iAM Smart outcome.
 var outcomeLabels = map[string]string{
@@ -135,7 +136,7 @@ func NarrowBranches(cells []Cell, names []string) ([]Cell, error) {
 		if name == "" {
 			name = MainBranch
 		}
-		if contains(names, name) {
+		if slices.Contains(names, name) {
 			out = append(out, c)
 		}
 	}
