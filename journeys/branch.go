@@ -2,9 +2,10 @@ package journeys
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // OutcomeClose is the outcome of an iamsmart step where the user closes the
@@ -37,7 +38,7 @@ type Branch struct {
 // outcomes of an iamsmart step, in the order the docs give them.
 var outcomes = []string{OutcomeApprove, OutcomeDeny, OutcomeTimeout, OutcomeClose}
 
-func isOutcome(s string) bool { return contains(outcomes, s) }
+func isOutcome(s string) bool { return slices.Contains(outcomes, s) }
 
 // outcomeLabels say the user's decision of each iAM Smart outcome.
 var outcomeLabels = map[string]string{
@@ -135,7 +136,7 @@ func NarrowBranches(cells []Cell, names []string) ([]Cell, error) {
 		if name == "" {
 			name = MainBranch
 		}
-		if contains(names, name) {
+		if slices.Contains(names, name) {
 			out = append(out, c)
 		}
 	}
@@ -173,7 +174,7 @@ func (p *parser) branches(n *yaml.Node, fork *Step) error {
 				return err
 			}
 			if stepsNode == nil {
-				return p.errf(v, "branches.%s: missing key \"steps\"; expected the steps of the branch", name)
+				return p.src.Missing(v, "branches."+name, "steps", "the steps of the branch")
 			}
 		}
 		if stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0 {

@@ -129,7 +129,7 @@ func TestParseBranchErrors(t *testing.T) {
 		{head + "  - click: a\n    branches:\n      other: {label: Other}\n",
 			`x.yaml:6:14: branches.other: missing key "steps"`},
 		{head + "  - click: a\n    branches:\n      other: {stepz: []}\n",
-			`x.yaml:6:15: branches.other: unknown key "stepz"; expected one of label, steps`},
+			`x.yaml:6:15: branches.other: unknown key "stepz" (did you mean "steps"?); expected one of label, steps`},
 		{head + "  - iamsmart: later\n",
 			`x.yaml:4:15: iamsmart: expected approve, deny, timeout or close, found "later"`},
 	}

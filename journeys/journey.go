@@ -10,6 +10,7 @@ package journeys
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -208,11 +209,11 @@ func Expand(js []*Journey, langs, devices []string) ([]Cell, error) {
 	var cells []Cell
 	for _, j := range js {
 		for _, l := range j.Matrix.Languages {
-			if len(langs) > 0 && !contains(langs, l) {
+			if len(langs) > 0 && !slices.Contains(langs, l) {
 				continue
 			}
 			for _, dn := range j.Matrix.Devices {
-				if len(devices) > 0 && !contains(devices, dn) {
+				if len(devices) > 0 && !slices.Contains(devices, dn) {
 					continue
 				}
 				d, err := j.Device(dn)
@@ -242,15 +243,6 @@ func Expand(js []*Journey, langs, devices []string) ([]Cell, error) {
 		}
 	}
 	return cells, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Expand replaces ${lang}, ${device} and ${baseURL} in s.

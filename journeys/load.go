@@ -1,7 +1,6 @@
 package journeys
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,21 +9,15 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"journeyproof/internal/yamlpos"
 )
 
-// PosError is a problem in a journey file at a line and column.
-type PosError struct {
-	File string
-	Line int
-	Col  int
-	Msg  string
-}
-
-// Error formats the problem as file:line:col: message.
-func (e *PosError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-}
+// PosError is a problem in a journey or service file at a line and
+// column; it reads file:line:col: message. It is the error type of every
+// YAML loader (see package yamlpos).
+type PosError = yamlpos.Error
 
 // MaxFileSize is the largest journey file LoadFile and Parse accept. A
 // journey of a hundred steps is a few kilobytes.
@@ -49,7 +42,7 @@ func LoadFile(path string) (*Journey, error) {
 }
 
 func tooLarge(file string, size int64) error {
-	return &PosError{file, 1, 1, fmt.Sprintf("journey file is %d bytes, more than the %d allowed; split it into several journeys", size, MaxFileSize)}
+	return yamlpos.File{Name: file}.At(1, 1, "journey file is %d bytes, more than the %d allowed; split it into several journeys", size, MaxFileSize)
 }
 
 // LoadFiles loads every file and fails on the first bad one. Two journeys
@@ -81,15 +74,14 @@ func Parse(file string, data []byte) (*Journey, error) {
 	if len(data) > MaxFileSize {
 		return nil, tooLarge(file, int64(len(data)))
 	}
-	p := &parser{file: file}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err, data)
+	p := &parser{src: yamlpos.File{Name: file}}
+	root, err := p.src.Decode(data)
+	if err != nil {
+		return nil, err
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, &PosError{file, 1, 1, "empty journey file; expected a mapping with name, process and steps"}
+	if root == nil {
+		return nil, p.src.At(1, 1, "empty journey file; expected a mapping with name, process and steps")
 	}
-	root := doc.Content[0]
 	j := &Journey{File: file, Source: string(data)}
 	if err := p.journey(root, j); err != nil {
 		return nil, err
@@ -102,7 +94,7 @@ func Parse(file string, data []byte) (*Journey, error) {
 }
 
 type parser struct {
-	file string
+	src yamlpos.File
 	// deviceNodes are the matrix's device entries, to report an unknown
 	// device where it is written.
 	deviceNodes []*yaml.Node
@@ -111,84 +103,40 @@ type parser struct {
 }
 
 func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
-	return &PosError{File: p.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)}
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func (p *parser) yamlError(err error, data []byte) error {
-	if pe := syntaxPosition(p.file, data); pe != nil {
-		return pe
-	}
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		var line int
-		fmt.Sscan(m[1], &line)
-		return &PosError{p.file, line, 1, "invalid YAML: " + m[2]}
-	}
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return &PosError{p.file, 1, 1, "invalid YAML: " + strings.Join(te.Errors, "; ")}
-	}
-	return &PosError{p.file, 1, 1, "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	return p.src.Errorf(n, format, args...)
 }
 
 // fields walks a mapping node, calling fn for each key in order, and
-// rejects keys not in allowed.
+// rejects keys not in allowed and keys given twice.
 func (p *parser) fields(n *yaml.Node, what string, allowed []string, fn func(key string, k, v *yaml.Node) error) error {
-	if n.Kind != yaml.MappingNode {
-		return p.errf(n, "%s: expected a mapping (key: value), found %s", what, kindName(n))
+	fs, err := p.src.Mapping(n, what, allowed)
+	if err != nil {
+		return err
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if !contains(allowed, k.Value) {
-			return p.errf(k, "%s: unknown key %q; expected one of %s", what, k.Value, strings.Join(allowed, ", "))
-		}
-		if seen[k.Value] {
-			return p.errf(k, "%s: key %q given twice", what, k.Value)
-		}
-		seen[k.Value] = true
-		if err := fn(k.Value, k, v); err != nil {
+	for _, f := range fs {
+		if err := fn(f.Key.Value, f.Key, f.Value); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "something else"
-}
+func kindName(n *yaml.Node) string { return yamlpos.KindName(n) }
 
 func (p *parser) str(n *yaml.Node, what string) (string, error) {
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return "", p.errf(n, "%s: expected a text, found %s", what, kindName(n))
-	}
-	if err := p.vars(n, n.Value); err != nil {
+	s, err := p.src.Text(n, what, false)
+	if err != nil {
 		return "", err
 	}
-	return n.Value, nil
+	return s, p.vars(n, s)
 }
 
 func (p *parser) nonEmpty(n *yaml.Node, what string) (string, error) {
-	s, err := p.str(n, what)
-	if err == nil && strings.TrimSpace(s) == "" {
-		return "", p.errf(n, "%s: expected a non-empty text", what)
+	s, err := p.src.Text(n, what, true)
+	if err != nil {
+		return "", err
 	}
-	return s, err
+	return s, p.vars(n, s)
 }
 
 func (p *parser) vars(n *yaml.Node, s string) error {
@@ -276,10 +224,10 @@ func (p *parser) journey(n *yaml.Node, j *Journey) error {
 		return err
 	}
 	if j.Name == "" {
-		return p.errf(n, "journey: missing key \"name\"; expected the journey's title")
+		return p.src.Missing(n, "journey", "name", "the journey's title")
 	}
 	if j.Process == "" {
-		return p.errf(n, "journey: missing key \"process\"; expected authentication, form-filling, signing or another name")
+		return p.src.Missing(n, "journey", "process", "authentication, form-filling, signing or another name")
 	}
 	if len(j.Matrix.Languages) == 0 {
 		j.Matrix.Languages = Languages()
@@ -297,7 +245,7 @@ func (p *parser) journey(n *yaml.Node, j *Journey) error {
 		}
 	}
 	if stepsNode == nil {
-		return p.errf(n, "journey: missing key \"steps\"; expected a list of steps")
+		return p.src.Missing(n, "journey", "steps", "a list of steps")
 	}
 	return p.steps(stepsNode, j)
 }
@@ -377,7 +325,7 @@ func anyKey(n *yaml.Node) []string {
 
 func (p *parser) steps(n *yaml.Node, j *Journey) error {
 	if n.Kind != yaml.SequenceNode {
-		return p.errf(n, "steps: expected a list of steps, found %s", kindName(n))
+		return p.src.WrongType(n, "steps", "a list of steps")
 	}
 	if len(n.Content) == 0 {
 		return p.errf(n, "steps: expected at least one step")

@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"journeyproof/internal/yamlpos"
 )
 
 // ServiceFileName is the name of the service file that commands look for
@@ -93,7 +95,7 @@ func LoadService(path string) (*Service, error) {
 	_ = yaml.Unmarshal(data, &doc)
 	for _, j := range s.Journeys {
 		if _, err := os.Stat(s.Path(j.File)); err != nil {
-			return nil, &PosError{path, j.Line, j.Col, fmt.Sprintf("journeys: journey file %s not found (paths are relative to the service file); write it with journeyproof import or copy one of journeys/examples", j.File)}
+			return nil, yamlpos.File{Name: path}.At(j.Line, j.Col, "journeys: journey file %s not found (paths are relative to the service file); write it with journeyproof import or copy one of journeys/examples", j.File)
 		}
 	}
 	for _, c := range []struct{ key, file string }{{"ite", s.ITECert}, {"production", s.ProdCert}} {
@@ -102,7 +104,7 @@ func LoadService(path string) (*Service, error) {
 		}
 		if _, err := os.Stat(s.Path(c.file)); err != nil {
 			line, col := findKey(&doc, "certificates", c.key)
-			return nil, &PosError{path, line, col, fmt.Sprintf("certificates.%s: %s not found (paths are relative to the service file)", c.key, c.file)}
+			return nil, yamlpos.File{Name: path}.At(line, col, "certificates.%s: %s not found (paths are relative to the service file)", c.key, c.file)
 		}
 	}
 	return s, nil
@@ -132,19 +134,18 @@ func findKey(doc *yaml.Node, section, key string) (int, int) {
 // ParseService reads a service file from YAML without looking at the
 // files it names. file names the source in errors (file:line:col).
 func ParseService(file string, data []byte) (*Service, error) {
-	p := &parser{file: file}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err, data)
+	p := &parser{src: yamlpos.File{Name: file}}
+	root, err := p.src.Decode(data)
+	if err != nil {
+		return nil, err
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, &PosError{file, 1, 1, "empty service file; expected a mapping with name, origin and journeys (journeyproof init writes a starter)"}
+	if root == nil {
+		return nil, p.src.At(1, 1, "empty service file; expected a mapping with name, origin and journeys (journeyproof init writes a starter)")
 	}
-	root := doc.Content[0]
 	s := &Service{File: file}
 	var journeysNode *yaml.Node
 	allowed := []string{"name", "origin", "callbacks", "certificates", "journeys"}
-	err := p.fields(root, "service", allowed, func(key string, k, v *yaml.Node) error {
+	err = p.fields(root, "service", allowed, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "name":
@@ -185,13 +186,13 @@ func ParseService(file string, data []byte) (*Service, error) {
 		return nil, err
 	}
 	if s.Name == "" {
-		return nil, p.errf(root, "service: missing key \"name\"; expected the online service's name")
+		return nil, p.src.Missing(root, "service", "name", "the online service's name")
 	}
 	if s.Origin == "" {
-		return nil, p.errf(root, "service: missing key \"origin\"; expected the production origin, such as https://eservice.example.gov.hk")
+		return nil, p.src.Missing(root, "service", "origin", "the production origin, such as https://eservice.example.gov.hk")
 	}
 	if journeysNode == nil {
-		return nil, p.errf(root, "service: missing key \"journeys\"; expected the journey file of every business process that triggers iAM Smart")
+		return nil, p.src.Missing(root, "service", "journeys", "the journey file of every business process that triggers iAM Smart")
 	}
 	if err := p.serviceJourneys(journeysNode, s); err != nil {
 		return nil, err
@@ -209,7 +210,7 @@ func (p *parser) origin(n *yaml.Node, o string) error {
 
 func (p *parser) serviceJourneys(n *yaml.Node, s *Service) error {
 	if n.Kind != yaml.SequenceNode {
-		return p.errf(n, "journeys: expected a list of journey files, found %s", kindName(n))
+		return p.src.WrongType(n, "journeys", "a list of journey files")
 	}
 	if len(n.Content) == 0 {
 		return p.errf(n, "journeys: expected at least one journey file")
@@ -260,7 +261,7 @@ func (p *parser) serviceJourneys(n *yaml.Node, s *Service) error {
 				return err
 			}
 			if sj.File == "" {
-				return p.errf(it, "journeys: missing key \"file\"; expected {file: login.yaml, languages: [...], devices: [...]}")
+				return p.src.Missing(it, "journeys", "file", "{file: login.yaml, languages: [...], devices: [...]}")
 			}
 		}
 		if seen[sj.File] {

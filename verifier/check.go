@@ -203,8 +203,8 @@ func (p *Pack) script(s string) string {
 		switch {
 		case unicode.Is(unicode.Han, r):
 			han = true
-			trad = trad || p.traditional[r]
-			simp = simp || p.simplified[r]
+			trad = trad || p.scripts.traditional[r]
+			simp = simp || p.scripts.simplified[r]
 		case unicode.IsLetter(r) && r < 0x250:
 			latin = true
 		}

@@ -5,5 +5,5 @@ package verifier
 // a link about iAM Smart (the pack's moreInfo patterns). Tools that read
 // recordings use it to tell the click that triggers iAM Smart.
 func (p *Pack) IsEntryLabel(text string) bool {
-	return matchesAny(p.entryPatterns, text) && !matchesAny(p.moreInfo, text)
+	return matchesAny(p.entry.patterns, text) && !matchesAny(p.moreInfo.patterns, text)
 }

@@ -77,8 +77,8 @@ button:
 	if got := p.labels[ProcessAuthentication][LangEN]; !slices.Equal(got, []string{"Sign in with iAM Smart"}) {
 		t.Errorf("labels = %v", got)
 	}
-	if p.buttonMin[DeviceDesktop].W != 200 || p.contrastNormal != 4.5 {
-		t.Errorf("button %v, contrast %v: a file must change only what it names", p.buttonMin, p.contrastNormal)
+	if p.button.min[DeviceDesktop].W != 200 || p.contrast.normal != 4.5 {
+		t.Errorf("button %v, contrast %v: a file must change only what it names", p.button.min, p.contrast.normal)
 	}
 	// the pack's values drive the rules
 	facts := &PageFacts{Lang: "en", Elements: []Element{{
@@ -118,12 +118,12 @@ button:
 	if !p.IsAuthorizeURL(proxyURL) || !p.IsAuthorizeURL(sandboxURL) {
 		t.Errorf("authorize {add}: proxy %v, sandbox %v; want both", p.IsAuthorizeURL(proxyURL), p.IsAuthorizeURL(sandboxURL))
 	}
-	if len(p.authorize) != len(def.authorize)+1 {
-		t.Errorf("authorize: %d patterns, want the default's %d and one more", len(p.authorize), len(def.authorize))
+	if len(p.redirect.authorize) != len(def.redirect.authorize)+1 {
+		t.Errorf("authorize: %d patterns, want the default's %d and one more", len(p.redirect.authorize), len(def.redirect.authorize))
 	}
-	if !slices.Equal(p.params, def.params) || p.responseType != def.responseType || p.stateMin != def.stateMin ||
-		!slices.Equal(p.sources[DeviceMobile], def.sources[DeviceMobile]) || p.redirectLangs[LangZHHK] != def.redirectLangs[LangZHHK] || len(p.loopbackNets) != len(def.loopbackNets) {
-		t.Errorf("the other redirect keys changed: %v %q %d %v", p.params, p.responseType, p.stateMin, p.sources)
+	if !slices.Equal(p.redirect.params, def.redirect.params) || p.redirect.responseType != def.redirect.responseType || p.redirect.stateMin != def.redirect.stateMin ||
+		!slices.Equal(p.redirect.sources[DeviceMobile], def.redirect.sources[DeviceMobile]) || p.redirect.langs[LangZHHK] != def.redirect.langs[LangZHHK] || len(p.redirect.loopbackNets) != len(def.redirect.loopbackNets) {
+		t.Errorf("the other redirect keys changed: %v %q %d %v", p.redirect.params, p.redirect.responseType, p.redirect.stateMin, p.redirect.sources)
 	}
 	if got := p.labels[ProcessAuthentication][LangEN]; !slices.Equal(got, append(slices.Clone(def.labels[ProcessAuthentication][LangEN]), "Sign in with iAM Smart")) {
 		t.Errorf("labels.authentication.en = %v", got)
@@ -131,8 +131,8 @@ button:
 	if !slices.Equal(p.labels[ProcessAuthentication][LangZHHK], def.labels[ProcessAuthentication][LangZHHK]) || !slices.Equal(p.labels[ProcessSigning][LangEN], def.labels[ProcessSigning][LangEN]) {
 		t.Errorf("labels the file does not name changed: %v", p.labels)
 	}
-	if p.buttonMin[DeviceDesktop] != (Size{W: 200, H: def.buttonMin[DeviceDesktop].H}) || p.buttonMin[DeviceMobile] != def.buttonMin[DeviceMobile] {
-		t.Errorf("button = %v, want desktop minWidth 200 and the rest of the default %v", p.buttonMin, def.buttonMin)
+	if p.button.min[DeviceDesktop] != (Size{W: 200, H: def.button.min[DeviceDesktop].H}) || p.button.min[DeviceMobile] != def.button.min[DeviceMobile] {
+		t.Errorf("button = %v, want desktop minWidth 200 and the rest of the default %v", p.button.min, def.button.min)
 	}
 	if got := def.labels[ProcessAuthentication][LangEN]; slices.Contains(got, "Sign in with iAM Smart") {
 		t.Errorf("the default pack changed: %v", got)
@@ -143,8 +143,8 @@ button:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.IsAuthorizeURL(proxyURL) || r.IsAuthorizeURL(sandboxURL) || !slices.Equal(r.params, def.params) {
-		t.Errorf("authorize list: proxy %v, sandbox %v (want true, false); params %v", r.IsAuthorizeURL(proxyURL), r.IsAuthorizeURL(sandboxURL), r.params)
+	if !r.IsAuthorizeURL(proxyURL) || r.IsAuthorizeURL(sandboxURL) || !slices.Equal(r.redirect.params, def.redirect.params) {
+		t.Errorf("authorize list: proxy %v, sandbox %v (want true, false); params %v", r.IsAuthorizeURL(proxyURL), r.IsAuthorizeURL(sandboxURL), r.redirect.params)
 	}
 }
 
@@ -158,7 +158,15 @@ func TestLoadPackErrors(t *testing.T) {
 		{"unknown rule", "rules:\n  a11y.colour:\n    severity: error\n",
 			`^bad\.yaml:2:3: rules: unknown rule id "a11y\.colour"; expected one of iamsmart\.entry\.present, `},
 		{"unknown section", "name: x\nlabel:\n  authentication: {}\n",
-			`^bad\.yaml:2:1: rule pack: unknown key "label"; expected one of name, source, rules, `},
+			`^bad\.yaml:2:1: rule pack: unknown key "label" \(did you mean "labels"\?\); expected one of name, source, rules, `},
+		{"rule id slip", "rules:\n  iamsmart.logo.presnt: {severity: off}\n",
+			`^bad\.yaml:2:3: rules: unknown rule id "iamsmart\.logo\.presnt" \(did you mean "iamsmart\.logo\.present"\?\); expected one of `},
+		{"rule given twice", "rules:\n  a11y.name: {severity: off}\n  a11y.name: {severity: error}\n",
+			`^bad\.yaml:3:3: rules: key "a11y\.name" given twice \(first at line 2\); keep one$`},
+		{"section not a mapping", "button: [desktop]\n",
+			`^bad\.yaml:1:9: button: expected a mapping \(key: value\), found a list$`},
+		{"text expected", "brand:\n  chinese: {name: [x]}\n",
+			`^bad\.yaml:2:19: brand\.chinese\.name: expected text, found a list$`},
 		{"bad regexp", "moreInfo:\n  patterns: ['(unclosed']\n  maxDistance: 200\n",
 			`^bad\.yaml:2:14: moreInfo\.patterns\[0\]: expected a Go regular expression: `},
 		{"number expected", "contrast:\n  normal: high\n  large: 3\n  largePx: 24\n  largeBoldPx: 18.66\n  boldWeight: 700\n",

@@ -18,7 +18,7 @@ type Request struct {
 
 // IsAuthorizeURL reports whether u is a request to the iAM Smart
 // authorisation endpoint, by the pack's redirect.authorize patterns.
-func (p *Pack) IsAuthorizeURL(u string) bool { return matchesAny(p.authorize, u) }
+func (p *Pack) IsAuthorizeURL(u string) bool { return matchesAny(p.redirect.authorize, u) }
 
 // StateOf returns the state query parameter of a URL ("" when there is none
 // or the URL does not parse).
@@ -44,30 +44,30 @@ func (p *Pack) CheckRedirect(r Request, c Context) []Finding {
 	}
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		add(RuleRedirectParams, "the authorisation request URL does not parse (%v); expected a URL with %s", err, strings.Join(p.params, ", "))
+		add(RuleRedirectParams, "the authorisation request URL does not parse (%v); expected a URL with %s", err, strings.Join(p.redirect.params, ", "))
 		return out
 	}
 	q := u.Query()
 
 	var missing []string
-	for _, name := range p.params {
+	for _, name := range p.redirect.params {
 		if strings.TrimSpace(q.Get(name)) == "" {
 			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
-		add(RuleRedirectParams, "the authorisation request has no %s; expected non-empty %s", strings.Join(missing, ", "), strings.Join(p.params, ", "))
+		add(RuleRedirectParams, "the authorisation request has no %s; expected non-empty %s", strings.Join(missing, ", "), strings.Join(p.redirect.params, ", "))
 	}
-	if rt := q.Get("responseType"); rt != "" && rt != p.responseType {
-		add(RuleRedirectParams, "responseType is %q; expected %q", rt, p.responseType)
+	if rt := q.Get("responseType"); rt != "" && rt != p.redirect.responseType {
+		add(RuleRedirectParams, "responseType is %q; expected %q", rt, p.redirect.responseType)
 	}
 
 	if lang := q.Get("lang"); lang != "" {
 		var allowed []string
 		for _, l := range cellLangs() {
-			allowed = append(allowed, p.redirectLangs[l])
+			allowed = append(allowed, p.redirect.langs[l])
 		}
-		want := p.redirectLangs[p.pageLang("", c.Lang)]
+		want := p.redirect.langs[p.pageLang("", c.Lang)]
 		switch {
 		case !slices.Contains(allowed, lang):
 			add(RuleRedirectLang, "lang is %q; expected one of %s", lang, quoteList(allowed))
@@ -81,15 +81,15 @@ func (p *Pack) CheckRedirect(r Request, c Context) []Finding {
 		if dev != DeviceMobile {
 			dev = DeviceDesktop
 		}
-		if want := p.sources[dev]; !slices.Contains(want, src) {
+		if want := p.redirect.sources[dev]; !slices.Contains(want, src) {
 			add(RuleRedirectSource, "source is %q on %s; expected one of %s", src, dev, quoteList(want))
 		}
 	}
 
 	if st := q.Get("state"); st != "" {
 		switch {
-		case len([]rune(st)) < p.stateMin:
-			add(RuleRedirectState, "state %q has %d characters; expected at least %d random characters", st, len([]rune(st)), p.stateMin)
+		case len([]rune(st)) < p.redirect.stateMin:
+			add(RuleRedirectState, "state %q has %d characters; expected at least %d random characters", st, len([]rune(st)), p.redirect.stateMin)
 		case slices.Contains(r.PreviousStates, st):
 			add(RuleRedirectState, "state %q was sent by an earlier run of this cell; expected a new random value each time", st)
 		}
@@ -112,7 +112,7 @@ func (p *Pack) CheckRedirect(r Request, c Context) []Finding {
 // isLoopback reports whether host is one of the pack's loopback hosts.
 func (p *Pack) isLoopback(host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if slices.Contains(p.loopbackNames, host) {
+	if slices.Contains(p.redirect.loopbackNames, host) {
 		return true
 	}
 	addr, err := netip.ParseAddr(strings.Trim(host, "[]"))
@@ -120,7 +120,7 @@ func (p *Pack) isLoopback(host string) bool {
 		return false
 	}
 	addr = addr.Unmap()
-	return slices.ContainsFunc(p.loopbackNets, func(n netip.Prefix) bool { return n.Contains(addr) })
+	return slices.ContainsFunc(p.redirect.loopbackNets, func(n netip.Prefix) bool { return n.Contains(addr) })
 }
 
 // secretParams are the query and form parameters whose values a message
@@ -166,7 +166,7 @@ func (p *Pack) CheckNoRedirect(seen []string, waited string) []Finding {
 		return nil
 	}
 	var pats []string
-	for _, re := range p.authorize {
+	for _, re := range p.redirect.authorize {
 		pats = append(pats, re.String())
 	}
 	msg := fmt.Sprintf("the trigger sent no request matching the pack's authorisation patterns (redirect.authorize: %s) within %s, so none of the iAM Smart request rules could check it", quoteList(pats), waited)

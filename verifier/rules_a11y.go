@@ -24,10 +24,10 @@ func (k *checker) contrast() {
 			continue
 		}
 		ratio := Contrast(fg, bg)
-		large := e.FontSize >= k.p.largePx || (e.FontSize >= k.p.largeBoldPx && e.FontWeight >= k.p.boldWeight)
-		need, kind := k.p.contrastNormal, "normal"
+		large := e.FontSize >= k.p.contrast.largePx || (e.FontSize >= k.p.contrast.largeBoldPx && e.FontWeight >= k.p.contrast.boldWeight)
+		need, kind := k.p.contrast.normal, "normal"
 		if large {
-			need, kind = k.p.contrastLarge, "large"
+			need, kind = k.p.contrast.large, "large"
 		}
 		if ratio < need {
 			shown := fg
@@ -119,7 +119,7 @@ func hasWordChars(s string) bool {
 // other target and no other undersized target's circle. Inline targets in a
 // sentence are exempt.
 func (k *checker) targetSize() {
-	min := k.p.targetMin
+	min := k.p.targetSize.min
 	r := min / 2
 	var targets []int
 	for i := range k.f.Elements {

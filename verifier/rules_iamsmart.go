@@ -10,17 +10,17 @@ import (
 // of the pack's entry selectors whose text, name or contained image's alt or
 // title names iAM Smart, and which is not a link to information about it.
 func (p *Pack) isEntry(e *Element) bool {
-	if !slices.ContainsFunc(p.entrySelectors, func(s simpleSelector) bool { return s.match(e) }) {
+	if !slices.ContainsFunc(p.entry.selectors, func(s simpleSelector) bool { return s.match(e) }) {
 		return false
 	}
 	texts := []string{e.Text, e.Name, e.Value}
 	for _, im := range e.Images {
 		texts = append(texts, im.Alt, im.Title)
 	}
-	if !matchesAny(p.entryPatterns, texts...) {
+	if !matchesAny(p.entry.patterns, texts...) {
 		return false
 	}
-	return !matchesAny(p.moreInfo, e.Text, e.Name)
+	return !matchesAny(p.moreInfo.patterns, e.Text, e.Name)
 }
 
 // entries finds the iAM Smart entries and runs the rules about them.
@@ -184,7 +184,7 @@ func (k *checker) entryLogo(e *Element) {
 		k.add(RuleLogoPresent, e, "iAM Smart entry %q shows no logo; expected the iAM Smart logo (img, inline svg or background image) inside it", label(e))
 		return
 	}
-	tol := k.p.aspectTolerance
+	tol := k.p.logo.aspectTolerance
 	for _, im := range logos {
 		want, got, what := 0.0, 0.0, ""
 		switch {
@@ -223,7 +223,7 @@ func (k *checker) entrySize(e *Element) {
 	if dev != DeviceMobile {
 		dev = DeviceDesktop
 	}
-	min := k.p.buttonMin[dev]
+	min := k.p.button.min[dev]
 	if e.Box.W+0.01 < min.W || e.Box.H+0.01 < min.H {
 		k.add(RuleButtonSize, e, "iAM Smart entry %q is %sx%s CSS px; expected at least %sx%s on %s",
 			label(e), fmtPx(e.Box.W), fmtPx(e.Box.H), fmtPx(min.W), fmtPx(min.H), dev)
@@ -240,7 +240,7 @@ func (k *checker) prominence(entry int) {
 		if i == entry || !shown(o) || !isButtonOrLink(o) || k.isEntry[i] || k.isAncestor(entry, i) || k.isAncestor(i, entry) {
 			continue
 		}
-		if !matchesAny(k.p.signIn, o.Text, o.Name, o.Value) {
+		if !matchesAny(k.p.prominence.signIn, o.Text, o.Name, o.Value) {
 			continue
 		}
 		if biggest == nil || o.Box.Area() > biggest.Box.Area() {
@@ -251,16 +251,16 @@ func (k *checker) prominence(entry int) {
 	if biggest == nil {
 		return
 	}
-	ratio := k.p.minAreaRatio
+	ratio := k.p.prominence.minAreaRatio
 	if e.Box.Area() < ratio*biggest.Box.Area() {
 		k.add(RuleProminence, e, "iAM Smart entry %q is %sx%s (%s px²) but sign-in option %q (%s) is %sx%s (%s px²); expected at least %.0f%% of its area",
 			label(e), fmtPx(e.Box.W), fmtPx(e.Box.H), fmtPx(e.Box.Area()), label(biggest), biggest.Selector,
 			fmtPx(biggest.Box.W), fmtPx(biggest.Box.H), fmtPx(biggest.Box.Area()), ratio*100)
 		return
 	}
-	if f := fontOf(e); f+0.01 < k.p.minFontRatio*bigFont {
+	if f := fontOf(e); f+0.01 < k.p.prominence.minFontRatio*bigFont {
 		k.add(RuleProminence, e, "iAM Smart entry %q has %spx text but another sign-in option has %spx; expected at least %spx",
-			label(e), fmtPx(f), fmtPx(bigFont), fmtPx(k.p.minFontRatio*bigFont))
+			label(e), fmtPx(f), fmtPx(bigFont), fmtPx(k.p.prominence.minFontRatio*bigFont))
 	}
 }
 
@@ -281,11 +281,11 @@ func isButtonOrLink(e *Element) bool {
 
 // moreInfo runs iamsmart.more-info: a link about iAM Smart near the entry.
 func (k *checker) moreInfo(e *Element) {
-	maxD := k.p.moreInfoDistance
+	maxD := k.p.moreInfo.maxDistance
 	nearest := math.Inf(1)
 	for i := range k.f.Elements {
 		o := &k.f.Elements[i]
-		if !shown(o) || !o.Interactive || !matchesAny(k.p.moreInfo, o.Text, o.Name) {
+		if !shown(o) || !o.Interactive || !matchesAny(k.p.moreInfo.patterns, o.Text, o.Name) {
 			continue
 		}
 		nearest = math.Min(nearest, boxGap(e.Box, o.Box))
@@ -301,22 +301,22 @@ func (k *checker) moreInfo(e *Element) {
 // brandSpelling runs iamsmart.brand.spelling on the page's visible text.
 func (k *checker) brandSpelling() {
 	text := k.f.Text
-	for _, re := range k.p.brandIgnore {
+	for _, re := range k.p.brand.ignore {
 		text = re.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) })
 	}
 	seen := map[string]bool{}
-	for _, m := range k.p.brandFind.FindAllString(text, -1) {
+	for _, m := range k.p.brand.find.FindAllString(text, -1) {
 		// a name split over lines or elements (iAM<br>Smart, flex items)
 		// is read with one space
-		if slices.Contains(k.p.brandCorrect, collapseSpace(m)) || seen[m] {
+		if slices.Contains(k.p.brand.correct, collapseSpace(m)) || seen[m] {
 			continue
 		}
 		seen[m] = true
 		e := k.textElement(m)
-		k.add(RuleBrandSpelling, e, "the name is written %q; expected %s", m, quoteList(k.p.brandCorrect))
+		k.add(RuleBrandSpelling, e, "the name is written %q; expected %s", m, quoteList(k.p.brand.correct))
 	}
 	// Chinese: the name stands in corner brackets.
-	name, open, close := k.p.zhName, k.p.zhOpen, k.p.zhClose
+	name, open, close := k.p.brand.chinese.name, k.p.brand.chinese.open, k.p.brand.chinese.close
 	if name == "" {
 		return
 	}
@@ -327,7 +327,7 @@ func (k *checker) brandSpelling() {
 			break
 		}
 		before, after := rest[:i], rest[i+len(name):]
-		for _, s := range k.p.zhSuffixes {
+		for _, s := range k.p.brand.chinese.suffixes {
 			if strings.HasPrefix(after, s) {
 				after = after[len(s):]
 				break
@@ -338,7 +338,7 @@ func (k *checker) brandSpelling() {
 			ctx := snippet(rest, i, len(name))
 			if !seen[ctx] {
 				seen[ctx] = true
-				k.addSeverity(RuleBrandSpelling, k.p.zhSeverity, k.textElement(ctx), "the name 智方便 stands without corner brackets in %q; expected %s%s%s", ctx, open, name, close)
+				k.addSeverity(RuleBrandSpelling, k.p.brand.chinese.severity, k.textElement(ctx), "the name 智方便 stands without corner brackets in %q; expected %s%s%s", ctx, open, name, close)
 			}
 		}
 		rest = rest[i+len(name):]

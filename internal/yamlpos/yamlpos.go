@@ -1,10 +1,15 @@
-// Package yamlpos finds where a YAML syntax error really is, for the loaders
-// of journey files, service files and rule packs, so that all of them name
-// the same line and column in the same words. gopkg.in/yaml.v3, which those
-// loaders use for their nodes, gives only a line, and for parser errors the
-// line before the problem (an unclosed "{" on line 3 is reported on line 2).
-// A second parse with goccy/go-yaml gives the line and column of the token
-// at fault; an unclosed "{" or "[" is then reported where it opens.
+// Package yamlpos is what the YAML loaders (journey files, the service
+// file, rule packs) share, so that all of them report a mistake the same
+// way: one error type (file:line:col: message, on one line), one wording
+// for the common mistakes (an unknown key with the closest allowed one, a
+// key given twice, a value of the wrong type, a missing key), and the real
+// place of a syntax error.
+//
+// go.yaml.in/yaml/v3, which the loaders use for their nodes, gives only a
+// line for a syntax error, and for parser errors the line before the
+// problem (an unclosed "{" on line 3 is reported on line 2). A second parse
+// with goccy/go-yaml gives the line and column of the token at fault; an
+// unclosed "{" or "[" is then reported where it opens.
 package yamlpos
 
 import (
