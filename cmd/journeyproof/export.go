@@ -23,10 +23,9 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 			"click markers, captions burned in) with one combined video per process. Each cell and branch\n"+
 			"holds its newest finished run (else its newest, running or interrupted). The business processes,\n"+
 			"languages and devices expected come from the service file (--service, ./journeyproof.yaml, or the\n"+
-			"one beside the release's journey files); what\n"+
-			"is missing or failed is listed per process on stderr. Exit 0 when the pack is written (with --strict:\n"+
-			"and every expected process, cell and branch has a passing run and no unwaived error finding remains),\n"+
-			"1 otherwise, 2 for bad usage.")
+			"one beside the release's journey files); what is missing or failed is listed per process on stderr.\n"+
+			"Exit 0 when the pack is written (with --strict: and every expected process, cell and branch has a\n"+
+			"passing run and no unwaived error finding remains), 1 otherwise, 2 for bad usage.")
 	release := fs.String("release", envOr("JOURNEYPROOF_RELEASE", ""), "release to export (env JOURNEYPROOF_RELEASE)")
 	out := fs.String("o", "", "the pack's file name (a .zip)")
 	journeysFlag := fs.String("journey", "", "journeys to include, comma-separated (default: all of the release)")
