@@ -135,3 +135,45 @@ func testCellRuns(t *testing.T, store *recordings.Store) {
 		t.Errorf("CellRuns of an unknown release = %v, %v; want none", none, err)
 	}
 }
+
+// BenchmarkCellRuns reads the run of each cell of a release of 2,400 runs
+// (240 cells, 10 runs each), beside the read of all its runs that the
+// coverage, the pack and the comparison each made before (Runs) and then
+// reduced with rules of their own.
+func BenchmarkCellRuns(b *testing.B) {
+	store, err := recordings.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	var runs []recordings.Run
+	for j := range 40 {
+		for _, lang := range []string{"en", "zh-HK", "zh-CN"} {
+			for _, device := range []string{"desktop", "mobile"} {
+				for i := range 10 {
+					status := []string{journeys.StatusPassed, journeys.StatusFailed, journeys.StatusInterrupted}[i%3]
+					runs = append(runs, recordings.Run{Release: "big", JourneyID: fmt.Sprintf("j%02d", j), Lang: lang, Device: device,
+						Status: status, StartedAt: at.Add(time.Duration(i) * time.Minute)})
+				}
+			}
+		}
+	}
+	if err := store.DB.CreateInBatches(runs, 500).Error; err != nil {
+		b.Fatal(err)
+	}
+	b.Run("CellRuns", func(b *testing.B) {
+		for b.Loop() {
+			if cells, err := store.CellRuns("big"); err != nil || len(cells) != 240 {
+				b.Fatal(len(cells), err)
+			}
+		}
+	})
+	b.Run("Runs", func(b *testing.B) {
+		for b.Loop() {
+			if all, _, err := store.Runs(recordings.RunFilter{Release: "big"}); err != nil || len(all) != 2400 {
+				b.Fatal(len(all), err)
+			}
+		}
+	})
+}
