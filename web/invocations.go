@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -148,7 +147,7 @@ func (s *Server) Start(req StartRequest) (*Invocation, error) {
 	if req.BaseURL == "" {
 		return nil, errorf(http.StatusBadRequest, "give a base URL: this server has no sandbox to run against")
 	}
-	if err := CheckBaseURL(req.BaseURL); err != nil {
+	if err := journeys.CheckBaseURL(req.BaseURL); err != nil {
 		return nil, &apiError{http.StatusBadRequest, err.Error()}
 	}
 	available := s.o.Starter.Journeys()
@@ -203,15 +202,6 @@ func checkRelease(r string) error {
 		if !unicode.IsPrint(c) {
 			return errorf(http.StatusBadRequest, "the release label has a character that cannot be printed")
 		}
-	}
-	return nil
-}
-
-// CheckBaseURL accepts only absolute http(s) URLs with a host.
-func CheckBaseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return fmt.Errorf("base URL %q must be an http:// or https:// URL with a host", s)
 	}
 	return nil
 }

@@ -59,17 +59,21 @@ type Column struct {
 type CoverageCell struct {
 	Lang   string `json:"lang"`
 	Device string `json:"device"`
-	// State is a run status (passed, failed, interrupted, running) of the
-	// cell's latest run, or missing, or not-in-matrix.
+	// State is the status (passed, failed, interrupted, running) of the
+	// run of the cell (recordings.Store.CellRuns: its newest finished run,
+	// else its newest run), or missing, or not-in-matrix.
 	State string `json:"state"`
-	// RunID is the latest run of the cell under the release (0 for none).
+	// RunID is the run of the cell under the release (0 for none).
 	RunID uint `json:"runId,omitempty"`
 	// Runs counts the runs of the cell under the release.
-	Runs     int `json:"runs"`
-	Errors   int `json:"errors"`
-	Warnings int `json:"warnings"`
-	Waived   int `json:"waived"`
-	// Guidelines is the latest run's guidelines verdict (passed, warnings,
+	Runs int `json:"runs"`
+	// Rerunning reports that a re-run of the cell is running while RunID,
+	// finished, stays its evidence.
+	Rerunning bool `json:"rerunning,omitempty"`
+	Errors    int  `json:"errors"`
+	Warnings  int  `json:"warnings"`
+	Waived    int  `json:"waived"`
+	// Guidelines is the run's guidelines verdict (passed, warnings,
 	// failed), beside its workflow verdict State.
 	Guidelines string `json:"guidelines,omitempty"`
 }
@@ -224,9 +228,11 @@ func (s *Server) Releases() ([]recordings.Release, error) {
 	return rels, err
 }
 
-// Coverage builds the coverage matrix of a release.
+// Coverage builds the coverage matrix of a release: each cell shows the
+// run of the cell (recordings.Store.CellRuns, the rule the pack and the
+// comparison use too).
 func (s *Server) Coverage(release string) (*Coverage, error) {
-	runs, _, err := s.store.Runs(recordings.RunFilter{Release: release})
+	cellRuns, err := s.store.CellRuns(release)
 	if err != nil {
 		return nil, err
 	}
@@ -242,10 +248,9 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 			}
 		}
 	}
-	// Latest run of each cell (runs come newest first) and how many.
+	// The run of each cell and how many it has.
 	type key struct{ journey, lang, device, branch string }
-	latest := map[key]recordings.Run{}
-	count := map[key]int{}
+	latest := map[key]recordings.CellRun{}
 	cols := map[Column]bool{}
 	hasJourney := map[string]bool{}
 	for _, j := range js {
@@ -256,12 +261,8 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 			}
 		}
 	}
-	for _, r := range runs {
-		k := key{r.JourneyID, r.Lang, r.Device, r.Branch}
-		if _, ok := latest[k]; !ok {
-			latest[k] = r
-		}
-		count[k]++
+	for _, r := range cellRuns {
+		latest[key{r.JourneyID, r.Lang, r.Device, r.Branch}] = r
 		cols[Column{r.Lang, r.Device}] = true
 		if !hasJourney[r.JourneyID] {
 			// A run whose journey row is gone: show it under its own name.
@@ -269,7 +270,7 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 			js = append(js, journeyInfo{ID: r.JourneyID, Name: r.JourneyName, Process: r.Process})
 		}
 	}
-	js = withBranches(js, runs)
+	js = withBranches(js, recordings.Runs(cellRuns))
 	for c := range cols {
 		cov.Columns = append(cov.Columns, c)
 	}
@@ -294,7 +295,7 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 			inMatrix := (j.Branch == "" || contains(j.Branches, j.Branch)) && contains(j.Languages, col.Lang) && contains(j.Devices, col.Device)
 			k := key{j.ID, col.Lang, col.Device, j.Branch}
 			if r, ok := latest[k]; ok {
-				cell.State, cell.RunID, cell.Runs = r.Status, r.ID, count[k]
+				cell.State, cell.RunID, cell.Runs, cell.Rerunning = r.Status, r.ID, r.Runs, r.Rerunning
 				cell.Errors, cell.Warnings, cell.Waived = r.Errors, r.Warnings, r.Waived
 				cell.Guidelines = r.Guidelines()
 				cov.Totals.Errors += r.Errors

@@ -135,7 +135,7 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	if o.BaseURL != "" {
-		if err := CheckBaseURL(o.BaseURL); err != nil {
+		if err := journeys.CheckBaseURL(o.BaseURL); err != nil {
 			return nil, err
 		}
 	}

@@ -34,7 +34,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	target := pos[0]
-	if err := checkBaseURL(target); err != nil {
+	if err := journeys.CheckBaseURL(target); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}

@@ -20,12 +20,12 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		"Exports a release as an evidence pack: a wireframe PDF per business process, each run's video and\n"+
 			"captions, report.html/report.json/junit.xml, coverage.json and a manifest of SHA-256 hashes\n"+
 			"(signed with --sign-key), and a submission rendition of each video (title card, each step held,\n"+
-			"click markers, captions burned in) with one combined video per process. The newest run of each\n"+
-			"cell and branch is taken. The business processes, languages and devices expected come from the\n"+
-			"service file (--service, ./journeyproof.yaml, or the one beside the release's journey files); what\n"+
-			"is missing or failed is listed per process on stderr. Exit 0 when the pack is written (with --strict:\n"+
-			"and every expected process, cell and branch has a passing run and no unwaived error finding remains),\n"+
-			"1 otherwise, 2 for bad usage.")
+			"click markers, captions burned in) with one combined video per process. Each cell and branch\n"+
+			"holds its newest finished run (else its newest, running or interrupted). The business processes,\n"+
+			"languages and devices expected come from the service file (--service, ./journeyproof.yaml, or the\n"+
+			"one beside the release's journey files); what is missing or failed is listed per process on stderr.\n"+
+			"Exit 0 when the pack is written (with --strict: and every expected process, cell and branch has a\n"+
+			"passing run and no unwaived error finding remains), 1 otherwise, 2 for bad usage.")
 	release := fs.String("release", envOr("JOURNEYPROOF_RELEASE", ""), "release to export (env JOURNEYPROOF_RELEASE)")
 	out := fs.String("o", "", "the pack's file name (a .zip)")
 	journeysFlag := fs.String("journey", "", "journeys to include, comma-separated (default: all of the release)")

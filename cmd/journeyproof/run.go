@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -92,7 +91,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		if !*asJSON {
 			fmt.Fprintf(env.stdout, "No --base-url: running against the built-in sandbox at %s\n", base)
 		}
-	} else if err := checkBaseURL(base); err != nil {
+	} else if err := journeys.CheckBaseURL(base); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -109,14 +108,6 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	e.noScreenshots = !*screenshots
 	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
 	return runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{asJSON: *asJSON, failOn: *failOn, junit: *junit})
-}
-
-// checkBaseURL accepts only absolute http(s) URLs.
-func checkBaseURL(s string) error {
-	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
-		return fmt.Errorf("base URL %q must start with http:// or https://", s)
-	}
-	return nil
 }
 
 // reportOptions say how runAndReport reports and judges an invocation.

@@ -195,7 +195,7 @@ type engineStarter struct {
 func (s *engineStarter) Journeys() []*journeys.Journey { return s.journeys }
 
 func (s *engineStarter) Run(ctx context.Context, release, baseURL string, cells []journeys.Cell, progress func(journeys.Event)) error {
-	if err := checkBaseURL(baseURL); err != nil {
+	if err := journeys.CheckBaseURL(baseURL); err != nil {
 		return err
 	}
 	s.mu.Lock()

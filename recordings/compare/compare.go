@@ -15,7 +15,7 @@ import (
 // Store is what a comparison reads from the evidence store, and the one
 // thing it writes: diff images. *recordings.Store implements it.
 type Store interface {
-	Runs(f recordings.RunFilter) ([]recordings.Run, int64, error)
+	CellRuns(release string, journeyIDs ...string) ([]recordings.CellRun, error)
 	Run(id uint) (*recordings.Run, error)
 	Baselines() ([]recordings.Baseline, error)
 	ReadArtifact(sha string) ([]byte, error)
@@ -202,19 +202,21 @@ func oneRun(st Store, id uint) (*recordings.Run, error) {
 	return r, err
 }
 
+// releaseRuns returns the run of each cell of a release
+// (recordings.Store.CellRuns, the rule the coverage and the pack use too).
 func releaseRuns(st Store, release string) ([]recordings.Run, error) {
-	runs, _, err := st.Runs(recordings.RunFilter{Release: release})
+	cells, err := st.CellRuns(release)
 	if err != nil {
 		return nil, err
 	}
-	if len(runs) == 0 {
+	if len(cells) == 0 {
 		return nil, fmt.Errorf("%w: release %q has no runs", ErrUsage, release)
 	}
-	return runs, nil
+	return recordings.Runs(cells), nil
 }
 
-// baselineRuns returns the runs of each journey's baseline release: a
-// journey's own baseline, else the baseline for every journey.
+// baselineRuns returns the run of each cell of each journey's baseline
+// release: a journey's own baseline, else the baseline for every journey.
 func baselineRuns(st Store) ([]recordings.Run, error) {
 	bs, err := st.Baselines()
 	if err != nil {
@@ -231,19 +233,19 @@ func baselineRuns(st Store) ([]recordings.Run, error) {
 	}
 	var out []recordings.Run
 	for _, b := range bs {
-		f := recordings.RunFilter{Release: b.Release}
+		var only []string
 		if b.JourneyID != "*" {
-			f.Journey = b.JourneyID
+			only = []string{b.JourneyID}
 		}
-		runs, _, err := st.Runs(f)
+		cells, err := st.CellRuns(b.Release, only...)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range runs {
-			if b.JourneyID == "*" && own[r.JourneyID] {
+		for _, c := range cells {
+			if b.JourneyID == "*" && own[c.JourneyID] {
 				continue
 			}
-			out = append(out, r)
+			out = append(out, c.Run)
 		}
 	}
 	return out, nil

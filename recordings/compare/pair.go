@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 
-	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
 
@@ -18,12 +17,13 @@ type RunPair struct {
 	Base, Head *recordings.Run
 }
 
-// PairRuns pairs runs by cell (journey x language x device) and branch. Of
-// several runs of a cell and branch on one side, the newest that is not
-// still running wins. Pairs come in journey, language, device, branch
-// order (the main path first).
+// PairRuns pairs runs by cell (journey x language x device) and branch.
+// Each side holds the run of each of its cells, as
+// recordings.Store.CellRuns picks it (should a side hold several runs of a
+// cell, its first one counts). Pairs come in journey, language, device,
+// branch order (the main path first).
 func PairRuns(base, head []recordings.Run) []RunPair {
-	b, h := newestByCell(base), newestByCell(head)
+	b, h := byCell(base), byCell(head)
 	cells := map[string]*RunPair{}
 	for c, r := range b {
 		cells[c] = &RunPair{Cell: c, Base: r}
@@ -67,25 +67,16 @@ func langOrder(l string) int {
 	return 3
 }
 
-func newestByCell(runs []recordings.Run) map[string]*recordings.Run {
+// byCell indexes runs by cell and branch (Run.Key), the first of a key
+// kept.
+func byCell(runs []recordings.Run) map[string]*recordings.Run {
 	out := map[string]*recordings.Run{}
 	for i := range runs {
-		r := &runs[i]
-		if r.Status == journeys.StatusRunning {
-			continue
-		}
-		if cur, ok := out[r.Key()]; !ok || newer(r, cur) {
-			out[r.Key()] = r
+		if _, ok := out[runs[i].Key()]; !ok {
+			out[runs[i].Key()] = &runs[i]
 		}
 	}
 	return out
-}
-
-func newer(a, b *recordings.Run) bool {
-	if !a.StartedAt.Equal(b.StartedAt) {
-		return a.StartedAt.After(b.StartedAt)
-	}
-	return a.ID > b.ID
 }
 
 // StepPair is a base and head step paired by PairSteps; one of them is nil

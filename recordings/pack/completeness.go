@@ -128,3 +128,14 @@ func Check(o Options) (Completeness, error) {
 	}
 	return completeness(sel), nil
 }
+
+// Cells is the coverage a pack of the release would hold, without writing
+// it: every expected cell and branch, and the run it holds (Cell.Run, 0
+// for a missing cell), as coverage.json lists them.
+func Cells(o Options) ([]Cell, error) {
+	sel, err := selectRuns(&o)
+	if err != nil {
+		return nil, err
+	}
+	return sel.cells, nil
+}

@@ -17,8 +17,9 @@ const (
 	CellPassed  = "passed"
 )
 
-// selection is what a pack holds: the release's newest run of each cell
-// (with steps and findings), the journeys, and every cell of their matrices.
+// selection is what a pack holds: the run of each cell of the release
+// (recordings.Store.CellRuns, with steps and findings), the journeys, and
+// every cell of their matrices.
 type selection struct {
 	release  string
 	journeys []*recordings.Journey // by process, then id
@@ -68,7 +69,9 @@ func selectRuns(o *Options) (*selection, error) {
 			return nil, fmt.Errorf("unknown language %q; expected one of %s", l, strings.Join(journeys.Languages(), ", "))
 		}
 	}
-	all, _, err := o.Store.Runs(recordings.RunFilter{Release: o.Release})
+	// The run of each cell: recordings.Store.CellRuns, the rule the
+	// coverage and the comparison use too.
+	all, err := o.Store.CellRuns(o.Release)
 	if err != nil {
 		return nil, fmt.Errorf("export pack of release %q: %w", o.Release, err)
 	}
@@ -84,16 +87,10 @@ func selectRuns(o *Options) (*selection, error) {
 			return nil, fmt.Errorf("release %q has no runs of journey %q; its journeys are %s", o.Release, j, strings.Join(sortedKeys(inRelease), ", "))
 		}
 	}
-	// Newest run of each cell; a run still in progress only when the cell
-	// has nothing else.
-	newest := map[string]recordings.Run{}
-	for _, r := range all { // newest first
-		if !o.wants(r.JourneyID, r.Lang, r.Device) {
-			continue
-		}
-		cur, ok := newest[runCell(&r)]
-		if !ok || (cur.Status == journeys.StatusRunning && r.Status != journeys.StatusRunning) {
-			newest[runCell(&r)] = r
+	var newest []recordings.CellRun
+	for _, r := range all {
+		if o.wants(r.JourneyID, r.Lang, r.Device) {
+			newest = append(newest, r)
 		}
 	}
 	if len(newest) == 0 {
