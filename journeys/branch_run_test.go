@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 )
@@ -96,7 +97,7 @@ func TestBranchesRunEveryPath(t *testing.T) {
 	ran := map[string]int{}
 	for _, res := range results {
 		cell := res.Cell.String()
-		if res.Status != journeys.StatusPassed {
+		if res.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s %s", cell, res.Status, res.Error)
 			continue
 		}

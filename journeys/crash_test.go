@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/internal/owner"
 	"journeyproof/journeys"
 )
@@ -120,7 +121,7 @@ func TestTabCrashed(t *testing.T) {
 		}
 	})
 	first := results[0]
-	if first.Status != journeys.StatusFailed || !strings.Contains(first.Error, "tab crashed") {
+	if first.Status != journeyproof.StatusFailed || !strings.Contains(first.Error, "tab crashed") {
 		t.Errorf("first cell: %s %q; want failed, tab crashed", first.Status, first.Error)
 	}
 	if took > 5*time.Second {
@@ -128,13 +129,13 @@ func TestTabCrashed(t *testing.T) {
 	}
 	t.Logf("crash reported %s after the kill", took)
 	steps := col.steps[first.Cell.String()]
-	if len(steps) != 2 || steps[0].Status != journeys.StatusPassed || steps[0].Screenshot == nil || !strings.Contains(steps[1].Error, "tab crashed") {
+	if len(steps) != 2 || steps[0].Status != journeyproof.StatusPassed || steps[0].Screenshot == nil || !strings.Contains(steps[1].Error, "tab crashed") {
 		t.Errorf("first cell's steps: %d (want the passed first step with its screenshot, then the crashed one)", len(steps))
 	}
 	if col.ends[first.Cell.String()] == nil {
 		t.Errorf("first cell: CellDone never called")
 	}
-	if second := results[1]; second.Status != journeys.StatusPassed {
+	if second := results[1]; second.Status != journeyproof.StatusPassed {
 		t.Errorf("second cell after the crash: %s %q; want passed", second.Status, second.Error)
 	}
 }
@@ -154,7 +155,7 @@ func TestBrowserExited(t *testing.T) {
 	}
 	t.Logf("exit reported %s after the kill", took)
 	for i, res := range results {
-		if res.Status != journeys.StatusFailed || !strings.Contains(res.Error, "browser exited") {
+		if res.Status != journeyproof.StatusFailed || !strings.Contains(res.Error, "browser exited") {
 			t.Errorf("cell %d %s: %s %q; want failed, browser exited", i, res.Cell, res.Status, res.Error)
 		}
 		if col.ends[res.Cell.String()] == nil {

@@ -13,14 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-)
 
-// Business processes that trigger iAM Smart. A journey may name another
-// (free) process; the verifier then accepts any approved label.
-const (
-	ProcessAuthentication = "authentication"
-	ProcessFormFilling    = "form-filling"
-	ProcessSigning        = "signing"
+	"journeyproof"
 )
 
 // Journey is one journey file: a business process walked through step by
@@ -42,7 +36,7 @@ type Journey struct {
 	// Matrix lists the languages and devices the journey runs in.
 	Matrix Matrix `json:"matrix"`
 	// Devices overrides or adds device profiles by name.
-	Devices map[string]Device `json:"devices,omitempty"`
+	Devices map[string]journeyproof.Device `json:"devices,omitempty"`
 	// Steps are run in order: the main path.
 	Steps []Step `json:"steps"`
 	// Branches are the other paths, where a user decides otherwise at a
@@ -187,7 +181,7 @@ func (s *Step) Describe() string {
 type Cell struct {
 	Journey *Journey
 	Lang    string
-	Device  Device
+	Device  journeyproof.Device
 	Branch  string
 }
 
@@ -227,8 +221,8 @@ func Expand(js []*Journey, langs, devices []string) ([]Cell, error) {
 		}
 	}
 	for _, l := range langs {
-		if !IsLanguage(l) {
-			return nil, fmt.Errorf("unknown language %q; expected one of %s", l, strings.Join(Languages(), ", "))
+		if !journeyproof.IsLanguage(l) {
+			return nil, fmt.Errorf("unknown language %q; expected one of %s", l, strings.Join(journeyproof.Languages(), ", "))
 		}
 	}
 	for _, d := range devices {

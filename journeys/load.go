@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"journeyproof"
 	"journeyproof/internal/yamlpos"
 )
 
@@ -230,7 +231,7 @@ func (p *parser) journey(n *yaml.Node, j *Journey) error {
 		return p.src.Missing(n, "journey", "process", "authentication, form-filling, signing or another name")
 	}
 	if len(j.Matrix.Languages) == 0 {
-		j.Matrix.Languages = Languages()
+		j.Matrix.Languages = journeyproof.Languages()
 	}
 	if len(j.Matrix.Devices) == 0 {
 		j.Matrix.Devices = []string{"desktop", "mobile"}
@@ -265,8 +266,8 @@ func (p *parser) matrix(n *yaml.Node, m *Matrix) error {
 		}
 		if key == "languages" {
 			for i, l := range list {
-				if !IsLanguage(l) {
-					return p.errf(nodes[i], "matrix.languages: unknown language %q; expected one of %s", l, strings.Join(Languages(), ", "))
+				if !journeyproof.IsLanguage(l) {
+					return p.errf(nodes[i], "matrix.languages: unknown language %q; expected one of %s", l, strings.Join(journeyproof.Languages(), ", "))
 				}
 			}
 			m.Languages = list
@@ -279,12 +280,12 @@ func (p *parser) matrix(n *yaml.Node, m *Matrix) error {
 }
 
 func (p *parser) devices(n *yaml.Node, j *Journey) error {
-	j.Devices = map[string]Device{}
+	j.Devices = map[string]journeyproof.Device{}
 	return p.fields(n, "devices", anyKey(n), func(name string, k, v *yaml.Node) error {
 		if !idPattern.MatchString(name) {
 			return p.errf(k, "devices: expected a lower-case device name, found %q", name)
 		}
-		var d Device
+		var d journeyproof.Device
 		err := p.fields(v, "devices."+name, []string{"width", "height", "scale", "mobile", "touch", "userAgent"}, func(key string, k, v *yaml.Node) error {
 			var err error
 			switch key {

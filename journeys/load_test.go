@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"journeyproof"
 )
 
 func TestParseGood(t *testing.T) {
@@ -45,7 +47,7 @@ steps:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j.ID != "login" || j.Process != ProcessAuthentication || j.Service != "Demo" {
+	if j.ID != "login" || j.Process != journeyproof.ProcessAuthentication || j.Service != "Demo" {
 		t.Errorf("header = %q %q %q", j.ID, j.Process, j.Service)
 	}
 	if got := strings.Join(j.Matrix.Languages, ","); got != "en,zh-HK" {

@@ -7,24 +7,20 @@ import (
 
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
-)
 
-// Point is where a click or tap landed, in CSS pixels of the viewport.
-type Point struct {
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
-}
+	"journeyproof"
+)
 
 // PhoneDevice is the phone-sized view the phone side is captured on: what
 // the user sees in the iAM Smart app (390x844 CSS px at 2x: 780x1688 PNGs).
-var PhoneDevice = Device{Name: "phone", Width: 390, Height: 844, Scale: 2, Mobile: true, Touch: true,
+var PhoneDevice = journeyproof.Device{Name: "phone", Width: 390, Height: 844, Scale: 2, Mobile: true, Touch: true,
 	UserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 iAMSmart"}
 
 // clickPoint is where chromedp's click on sel lands: the centre of the
 // first content quad of the first element, in the viewport as it is now
 // (the element scrolled into view). Nil when it cannot be read; the click
 // itself reports a missing element.
-func (c *cellRun) clickPoint(ctx context.Context, sel string) *Point {
+func (c *cellRun) clickPoint(ctx context.Context, sel string) *journeyproof.Point {
 	nodes, err := chromedp.Run(ctx, chromedp.Nodes(sel, append(query(sel), chromedp.AtLeast(0))...))
 	if err != nil || len(nodes) == 0 {
 		return nil
@@ -40,7 +36,7 @@ func (c *cellRun) clickPoint(ctx context.Context, sel string) *Point {
 		y += q[i+1]
 	}
 	n := float64(len(q) / 2)
-	return &Point{X: x / n, Y: y / n}
+	return &journeyproof.Point{X: x / n, Y: y / n}
 }
 
 // phoneScreen captures the phone side of the pending iAM Smart request:

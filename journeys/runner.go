@@ -13,44 +13,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"journeyproof"
 )
-
-// Statuses of a run and of a step.
-const (
-	StatusRunning     = "running"
-	StatusPassed      = "passed"
-	StatusFailed      = "failed"
-	StatusInterrupted = "interrupted"
-)
-
-// Box is a rectangle in CSS pixels.
-type Box struct {
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
-	W float64 `json:"w"`
-	H float64 `json:"h"`
-}
-
-// Finding is one rule broken on one element of one step, as the Checker
-// reports it.
-type Finding struct {
-	Rule         string `json:"rule"`
-	Severity     string `json:"severity"`
-	Message      string `json:"message"`
-	Selector     string `json:"selector"`
-	Box          Box    `json:"box"`
-	Waived       bool   `json:"waived"`
-	WaiverReason string `json:"waiverReason,omitempty"`
-	// Crop is a PNG of the screenshot around the element, box drawn.
-	Crop []byte `json:"-"`
-}
-
-// Entry is an iAM Smart entry (button or link) seen on a step's screen.
-type Entry struct {
-	Selector string `json:"selector"`
-	Text     string `json:"text"`
-	Box      Box    `json:"box"`
-}
 
 // ScreenInput is what a Checker gets to check one step's screen.
 type ScreenInput struct {
@@ -69,8 +34,8 @@ type ScreenInput struct {
 
 // ScreenCheck is a Checker's verdict on one screen.
 type ScreenCheck struct {
-	Findings []Finding
-	Entries  []Entry
+	Findings []journeyproof.Finding
+	Entries  []journeyproof.Entry
 }
 
 // TriggerInput is what a Checker gets to check the request a trigger sent.
@@ -98,7 +63,7 @@ type TriggerInput struct {
 type TriggerCheck struct {
 	// Request is the authorisation request found, "" when none yet.
 	Request  string
-	Findings []Finding
+	Findings []journeyproof.Finding
 }
 
 // Checker checks each step's screen and a trigger's request. The verifier
@@ -132,14 +97,14 @@ type StepResult struct {
 	// Navigations are the document requests made during the step.
 	Navigations []string
 	// Masks are the boxes (viewport CSS px) of the step's mask selectors.
-	Masks    []Box
-	Findings []Finding
-	Entries  []Entry
+	Masks    []journeyproof.Box
+	Findings []journeyproof.Finding
+	Entries  []journeyproof.Entry
 	// Outcome of an iamsmart step: approved, denied, timed out or closed.
 	Outcome string
 	// Point is where the step's click landed (viewport CSS px), nil when
 	// it did not click.
-	Point *Point
+	Point *journeyproof.Point
 	// Phone is the phone side's screen (PNG on PhoneDevice) of an iamsmart
 	// step the sandbox's simulator handled, nil otherwise.
 	Phone []byte
@@ -240,7 +205,7 @@ func (r *Runner) Run(ctx context.Context, cells []Cell) []CellResult {
 		wg.Go(func() {
 			for i := range next {
 				if ctx.Err() != nil {
-					results[i] = CellResult{Cell: cells[i], Status: StatusInterrupted, Error: "interrupted before it started"}
+					results[i] = CellResult{Cell: cells[i], Status: journeyproof.StatusInterrupted, Error: "interrupted before it started"}
 					continue
 				}
 				results[i] = r.RunCell(ctx, cells[i])
@@ -287,11 +252,11 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	gone := func() error { return r.gone(cellCtx) }
 	// early ends a cell that failed before its first step, and records it.
 	early := func(what string, err error) CellResult {
-		res.Status, res.Error = StatusFailed, fmt.Sprintf("%s %s: %v", what, cell, err)
+		res.Status, res.Error = journeyproof.StatusFailed, fmt.Sprintf("%s %s: %v", what, cell, err)
 		if g := gone(); g != nil {
 			res.Error = fmt.Sprintf("%s %s: %v", what, cell, g)
 		} else if ctx.Err() != nil {
-			res.Status = StatusInterrupted
+			res.Status = journeyproof.StatusInterrupted
 		}
 		res.Ended = time.Now()
 		if r.Observer != nil {
@@ -337,7 +302,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		// a frame's own target does not take the tab's user agent: its
 		// requests (a trigger's source) must name the cell's device. Sent
 		// apart: OnFrame runs under the world's lock.
-		lang, _ := LookupLanguage(cell.Lang)
+		lang, _ := journeyproof.LookupLanguage(cell.Lang)
 		ua := cell.Device.UserAgent
 		if ua == "" {
 			ua = r.desktopUserAgent()
@@ -349,14 +314,14 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	if r.Observer != nil {
 		o, err := r.Observer.StartCell(tabCtx, cell, res.Started)
 		if err != nil {
-			res.Status, res.Error = StatusFailed, fmt.Sprintf("record %s: %v", cell, err)
+			res.Status, res.Error = journeyproof.StatusFailed, fmt.Sprintf("record %s: %v", cell, err)
 			return res
 		}
 		obs = o
 	}
 
 	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world, quiet: quiet, gone: gone}
-	res.Status = StatusPassed
+	res.Status = journeyproof.StatusPassed
 	pendingTrigger := 0
 	var obsErr []error
 	steps := cell.Steps() // the cell's branch
@@ -379,14 +344,14 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 				// Evidence that cannot be stored fails the run; what was
 				// stored so far is kept.
 				obsErr = append(obsErr, err)
-				res.Status, res.Error = StatusFailed, fmt.Sprintf("step %d %q: evidence not stored: %s", i+1, s.Name, oneLine(err.Error()))
+				res.Status, res.Error = journeyproof.StatusFailed, fmt.Sprintf("step %d %q: evidence not stored: %s", i+1, s.Name, oneLine(err.Error()))
 				break
 			}
 		}
-		if sr.Status != StatusPassed {
-			res.Status = StatusFailed
+		if sr.Status != journeyproof.StatusPassed {
+			res.Status = journeyproof.StatusFailed
 			if ctx.Err() != nil {
-				res.Status = StatusInterrupted
+				res.Status = journeyproof.StatusInterrupted
 			}
 			res.Error = fmt.Sprintf("step %d %q: %s", i+1, s.Name, sr.Error)
 			break
@@ -399,8 +364,8 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		}
 	}
 	res.ObserverError = errors.Join(obsErr...)
-	if res.ObserverError != nil && res.Status == StatusPassed {
-		res.Status, res.Error = StatusFailed, "evidence not stored: "+oneLine(res.ObserverError.Error())
+	if res.ObserverError != nil && res.Status == journeyproof.StatusPassed {
+		res.Status, res.Error = journeyproof.StatusFailed, "evidence not stored: "+oneLine(res.ObserverError.Error())
 	}
 	if res.ObserverError != nil {
 		r.logger().Error("evidence not stored", "cell", cell.String(), "err", res.ObserverError)
@@ -424,7 +389,7 @@ func (r *Runner) desktopUserAgent() string {
 
 // emulate sets the device, language and time zone of a cell's tab.
 func (r *Runner) emulate(cell Cell) chromedp.Action[chromedp.Void] {
-	lang, _ := LookupLanguage(cell.Lang)
+	lang, _ := journeyproof.LookupLanguage(cell.Lang)
 	d := cell.Device
 	ua := d.UserAgent
 	if ua == "" {

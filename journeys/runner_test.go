@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/sandbox"
 )
@@ -133,7 +134,7 @@ func TestLanguageDeviceAndPageLog(t *testing.T) {
 	}
 	for _, res := range results {
 		cell := res.Cell.String()
-		if res.Status != journeys.StatusPassed {
+		if res.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s %s", cell, res.Status, res.Error)
 			continue
 		}
@@ -160,7 +161,7 @@ func TestLanguageDeviceAndPageLog(t *testing.T) {
 		lang, device, _ := strings.Cut(strings.TrimPrefix(cell, "env/"), "/")
 		src := fmt.Sprintf("id: env\nname: Env\nprocess: other\nsteps:\n  - goto: /env\n  - expect: {text: %q}\n  - expect: {text: %q}\n", w.accept, w.js)
 		_, res := run(t, src, []string{lang}, []string{device})
-		if res[0].Status != journeys.StatusPassed {
+		if res[0].Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s", cell, res[0].Error)
 		}
 	}
@@ -182,11 +183,11 @@ steps:
 	col, results := run(t, src, []string{"en"}, []string{"desktop", "mobile"})
 	for _, res := range results {
 		cell := res.Cell.String()
-		if res.Status != journeys.StatusFailed || !strings.Contains(res.Error, `step 3 "Click #missing-`) {
+		if res.Status != journeyproof.StatusFailed || !strings.Contains(res.Error, `step 3 "Click #missing-`) {
 			t.Errorf("%s: status %s, error %q", cell, res.Status, res.Error)
 		}
 		steps := col.steps[cell]
-		if len(steps) != 3 || steps[0].Status != journeys.StatusPassed || steps[2].Status != journeys.StatusFailed {
+		if len(steps) != 3 || steps[0].Status != journeyproof.StatusPassed || steps[2].Status != journeyproof.StatusFailed {
 			t.Fatalf("%s: %d steps stored", cell, len(steps))
 		}
 		if len(steps[2].Screenshot) == 0 || !strings.Contains(steps[2].URL, "/login") || steps[2].Error == "" {
@@ -217,7 +218,7 @@ steps:
 				src += "  - expect: {visible: \"#error\", url: /login}\n"
 			}
 			col, results := run(t, src, []string{"zh-HK"}, []string{"desktop"})
-			if results[0].Status != journeys.StatusPassed {
+			if results[0].Status != journeyproof.StatusPassed {
 				t.Fatalf("%s: %s", outcome, results[0].Error)
 			}
 			steps := col.steps[results[0].Cell.String()]

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"journeyproof"
 	"journeyproof/journeys"
 )
 
@@ -26,7 +27,7 @@ steps:
   - expect: {url: "re:/$"}
 `
 	col, results := run(t, src, []string{"en"}, []string{"desktop"})
-	if results[0].Status != journeys.StatusPassed {
+	if results[0].Status != journeyproof.StatusPassed {
 		t.Fatalf("run %s: %s", results[0].Status, results[0].Error)
 	}
 	steps := col.steps["sel/en/desktop"]
@@ -36,7 +37,7 @@ steps:
 	// An aria/ selector that names nothing fails its step, naming it.
 	src = "id: sel2\nname: S\nprocess: authentication\nsteps:\n  - goto: /login?lang=en\n  - click: 'aria/Log out[role=\"button\"]'\n    timeout: 2s\n"
 	_, results = run(t, src, []string{"en"}, []string{"desktop"})
-	if results[0].Status != journeys.StatusFailed || !strings.Contains(results[0].Error, `aria/Log out[role="button"]`) {
+	if results[0].Status != journeyproof.StatusFailed || !strings.Contains(results[0].Error, `aria/Log out[role="button"]`) {
 		t.Fatalf("run %s: %s", results[0].Status, results[0].Error)
 	}
 }

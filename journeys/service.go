@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"journeyproof"
 	"journeyproof/internal/yamlpos"
 )
 
@@ -233,12 +234,12 @@ func (p *parser) serviceJourneys(n *yaml.Node, s *Service) error {
 				case "languages":
 					if sj.Languages, err = p.strList(v, "journeys.languages"); err == nil {
 						for i, l := range sj.Languages {
-							if !IsLanguage(l) {
+							if !journeyproof.IsLanguage(l) {
 								ln := v
 								if v.Kind == yaml.SequenceNode {
 									ln = v.Content[i]
 								}
-								return p.errf(ln, "journeys.languages: unknown language %q; expected one of %s", l, strings.Join(Languages(), ", "))
+								return p.errf(ln, "journeys.languages: unknown language %q; expected one of %s", l, strings.Join(journeyproof.Languages(), ", "))
 							}
 						}
 					}
@@ -269,7 +270,7 @@ func (p *parser) serviceJourneys(n *yaml.Node, s *Service) error {
 		}
 		seen[sj.File] = true
 		if len(sj.Languages) == 0 {
-			sj.Languages = Languages()
+			sj.Languages = journeyproof.Languages()
 		}
 		if len(sj.Devices) == 0 {
 			sj.Devices = []string{"desktop", "mobile"}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof"
 	"journeyproof/journeys"
 )
 
@@ -23,7 +24,7 @@ import (
 func BenchmarkStableCapture(b *testing.B) {
 	for _, dev := range []string{"desktop", "mobile"} {
 		b.Run(dev, func(b *testing.B) {
-			d := journeys.BuiltinDevices()[dev]
+			d := journeyproof.BuiltinDevices()[dev]
 			tab, cancel := chromedp.NewContext(browser.Context(), chromedp.WithNewBrowserContext())
 			defer cancel()
 			opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(d.Scale)}
@@ -66,7 +67,7 @@ func BenchmarkStableCapture(b *testing.B) {
 				r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: col}
 				cr := r.RunCell(context.Background(), cells[0])
 				steps := col.steps[cr.Cell.String()]
-				if cr.Status != journeys.StatusPassed || len(steps) != 1 {
+				if cr.Status != journeyproof.StatusPassed || len(steps) != 1 {
 					b.Fatalf("%s: %s %s", cr.Cell, cr.Status, cr.Error)
 				}
 				step += steps[0].Ended.Sub(steps[0].Started)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"journeyproof"
 )
 
 // cellRun is the state of one cell while its steps run.
@@ -27,7 +29,7 @@ type cellRun struct {
 	gone func() error
 	// point and phone are what the step's action saw: where its click
 	// landed and the phone side's screen (phone.go); reset at each step.
-	point *Point
+	point *journeyproof.Point
 	phone []byte
 }
 
@@ -48,7 +50,7 @@ func (c *cellRun) timeout(s *Step) time.Duration {
 // the page (click, press) is observed before its action: its evidence is
 // the screen on which iAM Smart is triggered.
 func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int, last bool) *StepResult {
-	sr := &StepResult{Index: i, Step: s, Started: started, Status: StatusPassed, Scale: c.cell.Device.Scale}
+	sr := &StepResult{Index: i, Step: s, Started: started, Status: journeyproof.StatusPassed, Scale: c.cell.Device.Scale}
 	m := c.log.mark()
 	observeFirst := s.Trigger && s.IsInteraction()
 	if observeFirst {
@@ -129,7 +131,7 @@ func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
 	if g := c.gone(); g != nil {
 		err = g // what the step saw (a cancelled call) follows from it
 	}
-	sr.Status = StatusFailed
+	sr.Status = journeyproof.StatusFailed
 	sr.Error = oneLine(err.Error())
 	// The cell's own context may be done (a timeout of the step is not).
 	octx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
@@ -184,7 +186,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 	// A page that fits the viewport needs no second, full-page capture.
 	fits := g.ScrollX == 0 && g.ScrollY == 0 && g.ScrollW <= g.InnerW && g.ScrollH <= g.InnerH
 	if len(s.Mask) > 0 {
-		boxes, err := EvalAs[[]Box](octx, c.world, maskScript(s.Mask))
+		boxes, err := EvalAs[[]journeyproof.Box](octx, c.world, maskScript(s.Mask))
 		if err != nil {
 			c.unsettle(octx)
 			return fmt.Errorf("read mask boxes: %w", err)
@@ -226,7 +228,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 }
 
 // waive marks the findings that a step waives; they are kept, never dropped.
-func waive(fs []Finding, ws []Waiver) []Finding {
+func waive(fs []journeyproof.Finding, ws []Waiver) []journeyproof.Finding {
 	for i := range fs {
 		for _, w := range ws {
 			if fs[i].Rule == w.Rule {

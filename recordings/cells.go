@@ -3,7 +3,7 @@ package recordings
 import (
 	"fmt"
 
-	"journeyproof/journeys"
+	"journeyproof"
 )
 
 // CellRun is the run of one cell (journey x language x device, and branch:
@@ -49,7 +49,7 @@ const cellRunsSQL = `SELECT id, runs, running FROM (
 // without steps, findings or video (FullRuns reads them), in journey,
 // language, device and branch order.
 func (s *Store) CellRuns(release string, journeyIDs ...string) ([]CellRun, error) {
-	filter, args := "", []any{journeys.StatusPassed, journeys.StatusFailed, journeys.StatusRunning, release}
+	filter, args := "", []any{journeyproof.StatusPassed, journeyproof.StatusFailed, journeyproof.StatusRunning, release}
 	if len(journeyIDs) > 0 {
 		filter = " AND journey_id IN ?"
 		args = append(args, journeyIDs)
@@ -80,7 +80,7 @@ func (s *Store) CellRuns(release string, journeyIDs ...string) ([]CellRun, error
 	out := make([]CellRun, 0, len(runs))
 	for _, r := range runs {
 		row := rows[byID[r.ID]]
-		finished := r.Status == journeys.StatusPassed || r.Status == journeys.StatusFailed
+		finished := r.Status == journeyproof.StatusPassed || r.Status == journeyproof.StatusFailed
 		out = append(out, CellRun{Run: r, Runs: row.Runs, Rerunning: finished && row.Running > 0})
 	}
 	return out, nil

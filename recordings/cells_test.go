@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -46,7 +46,7 @@ func testCellRuns(t *testing.T, store *recordings.Store) {
 		if len(parts) > 3 {
 			r.Branch = parts[3]
 		}
-		if status != journeys.StatusRunning {
+		if status != journeyproof.StatusRunning {
 			end := r.StartedAt.Add(30 * time.Second)
 			r.EndedAt = &end
 		}
@@ -56,37 +56,37 @@ func testCellRuns(t *testing.T, store *recordings.Store) {
 		ids[name] = r.ID
 	}
 	// A failed re-run supersedes a pass.
-	add("pass", "r", "login/en/desktop", journeys.StatusPassed, 1)
-	add("failed rerun", "r", "login/en/desktop", journeys.StatusFailed, 2)
+	add("pass", "r", "login/en/desktop", journeyproof.StatusPassed, 1)
+	add("failed rerun", "r", "login/en/desktop", journeyproof.StatusFailed, 2)
 	// A passing re-run supersedes a failure; a re-run still running does
 	// not supersede it yet.
-	add("fail", "r", "login/zh-HK/desktop", journeys.StatusFailed, 1)
-	add("passed rerun", "r", "login/zh-HK/desktop", journeys.StatusPassed, 2)
-	add("rerun running", "r", "login/zh-HK/desktop", journeys.StatusRunning, 3)
+	add("fail", "r", "login/zh-HK/desktop", journeyproof.StatusFailed, 1)
+	add("passed rerun", "r", "login/zh-HK/desktop", journeyproof.StatusPassed, 2)
+	add("rerun running", "r", "login/zh-HK/desktop", journeyproof.StatusRunning, 3)
 	// An interrupted re-run is not evidence.
-	add("pass before interrupted", "r", "login/en/mobile", journeys.StatusPassed, 1)
-	add("interrupted rerun", "r", "login/en/mobile", journeys.StatusInterrupted, 2)
+	add("pass before interrupted", "r", "login/en/mobile", journeyproof.StatusPassed, 1)
+	add("interrupted rerun", "r", "login/en/mobile", journeyproof.StatusInterrupted, 2)
 	// Nothing finished: the newest run stands for the cell.
-	add("interrupted", "r", "login/zh-CN/desktop", journeys.StatusInterrupted, 1)
-	add("running", "r", "login/zh-CN/desktop", journeys.StatusRunning, 2)
-	add("only interrupted", "r", "login/zh-CN/mobile", journeys.StatusInterrupted, 1)
+	add("interrupted", "r", "login/zh-CN/desktop", journeyproof.StatusInterrupted, 1)
+	add("running", "r", "login/zh-CN/desktop", journeyproof.StatusRunning, 2)
+	add("only interrupted", "r", "login/zh-CN/mobile", journeyproof.StatusInterrupted, 1)
 	// The same start: the higher id is the newer.
-	add("first of two", "r", "form/en/desktop", journeys.StatusPassed, 1)
-	add("second of two", "r", "form/en/desktop", journeys.StatusFailed, 1)
+	add("first of two", "r", "form/en/desktop", journeyproof.StatusPassed, 1)
+	add("second of two", "r", "form/en/desktop", journeyproof.StatusFailed, 1)
 	// A branch is a cell of its own, and a finished main path is not
 	// hidden by a branch's newer runs.
-	add("main path", "r", "sign/en/desktop", journeys.StatusPassed, 1)
-	add("deny", "r", "sign/en/desktop/deny", journeys.StatusFailed, 2)
-	add("deny running", "r", "sign/en/desktop/deny", journeys.StatusRunning, 3)
+	add("main path", "r", "sign/en/desktop", journeyproof.StatusPassed, 1)
+	add("deny", "r", "sign/en/desktop/deny", journeyproof.StatusFailed, 2)
+	add("deny running", "r", "sign/en/desktop/deny", journeyproof.StatusRunning, 3)
 	// A run stored before branches were recorded (NULL branch) is on the
 	// main path.
-	add("old main path", "r", "sign/zh-HK/desktop", journeys.StatusPassed, 5)
-	add("new main path", "r", "sign/zh-HK/desktop", journeys.StatusFailed, 1)
+	add("old main path", "r", "sign/zh-HK/desktop", journeyproof.StatusPassed, 5)
+	add("new main path", "r", "sign/zh-HK/desktop", journeyproof.StatusFailed, 1)
 	if err := store.DB.Exec("UPDATE runs SET branch = NULL WHERE id = ?", ids["old main path"]).Error; err != nil {
 		t.Fatal(err)
 	}
 	// Another release is not looked at.
-	add("other release", "other", "login/en/desktop", journeys.StatusPassed, 9)
+	add("other release", "other", "login/en/desktop", journeyproof.StatusPassed, 9)
 
 	cells, err := store.CellRuns("r")
 	if err != nil {
@@ -152,7 +152,7 @@ func BenchmarkCellRuns(b *testing.B) {
 		for _, lang := range []string{"en", "zh-HK", "zh-CN"} {
 			for _, device := range []string{"desktop", "mobile"} {
 				for i := range 10 {
-					status := []string{journeys.StatusPassed, journeys.StatusFailed, journeys.StatusInterrupted}[i%3]
+					status := []string{journeyproof.StatusPassed, journeyproof.StatusFailed, journeyproof.StatusInterrupted}[i%3]
 					runs = append(runs, recordings.Run{Release: "big", JourneyID: fmt.Sprintf("j%02d", j), Lang: lang, Device: device,
 						Status: status, StartedAt: at.Add(time.Duration(i) * time.Minute)})
 				}

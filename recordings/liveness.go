@@ -8,8 +8,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"journeyproof"
 	"journeyproof/internal/owner"
-	"journeyproof/journeys"
 )
 
 // HeartbeatEvery is how often a process says that the runs it is running
@@ -52,7 +52,7 @@ func (s *Store) beat() {
 			return
 		case now := <-t.C:
 			err := s.DB.Model(&Run{}).Where("status = ? AND owner_host = ? AND owner_pid = ? AND owner_start = ?",
-				journeys.StatusRunning, s.owner.Host, s.owner.PID, s.owner.Start).Update("heartbeat_at", now).Error
+				journeyproof.StatusRunning, s.owner.Host, s.owner.PID, s.owner.Start).Update("heartbeat_at", now).Error
 			if err != nil {
 				slog.Warn("heartbeat of the runs in progress not stored", "err", err)
 			}
@@ -82,7 +82,7 @@ func (s *Store) stopHeartbeat() {
 func (s *Store) ReapRuns() (int64, error) {
 	var runs []Run
 	if err := s.DB.Select("id", "owner_host", "owner_pid", "owner_start", "heartbeat_at", "ended_at").
-		Where("status = ?", journeys.StatusRunning).Find(&runs).Error; err != nil {
+		Where("status = ?", journeyproof.StatusRunning).Find(&runs).Error; err != nil {
 		return 0, fmt.Errorf("find runs in progress: %w", err)
 	}
 	now := time.Now()
@@ -96,7 +96,7 @@ func (s *Store) ReapRuns() (int64, error) {
 		if r.EndedAt != nil {
 			during = "while its video was being encoded"
 		}
-		q := s.DB.Model(&Run{}).Where("id = ? AND status = ?", r.ID, journeys.StatusRunning)
+		q := s.DB.Model(&Run{}).Where("id = ? AND status = ?", r.ID, journeyproof.StatusRunning)
 		var why string
 		switch {
 		case r.OwnerPID == 0:
@@ -110,7 +110,7 @@ func (s *Store) ReapRuns() (int64, error) {
 		default:
 			continue
 		}
-		res := q.Updates(map[string]any{"status": journeys.StatusInterrupted, "error": why, "ended_at": gorm.Expr("COALESCE(ended_at, ?)", now)})
+		res := q.Updates(map[string]any{"status": journeyproof.StatusInterrupted, "error": why, "ended_at": gorm.Expr("COALESCE(ended_at, ?)", now)})
 		if res.Error != nil {
 			return n, fmt.Errorf("mark run %d interrupted: %w", r.ID, res.Error)
 		}

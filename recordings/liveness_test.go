@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/internal/owner"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
@@ -58,7 +59,7 @@ func TestReapRuns(t *testing.T) {
 	}
 	ids := map[string]uint{}
 	for name, r := range runs {
-		run := recordings.Run{Release: "reap", JourneyID: name, Lang: "en", Device: "desktop", Status: journeys.StatusRunning, StartedAt: now,
+		run := recordings.Run{Release: "reap", JourneyID: name, Lang: "en", Device: "desktop", Status: journeyproof.StatusRunning, StartedAt: now,
 			OwnerHost: r.o.Host, OwnerPID: r.o.PID, OwnerStart: r.o.Start, HeartbeatAt: r.heartbeat}
 		if err := store.DB.Create(&run).Error; err != nil {
 			t.Fatal(err)
@@ -81,7 +82,7 @@ func TestReapRuns(t *testing.T) {
 		if got.Status != status || !strings.Contains(got.Error, word) {
 			t.Errorf("%s: %s %q; want %s (%s)", name, got.Status, got.Error, status, word)
 		}
-		if status == journeys.StatusInterrupted && got.EndedAt == nil {
+		if status == journeyproof.StatusInterrupted && got.EndedAt == nil {
 			t.Errorf("%s: interrupted with no end", name)
 		}
 	}
@@ -113,7 +114,7 @@ func TestHeartbeat(t *testing.T) {
 		}
 	}
 	res := f.runner.Run(context.Background(), f.cells)[0]
-	if res.Status != journeys.StatusPassed {
+	if res.Status != journeyproof.StatusPassed {
 		t.Fatalf("cell: %s %s", res.Status, res.Error)
 	}
 	run := <-seen
@@ -152,7 +153,7 @@ func TestMigrateOldStore(t *testing.T) {
 	if err := store.DB.Find(&runs).Error; err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 1 || runs[0].Status != journeys.StatusInterrupted || !strings.Contains(runs[0].Error, "earlier version") {
+	if len(runs) != 1 || runs[0].Status != journeyproof.StatusInterrupted || !strings.Contains(runs[0].Error, "earlier version") {
 		t.Errorf("old run after the migration: %+v; want interrupted, left by an earlier version", runs)
 	}
 }

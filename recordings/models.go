@@ -6,7 +6,7 @@ package recordings
 import (
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 )
 
 // Journey is a journey file as it was when last run.
@@ -92,32 +92,32 @@ func (r *Run) Key() string {
 
 // Step is one action of a run, with its evidence.
 type Step struct {
-	ID             uint             `gorm:"primaryKey" json:"id"`
-	RunID          uint             `gorm:"index;not null" json:"runId"`
-	Index          int              `json:"index"`
-	StepID         string           `json:"stepId,omitempty"`
-	Name           string           `json:"name"`
-	Action         string           `json:"action"`
-	Caption        string           `json:"caption,omitempty"`
-	Trigger        bool             `json:"trigger"`
-	Status         string           `json:"status"`
-	Error          string           `json:"error,omitempty"`
-	URL            string           `json:"url"`
-	Title          string           `json:"title"`
-	StartedAt      time.Time        `json:"startedAt"`
-	EndedAt        time.Time        `json:"endedAt"`
-	ScreenshotSHA  string           `json:"screenshot,omitempty"`
-	FullPageSHA    string           `json:"fullPage,omitempty"`
-	Scale          float64          `json:"scale"`
-	ScrollX        float64          `json:"scrollX"`
-	ScrollY        float64          `json:"scrollY"`
-	Console        []string         `gorm:"serializer:json" json:"console,omitempty"`
-	FailedRequests []string         `gorm:"serializer:json" json:"failedRequests,omitempty"`
-	Navigations    []string         `gorm:"serializer:json" json:"navigations,omitempty"`
-	Masks          []journeys.Box   `gorm:"serializer:json" json:"masks,omitempty"`
-	Entries        []journeys.Entry `gorm:"serializer:json" json:"entries,omitempty"`
-	Outcome        string           `json:"outcome,omitempty"`
-	Request        string           `json:"request,omitempty"`
+	ID             uint                 `gorm:"primaryKey" json:"id"`
+	RunID          uint                 `gorm:"index;not null" json:"runId"`
+	Index          int                  `json:"index"`
+	StepID         string               `json:"stepId,omitempty"`
+	Name           string               `json:"name"`
+	Action         string               `json:"action"`
+	Caption        string               `json:"caption,omitempty"`
+	Trigger        bool                 `json:"trigger"`
+	Status         string               `json:"status"`
+	Error          string               `json:"error,omitempty"`
+	URL            string               `json:"url"`
+	Title          string               `json:"title"`
+	StartedAt      time.Time            `json:"startedAt"`
+	EndedAt        time.Time            `json:"endedAt"`
+	ScreenshotSHA  string               `json:"screenshot,omitempty"`
+	FullPageSHA    string               `json:"fullPage,omitempty"`
+	Scale          float64              `json:"scale"`
+	ScrollX        float64              `json:"scrollX"`
+	ScrollY        float64              `json:"scrollY"`
+	Console        []string             `gorm:"serializer:json" json:"console,omitempty"`
+	FailedRequests []string             `gorm:"serializer:json" json:"failedRequests,omitempty"`
+	Navigations    []string             `gorm:"serializer:json" json:"navigations,omitempty"`
+	Masks          []journeyproof.Box   `gorm:"serializer:json" json:"masks,omitempty"`
+	Entries        []journeyproof.Entry `gorm:"serializer:json" json:"entries,omitempty"`
+	Outcome        string               `json:"outcome,omitempty"`
+	Request        string               `json:"request,omitempty"`
 	// PhoneSHA is the phone-side screen (what the user sees in the iAM
 	// Smart app at this step, captured from the sandbox simulator on a
 	// phone-sized view); empty when the step has none.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -37,7 +38,7 @@ func TestStoreOnPostgres(t *testing.T) {
 	rec := &recordings.Recorder{Store: store, Release: "pg", BaseURL: baseURL, BrowserVersion: browser.Version()}
 	runner := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 30 * time.Second}
 	for _, res := range runner.Run(ctx, cells) {
-		if res.Status != journeys.StatusPassed {
+		if res.Status != journeyproof.StatusPassed {
 			t.Fatalf("%s: %s %s", res.Cell, res.Status, res.Error)
 		}
 	}
@@ -48,7 +49,7 @@ func TestStoreOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != journeys.StatusPassed || len(run.Steps) != 2 || run.Steps[0].ScreenshotSHA == "" {
+	if run.Status != journeyproof.StatusPassed || len(run.Steps) != 2 || run.Steps[0].ScreenshotSHA == "" {
 		t.Fatalf("stored run: status %s, %d steps, screenshot %q", run.Status, len(run.Steps), run.Steps[0].ScreenshotSHA)
 	}
 	if _, err := store.ReadArtifact(run.Steps[0].ScreenshotSHA); err != nil {

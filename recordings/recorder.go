@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"journeyproof"
 	"journeyproof/journeys"
 )
 
@@ -86,7 +87,7 @@ func (rec *Recorder) StartCell(ctx context.Context, cell journeys.Cell, started 
 		vc, err := rec.Video.Start(ctx, co.run, cell)
 		if err != nil {
 			err = fmt.Errorf("start video of %s: %w", cell, err)
-			return nil, errors.Join(err, co.end(journeys.StatusFailed, err.Error()))
+			return nil, errors.Join(err, co.end(journeyproof.StatusFailed, err.Error()))
 		}
 		co.video = vc
 	}
@@ -122,7 +123,7 @@ func (rec *Recorder) newRun(cell journeys.Cell, started time.Time) (*cellObserve
 	d := cell.Device
 	run := Run{Release: rec.Release, JourneyID: cell.Journey.ID, JourneyName: cell.Journey.Name, Service: cell.Journey.Service,
 		Process: cell.Journey.Process, Lang: cell.Lang, Device: d.Name, Width: d.Width, Height: d.Height, Scale: d.Scale, Branch: cell.Branch,
-		Status: journeys.StatusRunning, BaseURL: rec.BaseURL, BrowserVersion: rec.BrowserVersion, StartedAt: started}
+		Status: journeyproof.StatusRunning, BaseURL: rec.BaseURL, BrowserVersion: rec.BrowserVersion, StartedAt: started}
 	rec.Store.claim(&run)
 	if err := rec.Store.DB.Create(&run).Error; err != nil {
 		return nil, fmt.Errorf("create run of %s: %w", cell, err)
@@ -220,14 +221,14 @@ func (c *cellObserver) CellDone(res *journeys.CellResult) error {
 	if err != nil {
 		err = fmt.Errorf("count the findings of run %d: %w", c.run, err)
 		errs = append(errs, err)
-		status, reason = journeys.StatusFailed, joinReason(reason, "evidence not stored: "+err.Error())
+		status, reason = journeyproof.StatusFailed, joinReason(reason, "evidence not stored: "+err.Error())
 	}
 	nErr, nWarn, nWaived := CountFindings(steps, findings)
 	upd := map[string]any{"error": reason, "ended_at": res.Ended, "step_count": res.Steps, "errors": nErr, "warnings": nWarn, "waived": nWaived}
 	if c.video == nil {
 		upd["status"] = status
 	}
-	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ? AND status = ?", c.run, journeys.StatusRunning).Updates(upd).Error; err != nil {
+	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ? AND status = ?", c.run, journeyproof.StatusRunning).Updates(upd).Error; err != nil {
 		errs = append(errs, fmt.Errorf("finish run %d: %w", c.run, err))
 	}
 	if c.video != nil {
@@ -235,8 +236,8 @@ func (c *cellObserver) CellDone(res *journeys.CellResult) error {
 			st, why := status, reason
 			if verr != nil {
 				why = joinReason(why, "video not stored: "+verr.Error())
-				if st == journeys.StatusPassed {
-					st = journeys.StatusFailed
+				if st == journeyproof.StatusPassed {
+					st = journeyproof.StatusFailed
 				}
 			}
 			if err := c.end(st, why); err != nil {
@@ -251,7 +252,7 @@ func (c *cellObserver) CellDone(res *journeys.CellResult) error {
 // interrupted meanwhile stays so).
 func (c *cellObserver) end(status, reason string) error {
 	upd := map[string]any{"status": status, "error": reason, "ended_at": gorm.Expr("COALESCE(ended_at, ?)", time.Now())}
-	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ? AND status = ?", c.run, journeys.StatusRunning).Updates(upd).Error; err != nil {
+	if err := c.rec.Store.DB.Model(&Run{}).Where("id = ? AND status = ?", c.run, journeyproof.StatusRunning).Updates(upd).Error; err != nil {
 		return fmt.Errorf("finish run %d: %w", c.run, err)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 	"journeyproof/recordings/video"
@@ -89,17 +90,17 @@ func TestPassedOnlyWithVideo(t *testing.T) {
 	f := newFixture(t, "")
 	f.rec.Video = video.New(f.store, video.Options{FFmpeg: slowFFmpeg(t, "1.5"), Logger: quiet()})
 	res, run := f.run(t)
-	if res.Status != journeys.StatusPassed {
+	if res.Status != journeyproof.StatusPassed {
 		t.Fatalf("cell: %s %s", res.Status, res.Error)
 	}
-	if run.Status != journeys.StatusRunning || run.Video != nil || run.StepCount != 2 || run.EndedAt == nil {
+	if run.Status != journeyproof.StatusRunning || run.Video != nil || run.StepCount != 2 || run.EndedAt == nil {
 		t.Errorf("before the video is stored: status %s, video %v, %d steps, ended %v; want running, no video, 2 steps, ended", run.Status, run.Video != nil, run.StepCount, run.EndedAt)
 	}
 	if err := f.rec.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	run = f.stored(t)
-	if run.Status != journeys.StatusPassed || run.Video == nil || run.Video.SHA256 == "" {
+	if run.Status != journeyproof.StatusPassed || run.Video == nil || run.Video.SHA256 == "" {
 		t.Errorf("after the encode: status %s, video %v; want passed with its video", run.Status, run.Video)
 	}
 }
@@ -114,7 +115,7 @@ func TestVideoNotStoredFailsRun(t *testing.T) {
 		t.Errorf("Wait: no error for a failed encode")
 	}
 	run := f.stored(t)
-	if run.Status != journeys.StatusFailed || !strings.Contains(run.Error, "video not stored") || run.Video != nil {
+	if run.Status != journeyproof.StatusFailed || !strings.Contains(run.Error, "video not stored") || run.Video != nil {
 		t.Errorf("run: %s %q; want failed, video not stored", run.Status, run.Error)
 	}
 }
@@ -128,10 +129,10 @@ func TestVideoStartFailureFailsRun(t *testing.T) {
 	}
 	f.rec.Video = video.New(f.store, video.Options{Logger: quiet()})
 	res, run := f.run(t)
-	if res.Status != journeys.StatusFailed || !strings.Contains(res.Error, "start video") {
+	if res.Status != journeyproof.StatusFailed || !strings.Contains(res.Error, "start video") {
 		t.Errorf("cell: %s %q; want failed, start video", res.Status, res.Error)
 	}
-	if run.Status != journeys.StatusFailed || !strings.Contains(run.Error, "start video") || run.EndedAt == nil {
+	if run.Status != journeyproof.StatusFailed || !strings.Contains(run.Error, "start video") || run.EndedAt == nil {
 		t.Errorf("run: %s %q; want failed with the reason, ended", run.Status, run.Error)
 	}
 }
@@ -148,10 +149,10 @@ func TestScreenshotNotStoredFailsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, run := f.run(t)
-	if res.Status != journeys.StatusFailed || !strings.Contains(res.Error, "evidence not stored") {
+	if res.Status != journeyproof.StatusFailed || !strings.Contains(res.Error, "evidence not stored") {
 		t.Errorf("cell: %s %q; want failed, evidence not stored", res.Status, res.Error)
 	}
-	if run.Status != journeys.StatusFailed || !strings.Contains(run.Error, "evidence not stored") {
+	if run.Status != journeyproof.StatusFailed || !strings.Contains(run.Error, "evidence not stored") {
 		t.Errorf("run: %s %q; want failed, evidence not stored", run.Status, run.Error)
 	}
 	if len(run.Steps) != 1 || run.Steps[0].URL == "" {
@@ -168,10 +169,10 @@ func TestFindingNotStoredFailsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, run := f.run(t)
-	if res.Status != journeys.StatusFailed || !strings.Contains(res.Error, "evidence not stored") {
+	if res.Status != journeyproof.StatusFailed || !strings.Contains(res.Error, "evidence not stored") {
 		t.Errorf("cell: %s %q; want failed, evidence not stored", res.Status, res.Error)
 	}
-	if run.Status != journeys.StatusFailed || !strings.Contains(run.Error, "store finding") {
+	if run.Status != journeyproof.StatusFailed || !strings.Contains(run.Error, "store finding") {
 		t.Errorf("run: %s %q; want failed, store finding", run.Status, run.Error)
 	}
 }
@@ -187,7 +188,7 @@ func (c packChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (
 	res := c.pack.CheckPage(facts, verifier.Context{Process: in.Cell.Journey.Process, Lang: in.Cell.Lang, Device: "desktop"})
 	var out journeys.ScreenCheck
 	for _, f := range res.Findings {
-		out.Findings = append(out.Findings, journeys.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector})
+		out.Findings = append(out.Findings, journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector})
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"unicode"
+
+	"journeyproof"
 )
 
 // Context is what the verifier knows about the step it checks.
@@ -15,29 +17,18 @@ type Context struct {
 	Trigger bool   // the step is marked trigger: it must offer an iAM Smart entry
 }
 
-// Finding is one rule broken on one element of one step.
-type Finding struct {
-	Rule         string `json:"rule"`
-	Severity     string `json:"severity"` // error or warning
-	Message      string `json:"message"`  // what was expected and what was found
-	Selector     string `json:"selector"` // the element; "" for the page or the request
-	Box          Box    `json:"box"`      // the element's box, CSS px, document coordinates
-	Waived       bool   `json:"waived"`
-	WaiverReason string `json:"waiverReason,omitempty"`
-}
-
 // Entry is an iAM Smart entry point found on a page.
 type Entry struct {
-	Selector string `json:"selector"`
-	Text     string `json:"text"` // visible label
-	Name     string `json:"name"` // accessible name
-	Box      Box    `json:"box"`
+	Selector string           `json:"selector"`
+	Text     string           `json:"text"` // visible label
+	Name     string           `json:"name"` // accessible name
+	Box      journeyproof.Box `json:"box"`
 }
 
 // Result is what CheckPage found on one page.
 type Result struct {
-	Findings []Finding `json:"findings"`
-	Entries  []Entry   `json:"entries"`
+	Findings []journeyproof.Finding `json:"findings"`
+	Entries  []Entry                `json:"entries"`
 }
 
 // checker holds one CheckPage call.
@@ -84,7 +75,7 @@ func (k *checker) addSeverity(rule, severity string, e *Element, format string, 
 	if sev == SeverityOff {
 		return
 	}
-	f := Finding{Rule: rule, Severity: sev, Message: fmt.Sprintf(format, args...)}
+	f := journeyproof.Finding{Rule: rule, Severity: sev, Message: fmt.Sprintf(format, args...)}
 	if e != nil {
 		f.Selector, f.Box = e.Selector, e.Box
 	}
@@ -182,7 +173,7 @@ func (k *checker) isAncestor(a, b int) bool {
 }
 
 // boxGap is the distance between two boxes (0 when they touch or overlap).
-func boxGap(a, b Box) float64 {
+func boxGap(a, b journeyproof.Box) float64 {
 	dx := math.Max(0, math.Max(a.X-(b.X+b.W), b.X-(a.X+a.W)))
 	dy := math.Max(0, math.Max(a.Y-(b.Y+b.H), b.Y-(a.Y+a.H)))
 	return math.Hypot(dx, dy)

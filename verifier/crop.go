@@ -9,6 +9,8 @@ import (
 	"image/draw"
 	"image/png"
 	"math"
+
+	"journeyproof"
 )
 
 // Crop cuts the region around box out of a PNG screenshot, with about 24 CSS
@@ -16,8 +18,8 @@ import (
 // the box. scale is the screenshot's device pixels per CSS px (3 for the
 // mobile screenshots, 1 for desktop); the outline is 2 device px wide at
 // scale 1 and 3 from scale 1.5 up. It returns the crop as PNG.
-func Crop(screenshotPNG []byte, box Box, scale float64) ([]byte, error) {
-	crops, err := Crops(screenshotPNG, scale, []Box{box})
+func Crop(screenshotPNG []byte, box journeyproof.Box, scale float64) ([]byte, error) {
+	crops, err := Crops(screenshotPNG, scale, []journeyproof.Box{box})
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +29,7 @@ func Crop(screenshotPNG []byte, box Box, scale float64) ([]byte, error) {
 // Crops is Crop for several boxes of one screenshot, which it decodes once.
 // The crops are in the order of the boxes; a box that cannot be cropped (it
 // lies outside the screenshot) has none, and its error is joined into err.
-func Crops(screenshotPNG []byte, scale float64, boxes []Box) ([][]byte, error) {
+func Crops(screenshotPNG []byte, scale float64, boxes []journeyproof.Box) ([][]byte, error) {
 	if scale <= 0 {
 		return nil, fmt.Errorf("crop: scale must be positive, got %g", scale)
 	}
@@ -46,7 +48,7 @@ func Crops(screenshotPNG []byte, scale float64, boxes []Box) ([][]byte, error) {
 	return out, errors.Join(errs...)
 }
 
-func cropImage(src image.Image, box Box, scale float64) ([]byte, error) {
+func cropImage(src image.Image, box journeyproof.Box, scale float64) ([]byte, error) {
 	const padCSS = 24.0
 	b := src.Bounds()
 	// the box in device pixels

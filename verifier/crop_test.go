@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"journeyproof"
 )
 
 func isRed(c color.Color) bool {
@@ -20,18 +22,18 @@ func TestCrop(t *testing.T) {
 	cases := []struct {
 		name         string
 		w, h         int // screenshot size, device px
-		box          Box
+		box          journeyproof.Box
 		scale        float64
 		wantW, wantH int
 		border       image.Point // a device pixel of the crop on the outline
 		inside       image.Point // a device pixel of the crop inside the box (not red)
 	}{
 		// 24 CSS px of padding on each side
-		{"desktop", 400, 300, Box{100, 80, 120, 40}, 1, 168, 88, image.Pt(23, 44), image.Pt(84, 44)},
+		{"desktop", 400, 300, journeyproof.Box{X: 100, Y: 80, W: 120, H: 40}, 1, 168, 88, image.Pt(23, 44), image.Pt(84, 44)},
 		// mobile screenshots are 3x: 72 device px of padding
-		{"mobile", 1170, 2532, Box{16, 200, 358, 52}, 3, 1170, 156 + 144, image.Pt(46, 150), image.Pt(600, 150)},
+		{"mobile", 1170, 2532, journeyproof.Box{X: 16, Y: 200, W: 358, H: 52}, 3, 1170, 156 + 144, image.Pt(46, 150), image.Pt(600, 150)},
 		// clamped at the top left corner
-		{"corner", 400, 300, Box{0, 0, 50, 20}, 1, 74, 44, image.Pt(50, 10), image.Pt(25, 10)},
+		{"corner", 400, 300, journeyproof.Box{X: 0, Y: 0, W: 50, H: 20}, 1, 74, 44, image.Pt(50, 10), image.Pt(25, 10)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,10 +60,10 @@ func TestCrop(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Crop([]byte("not a png"), Box{0, 0, 10, 10}, 1); err == nil {
+	if _, err := Crop([]byte("not a png"), journeyproof.Box{X: 0, Y: 0, W: 10, H: 10}, 1); err == nil {
 		t.Error("Crop of garbage gave no error")
 	}
-	if _, err := Crop(solidPNG(10, 10, color.White), Box{500, 500, 10, 10}, 1); err == nil {
+	if _, err := Crop(solidPNG(10, 10, color.White), journeyproof.Box{X: 500, Y: 500, W: 10, H: 10}, 1); err == nil {
 		t.Error("Crop outside the screenshot gave no error")
 	}
 }
@@ -70,7 +72,7 @@ func TestCrop(t *testing.T) {
 // Crop gives, and a box outside the screenshot gets none and an error.
 func TestCrops(t *testing.T) {
 	shot := solidPNG(400, 300, color.White)
-	boxes := []Box{{100, 80, 120, 40}, {900, 900, 10, 10}, {0, 0, 50, 20}}
+	boxes := []journeyproof.Box{{X: 100, Y: 80, W: 120, H: 40}, {X: 900, Y: 900, W: 10, H: 10}, {X: 0, Y: 0, W: 50, H: 20}}
 	crops, err := Crops(shot, 1, boxes)
 	if err == nil || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("error %v, want one about the box outside", err)

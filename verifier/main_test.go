@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"journeyproof"
 )
 
 // The browser and the fixture server are started once for the package.
@@ -137,7 +139,7 @@ func probePage(tb testing.TB, device, page string) *PageFacts {
 }
 
 // ruleIDsOf lists the distinct rule ids of findings, sorted.
-func ruleIDsOf(fs []Finding) []string {
+func ruleIDsOf(fs []journeyproof.Finding) []string {
 	var ids []string
 	for _, f := range fs {
 		if !slices.Contains(ids, f.Rule) {
@@ -148,7 +150,7 @@ func ruleIDsOf(fs []Finding) []string {
 	return ids
 }
 
-func describe(fs []Finding) string {
+func describe(fs []journeyproof.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
 		fmt.Fprintf(&b, "\n  %s [%s] %s: %s", f.Rule, f.Severity, f.Selector, f.Message)

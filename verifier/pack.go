@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"journeyproof"
 	"journeyproof/internal/yamlpos"
 )
 
@@ -22,21 +23,23 @@ const (
 	SeverityOff     = "off"
 )
 
-// Process names, as in Context.Process.
+// Process names, as in Context.Process: the business processes of package
+// journeyproof, and ProcessOther for any other.
 const (
-	ProcessAuthentication = "authentication"
-	ProcessFormFilling    = "form-filling"
-	ProcessSigning        = "signing"
+	ProcessAuthentication = journeyproof.ProcessAuthentication
+	ProcessFormFilling    = journeyproof.ProcessFormFilling
+	ProcessSigning        = journeyproof.ProcessSigning
 	ProcessOther          = "other"
 )
 
-// Cell languages and devices, as in Context.
+// Cell languages and devices, as in Context (the codes and names of
+// package journeyproof).
 const (
 	LangEN         = "en"
 	LangZHHK       = "zh-HK"
 	LangZHCN       = "zh-CN"
-	DeviceDesktop  = "desktop"
-	DeviceMobile   = "mobile"
+	DeviceDesktop  = journeyproof.DeviceDesktop
+	DeviceMobile   = journeyproof.DeviceMobile
 	defaultPackRef = "packs/iamsmart.yaml (embedded)"
 )
 
@@ -76,11 +79,9 @@ func ruleIDs() []string {
 	}
 }
 
-func cellLangs() []string { return []string{LangEN, LangZHHK, LangZHCN} }
-func processes() []string {
-	return []string{ProcessAuthentication, ProcessFormFilling, ProcessSigning}
-}
-func devices() []string { return []string{DeviceDesktop, DeviceMobile} }
+func cellLangs() []string { return journeyproof.Languages() }
+func processes() []string { return journeyproof.Processes() }
+func devices() []string   { return []string{DeviceDesktop, DeviceMobile} }
 
 // RuleInfo describes one rule of a pack.
 type RuleInfo struct {

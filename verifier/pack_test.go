@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"journeyproof"
 )
 
 func TestDefaultPack(t *testing.T) {
@@ -83,7 +85,7 @@ button:
 	// the pack's values drive the rules
 	facts := &PageFacts{Lang: "en", Elements: []Element{{
 		Tag: "button", Role: "button", Text: "Log in with iAM Smart", Name: "Log in with iAM Smart",
-		Box: Box{0, 0, 180, 44}, Visible: true, InViewportScrollableArea: true, Interactive: true, Selector: "#iam", Parent: -1,
+		Box: journeyproof.Box{X: 0, Y: 0, W: 180, H: 44}, Visible: true, InViewportScrollableArea: true, Interactive: true, Selector: "#iam", Parent: -1,
 		Images: []Image{{Tag: "img", Visible: true, NaturalW: 40, NaturalH: 40, RenderedW: 24, RenderedH: 24}},
 	}}}
 	got := ruleIDsOf(p.CheckPage(facts, auth).Findings)

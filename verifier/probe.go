@@ -11,6 +11,8 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"journeyproof"
 )
 
 //go:embed probe.js
@@ -157,26 +159,6 @@ type Size struct {
 	H float64 `json:"h"`
 }
 
-// Box is an element's border box in CSS pixels, in document coordinates
-// (the top left corner of the page is 0,0 whatever the scroll position).
-type Box struct {
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
-	W float64 `json:"w"`
-	H float64 `json:"h"`
-}
-
-// Area is the box's width times its height.
-func (b Box) Area() float64 { return b.W * b.H }
-
-// Center is the centre point of the box.
-func (b Box) Center() (x, y float64) { return b.X + b.W/2, b.Y + b.H/2 }
-
-// Contains reports whether o lies inside b.
-func (b Box) Contains(o Box) bool {
-	return o.X >= b.X && o.Y >= b.Y && o.X+o.W <= b.X+b.W && o.Y+o.H <= b.Y+b.H
-}
-
 // PageFacts is what the probe saw on one screen of a step.
 type PageFacts struct {
 	URL      string `json:"url"`
@@ -195,42 +177,42 @@ type PageFacts struct {
 
 // Element is one element the probe looked at.
 type Element struct {
-	Tag                      string  `json:"tag"`                      // lower-case tag name
-	Role                     string  `json:"role"`                     // explicit role, else the implicit one ("link", "button", "textbox", "img", ...)
-	Type                     string  `json:"type"`                     // the type attribute (for input, "text" when missing)
-	ID                       string  `json:"id"`                       // the id attribute
-	Text                     string  `json:"text"`                     // visible text (innerText, white space collapsed)
-	OwnText                  string  `json:"ownText"`                  // the element's own text nodes, without its children's
-	Name                     string  `json:"name"`                     // accessible name (aria-labelledby, aria-label, label, alt, title, value, contents)
-	AriaLabel                string  `json:"ariaLabel"`                // the aria-label attribute
-	Title                    string  `json:"title"`                    // the title attribute
-	Alt                      string  `json:"alt"`                      // the alt attribute
-	HasAlt                   bool    `json:"hasAlt"`                   // whether the alt attribute is present (it may be empty)
-	Value                    string  `json:"value"`                    // an input's current value
-	Lang                     string  `json:"lang"`                     // the nearest lang attribute
-	Box                      Box     `json:"box"`                      // border box, document coordinates, CSS px
-	Color                    string  `json:"color"`                    // text colour, rgba(), alpha includes ancestors' opacity
-	Background               string  `json:"background"`               // effective background colour, rgba(); "" when an image or gradient is behind
-	FontSize                 float64 `json:"fontSize"`                 // computed font size, px
-	TextFontSize             float64 `json:"textFontSize"`             // largest font size of the text inside (interactive elements), px
-	FontWeight               int     `json:"fontWeight"`               // computed font weight (400 normal, 700 bold)
-	Display                  string  `json:"display"`                  // computed display
-	Visible                  bool    `json:"visible"`                  // rendered: not display:none, visibility:hidden, zero opacity or zero size
-	HiddenBy                 string  `json:"hiddenBy"`                 // why it is not visible: "display", "visibility", "opacity" or "size"; "" when visible
-	InViewportScrollableArea bool    `json:"inViewportScrollableArea"` // its centre is inside the page's scrollable area and not clipped away
-	CoveredBy                string  `json:"coveredBy"`                // selector of the element on top at its centre; "" when it is the element itself or inside it
-	Images                   []Image `json:"images"`                   // images inside (and the element itself when it is one): img, svg, background images
-	Focusable                bool    `json:"focusable"`                // reachable with the Tab key
-	Interactive              bool    `json:"interactive"`              // a link, button, form control or other widget
-	Inline                   bool    `json:"inline"`                   // an inline target inside a sentence (WCAG 2.5.8 inline exception)
-	Disabled                 bool    `json:"disabled"`                 // disabled or aria-disabled
-	AriaHidden               bool    `json:"ariaHidden"`               // hidden from assistive technology (aria-hidden or inert on it or an ancestor)
-	Href                     string  `json:"href"`                     // the href attribute
-	IsField                  bool    `json:"isField"`                  // a form field (input other than buttons, select, textarea, field roles)
-	HasLabel                 bool    `json:"hasLabel"`                 // a field's programmatic label: label, aria-label, aria-labelledby or title
-	Placeholder              string  `json:"placeholder"`              // the placeholder attribute
-	Selector                 string  `json:"selector"`                 // a unique CSS selector, after its frames and shadow hosts ("iframe#login >> my-login >> #iamsmart")
-	Parent                   int     `json:"parent"`                   // index in PageFacts.Elements of the nearest ancestor the probe also saw; -1 when none
+	Tag                      string           `json:"tag"`                      // lower-case tag name
+	Role                     string           `json:"role"`                     // explicit role, else the implicit one ("link", "button", "textbox", "img", ...)
+	Type                     string           `json:"type"`                     // the type attribute (for input, "text" when missing)
+	ID                       string           `json:"id"`                       // the id attribute
+	Text                     string           `json:"text"`                     // visible text (innerText, white space collapsed)
+	OwnText                  string           `json:"ownText"`                  // the element's own text nodes, without its children's
+	Name                     string           `json:"name"`                     // accessible name (aria-labelledby, aria-label, label, alt, title, value, contents)
+	AriaLabel                string           `json:"ariaLabel"`                // the aria-label attribute
+	Title                    string           `json:"title"`                    // the title attribute
+	Alt                      string           `json:"alt"`                      // the alt attribute
+	HasAlt                   bool             `json:"hasAlt"`                   // whether the alt attribute is present (it may be empty)
+	Value                    string           `json:"value"`                    // an input's current value
+	Lang                     string           `json:"lang"`                     // the nearest lang attribute
+	Box                      journeyproof.Box `json:"box"`                      // border box, document coordinates, CSS px
+	Color                    string           `json:"color"`                    // text colour, rgba(), alpha includes ancestors' opacity
+	Background               string           `json:"background"`               // effective background colour, rgba(); "" when an image or gradient is behind
+	FontSize                 float64          `json:"fontSize"`                 // computed font size, px
+	TextFontSize             float64          `json:"textFontSize"`             // largest font size of the text inside (interactive elements), px
+	FontWeight               int              `json:"fontWeight"`               // computed font weight (400 normal, 700 bold)
+	Display                  string           `json:"display"`                  // computed display
+	Visible                  bool             `json:"visible"`                  // rendered: not display:none, visibility:hidden, zero opacity or zero size
+	HiddenBy                 string           `json:"hiddenBy"`                 // why it is not visible: "display", "visibility", "opacity" or "size"; "" when visible
+	InViewportScrollableArea bool             `json:"inViewportScrollableArea"` // its centre is inside the page's scrollable area and not clipped away
+	CoveredBy                string           `json:"coveredBy"`                // selector of the element on top at its centre; "" when it is the element itself or inside it
+	Images                   []Image          `json:"images"`                   // images inside (and the element itself when it is one): img, svg, background images
+	Focusable                bool             `json:"focusable"`                // reachable with the Tab key
+	Interactive              bool             `json:"interactive"`              // a link, button, form control or other widget
+	Inline                   bool             `json:"inline"`                   // an inline target inside a sentence (WCAG 2.5.8 inline exception)
+	Disabled                 bool             `json:"disabled"`                 // disabled or aria-disabled
+	AriaHidden               bool             `json:"ariaHidden"`               // hidden from assistive technology (aria-hidden or inert on it or an ancestor)
+	Href                     string           `json:"href"`                     // the href attribute
+	IsField                  bool             `json:"isField"`                  // a form field (input other than buttons, select, textarea, field roles)
+	HasLabel                 bool             `json:"hasLabel"`                 // a field's programmatic label: label, aria-label, aria-labelledby or title
+	Placeholder              string           `json:"placeholder"`              // the placeholder attribute
+	Selector                 string           `json:"selector"`                 // a unique CSS selector, after its frames and shadow hosts ("iframe#login >> my-login >> #iamsmart")
+	Parent                   int              `json:"parent"`                   // index in PageFacts.Elements of the nearest ancestor the probe also saw; -1 when none
 }
 
 // Image is one image inside an element.

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"journeyproof"
 )
 
 // Request is the trigger request a step sent to the iAM Smart authorisation
@@ -33,14 +35,14 @@ func StateOf(u string) string {
 // CheckRedirect runs the pack's trigger request rules on one request to the
 // authorisation endpoint. A parameter that is missing is reported once, by
 // iamsmart.redirect.params; the other rules judge the values that are there.
-func (p *Pack) CheckRedirect(r Request, c Context) []Finding {
-	var out []Finding
+func (p *Pack) CheckRedirect(r Request, c Context) []journeyproof.Finding {
+	var out []journeyproof.Finding
 	add := func(rule, format string, args ...any) {
 		sev := p.severity(rule)
 		if sev == SeverityOff {
 			return
 		}
-		out = append(out, Finding{Rule: rule, Severity: sev, Message: sprintf(format, args...)})
+		out = append(out, journeyproof.Finding{Rule: rule, Severity: sev, Message: sprintf(format, args...)})
 	}
 	u, err := url.Parse(r.URL)
 	if err != nil {
@@ -160,7 +162,7 @@ const maxSeenInMessage = 5
 // iamsmart.redirect.sent, listing the first requests and navigations seen
 // (secrets redacted) and the pack setting that would make one of them
 // the authorisation request. It gives nothing when the rule is off.
-func (p *Pack) CheckNoRedirect(seen []string, waited string) []Finding {
+func (p *Pack) CheckNoRedirect(seen []string, waited string) []journeyproof.Finding {
 	sev := p.severity(RuleRedirectSent)
 	if sev == SeverityOff {
 		return nil
@@ -190,7 +192,7 @@ func (p *Pack) CheckNoRedirect(seen []string, waited string) []Finding {
 			msg += fmt.Sprintf("; if that is the authorisation endpoint, add it to the rule pack: redirect: {authorize: {add: ['%s']}}", hint)
 		}
 	}
-	return []Finding{{Rule: RuleRedirectSent, Severity: sev, Message: msg}}
+	return []journeyproof.Finding{{Rule: RuleRedirectSent, Severity: sev, Message: msg}}
 }
 
 // authorizeHint is a redirect.authorize pattern for the first request seen

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"journeyproof"
 )
 
 // authURL builds a sandbox authorisation URL from a good request, with the
@@ -113,7 +115,7 @@ func TestStateOf(t *testing.T) {
 }
 
 func TestWaive(t *testing.T) {
-	fs := []Finding{{Rule: RuleContrast}, {Rule: RuleMoreInfo}, {Rule: RuleName}}
+	fs := []journeyproof.Finding{{Rule: RuleContrast}, {Rule: RuleMoreInfo}, {Rule: RuleName}}
 	got := Waive(fs, RuleMoreInfo, "approved by reviewer 2026-03")
 	if len(got) != 3 || !got[1].Waived || got[1].WaiverReason != "approved by reviewer 2026-03" || got[0].Waived || got[2].Waived {
 		t.Errorf("Waive one rule: %+v", got)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"unicode"
+
+	"journeyproof"
 )
 
 // contrast runs a11y.contrast on every visible element with text of its own.
@@ -157,7 +159,7 @@ func (k *checker) targetSize() {
 }
 
 // distToBox is the distance from a point to the nearest point of a box.
-func distToBox(x, y float64, b Box) float64 {
+func distToBox(x, y float64, b journeyproof.Box) float64 {
 	dx := math.Max(0, math.Max(b.X-x, x-(b.X+b.W)))
 	dy := math.Max(0, math.Max(b.Y-y, y-(b.Y+b.H)))
 	return math.Hypot(dx, dy)

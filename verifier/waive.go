@@ -1,12 +1,16 @@
 package verifier
 
-import "strings"
+import (
+	"strings"
+
+	"journeyproof"
+)
 
 // Waive marks the findings of a rule as waived, with the reason, and returns
 // them all: a waived finding stays in the list. rule is a rule id, or a
 // prefix ending in ".*" (as "a11y.*") for a family of rules.
-func Waive(fs []Finding, rule, reason string) []Finding {
-	out := make([]Finding, len(fs))
+func Waive(fs []journeyproof.Finding, rule, reason string) []journeyproof.Finding {
+	out := make([]journeyproof.Finding, len(fs))
 	copy(out, fs)
 	for i := range out {
 		if ruleMatches(rule, out[i].Rule) {

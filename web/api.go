@@ -12,7 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -238,7 +238,7 @@ type RunProgress struct {
 // runProgress reads where a run is: from this process's invocations while
 // it runs here, else from the store (a run of another process).
 func (s *Server) runProgress(id uint) (*RunProgress, error) {
-	if c, ok := s.inv.runProgress(id); ok && c.Status == journeys.StatusRunning {
+	if c, ok := s.inv.runProgress(id); ok && c.Status == journeyproof.StatusRunning {
 		return &RunProgress{ID: id, Status: c.Status, Step: c.Step, StepName: c.StepName, Steps: c.Steps, Errors: c.Errors, Warnings: c.Warnings}, nil
 	}
 	r, err := s.store.Run(id)
@@ -314,7 +314,7 @@ func (s *Server) apiRunEvents(c *gin.Context) {
 	defer idle.Stop()
 	var last RunProgress
 	for {
-		if p.Status != journeys.StatusRunning {
+		if p.Status != journeyproof.StatusRunning {
 			send("end", p)
 			return
 		}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 	"journeyproof/recordings/pack"
 )
@@ -101,8 +101,8 @@ func TestAPICoverage(t *testing.T) {
 		run    uint
 		errors bool
 	}{
-		{"login/en/desktop", journeys.StatusPassed, passRun, true},
-		{"xss/en/desktop", journeys.StatusFailed, failRun, false},
+		{"login/en/desktop", journeyproof.StatusPassed, passRun, true},
+		{"xss/en/desktop", journeyproof.StatusFailed, failRun, false},
 		{"login/zh-HK/mobile", stateMissing, 0, false},
 		{"login/en/desktop/deny", stateMissing, 0, false}, // each branch of each cell is a run
 		{"sign/zh-CN/mobile/timeout", stateMissing, 0, false},
@@ -180,7 +180,7 @@ func TestAPIRun(t *testing.T) {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	v := decode[RunView](t, w)
-	if v.Run.ID != passRun || v.Run.Status != journeys.StatusPassed || len(v.Steps) != 5 || v.FailedStep != 0 {
+	if v.Run.ID != passRun || v.Run.Status != journeyproof.StatusPassed || len(v.Steps) != 5 || v.FailedStep != 0 {
 		t.Fatalf("run %d status %s, %d steps, failed step %d; want run %d passed with 5 steps", v.Run.ID, v.Run.Status, len(v.Steps), v.FailedStep, passRun)
 	}
 	trigger := v.Steps[1]
@@ -231,7 +231,7 @@ func TestAPIRun(t *testing.T) {
 
 	w = request(t, s.Handler(), "GET", "/api/runs/"+itoa(failRun), nil)
 	f := decode[RunView](t, w)
-	if f.Run.Status != journeys.StatusFailed || f.FailedStep != 2 || !strings.Contains(f.Run.Error, "This text is not on the page") {
+	if f.Run.Status != journeyproof.StatusFailed || f.FailedStep != 2 || !strings.Contains(f.Run.Error, "This text is not on the page") {
 		t.Errorf("failed run: status %s, failed step %d, error %q", f.Run.Status, f.FailedStep, f.Run.Error)
 	}
 
@@ -396,7 +396,7 @@ func TestStartAndFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := done.Cells[0]
-	if done.State != stateDone || c.Status != journeys.StatusPassed || c.RunID == 0 || c.Step != 2 {
+	if done.State != stateDone || c.Status != journeyproof.StatusPassed || c.RunID == 0 || c.Step != 2 {
 		t.Fatalf("end: %+v; want done, the cell passed with its run after 2 steps", done)
 	}
 	sawStep := false
@@ -408,7 +408,7 @@ func TestStartAndFollow(t *testing.T) {
 	}
 	// The run is in the store and in the coverage of its release.
 	run, err := store.Run(c.RunID)
-	if err != nil || run.Status != journeys.StatusPassed || run.Release != "api-start" {
+	if err != nil || run.Status != journeyproof.StatusPassed || run.Release != "api-start" {
 		t.Fatalf("run %d: %+v %v", c.RunID, run, err)
 	}
 	cov, err := s.Coverage("api-start")
@@ -419,7 +419,7 @@ func TestStartAndFollow(t *testing.T) {
 	for _, g := range cov.Groups {
 		for _, r := range g.Rows {
 			for _, cell := range r.Cells {
-				found = found || (r.Journey == "quick" && cell.RunID == c.RunID && cell.State == journeys.StatusPassed)
+				found = found || (r.Journey == "quick" && cell.RunID == c.RunID && cell.State == journeyproof.StatusPassed)
 			}
 		}
 	}
@@ -523,12 +523,12 @@ func TestRunEventsOfAnotherProcess(t *testing.T) {
 	s := newServer(t, Options{})
 	base := serve(t, s)
 	run := recordings.Run{Release: "elsewhere", JourneyID: "login", JourneyName: "Log in with iAM Smart", Lang: "en", Device: "desktop",
-		Width: 1366, Height: 768, Scale: 1, Status: journeys.StatusRunning, StartedAt: time.Now()}
+		Width: 1366, Height: 768, Scale: 1, Status: journeyproof.StatusRunning, StartedAt: time.Now()}
 	if err := store.DB.Create(&run).Error; err != nil {
 		t.Fatal(err)
 	}
 	step := func(i int, name string) {
-		if err := store.DB.Create(&recordings.Step{RunID: run.ID, Index: i, Name: name, Status: journeys.StatusPassed, StartedAt: time.Now(), EndedAt: time.Now()}).Error; err != nil {
+		if err := store.DB.Create(&recordings.Step{RunID: run.ID, Index: i, Name: name, Status: journeyproof.StatusPassed, StartedAt: time.Now(), EndedAt: time.Now()}).Error; err != nil {
 			t.Error(err)
 		}
 	}
@@ -541,7 +541,7 @@ func TestRunEventsOfAnotherProcess(t *testing.T) {
 		step(1, "Choose iAM Smart")
 		time.Sleep(1500 * time.Millisecond)
 		now := time.Now()
-		store.DB.Model(&recordings.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": journeys.StatusPassed, "ended_at": now, "step_count": 2})
+		store.DB.Model(&recordings.Run{}).Where("id = ?", run.ID).Updates(map[string]any{"status": journeyproof.StatusPassed, "ended_at": now, "step_count": 2})
 	}()
 	events, end := readEvents(t, base+"/api/runs/"+itoa(run.ID)+"/events", 30*time.Second)
 	var names []string

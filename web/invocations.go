@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -92,7 +93,7 @@ type InvocationCell struct {
 
 // Done reports whether the invocation has ended.
 func (inv *Invocation) Done() bool {
-	return inv.State == stateDone || inv.State == journeys.StatusInterrupted
+	return inv.State == stateDone || inv.State == journeyproof.StatusInterrupted
 }
 
 // maxQueued bounds the invocations waiting to run.
@@ -279,7 +280,7 @@ func (iv *invocations) work() {
 			return
 		case inv := <-iv.queue:
 			if iv.s.ctx.Err() != nil {
-				iv.finish(inv, journeys.StatusInterrupted, "the server stopped before the invocation started")
+				iv.finish(inv, journeyproof.StatusInterrupted, "the server stopped before the invocation started")
 				iv.dropQueued()
 				return
 			}
@@ -292,7 +293,7 @@ func (iv *invocations) dropQueued() {
 	for {
 		select {
 		case inv := <-iv.queue:
-			iv.finish(inv, journeys.StatusInterrupted, "the server stopped before the invocation started")
+			iv.finish(inv, journeyproof.StatusInterrupted, "the server stopped before the invocation started")
 		default:
 			return
 		}
@@ -302,7 +303,7 @@ func (iv *invocations) dropQueued() {
 func (iv *invocations) execute(inv *invocation) {
 	iv.mu.Lock()
 	now := time.Now()
-	inv.State, inv.Started = journeys.StatusRunning, &now
+	inv.State, inv.Started = journeyproof.StatusRunning, &now
 	iv.mu.Unlock()
 	iv.notifyInv(inv.ID)
 	// The runs are looked up from this time on (a little slack for clocks).
@@ -315,7 +316,7 @@ func (iv *invocations) execute(inv *invocation) {
 		iv.s.log.Error("invocation failed", "invocation", inv.ID, "err", err)
 	}
 	if iv.s.ctx.Err() != nil {
-		state = journeys.StatusInterrupted
+		state = journeyproof.StatusInterrupted
 		if msg == "" {
 			msg = "the server stopped while the invocation was running"
 		}
@@ -331,8 +332,8 @@ func (iv *invocations) finish(inv *invocation, state, msg string) {
 	var runs []uint
 	for i := range inv.Cells {
 		c := &inv.Cells[i]
-		if c.Status == stateQueued || c.Status == journeys.StatusRunning {
-			c.Status = journeys.StatusInterrupted
+		if c.Status == stateQueued || c.Status == journeyproof.StatusRunning {
+			c.Status = journeyproof.StatusInterrupted
 			if c.Error == "" {
 				c.Error = "interrupted"
 			}
@@ -343,7 +344,7 @@ func (iv *invocations) finish(inv *invocation, state, msg string) {
 		}
 	}
 	iv.mu.Unlock()
-	if state == journeys.StatusInterrupted && len(runs) > 0 {
+	if state == journeyproof.StatusInterrupted && len(runs) > 0 {
 		// Runs the runner could not finish are never left running.
 		if _, err := iv.s.store.MarkInterrupted(runs...); err != nil {
 			iv.s.log.Error("mark interrupted runs", "runs", runs, "err", err)
@@ -384,9 +385,9 @@ func (iv *invocations) progress(inv *invocation, since time.Time, ev journeys.Ev
 	}
 	switch ev.Kind {
 	case "cell-start":
-		c.Status = journeys.StatusRunning
+		c.Status = journeyproof.StatusRunning
 	case "step":
-		c.Status = journeys.StatusRunning
+		c.Status = journeyproof.StatusRunning
 		c.Step, c.StepName = ev.Index+1, ev.Step
 	case "cell-end":
 		c.Status, c.Error = ev.Status, ev.Error
@@ -394,7 +395,7 @@ func (iv *invocations) progress(inv *invocation, since time.Time, ev journeys.Ev
 			c.Step = ev.Result.Steps
 			c.Errors, c.Warnings = ev.Result.Findings["error"], ev.Result.Findings["warning"]
 		}
-		if c.Status == journeys.StatusPassed {
+		if c.Status == journeyproof.StatusPassed {
 			inv.Passed++
 		} else {
 			inv.Failed++

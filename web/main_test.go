@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
@@ -172,11 +173,11 @@ func vctx(cell journeys.Cell, step *journeys.Step) verifier.Context {
 	return verifier.Context{Process: cell.Journey.Process, Lang: cell.Lang, Device: d, Trigger: step != nil && step.Trigger}
 }
 
-func toFindings(fs []verifier.Finding) []journeys.Finding {
-	out := make([]journeys.Finding, len(fs))
+func toFindings(fs []journeyproof.Finding) []journeyproof.Finding {
+	out := make([]journeyproof.Finding, len(fs))
 	for i, f := range fs {
-		out[i] = journeys.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-			Box: journeys.Box{X: f.Box.X, Y: f.Box.Y, W: f.Box.W, H: f.Box.H}, Waived: f.Waived, WaiverReason: f.WaiverReason}
+		out[i] = journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
+			Box: journeyproof.Box{X: f.Box.X, Y: f.Box.Y, W: f.Box.W, H: f.Box.H}, Waived: f.Waived, WaiverReason: f.WaiverReason}
 	}
 	return out
 }
@@ -196,7 +197,7 @@ func (c *testChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) 
 		}
 	}
 	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, journeys.Entry{Selector: e.Selector, Text: e.Text, Box: journeys.Box{X: e.Box.X, Y: e.Box.Y, W: e.Box.W, H: e.Box.H}})
+		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: journeyproof.Box{X: e.Box.X, Y: e.Box.Y, W: e.Box.W, H: e.Box.H}})
 	}
 	return out, nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -97,7 +97,7 @@ func funcs() template.FuncMap {
 		"num":        func(f float64) string { return trimFloat(f) },
 		"plural":     plural,
 		"langLabel":  langLabel,
-		"process":    processLabel,
+		"process":    journeyproof.ProcessTitle,
 		"statusIcon": statusIcon,
 		"statusText": statusText,
 		"guidelines": recordings.GuidelinesVerdict,
@@ -173,38 +173,23 @@ func plural(n int, one, many string) string {
 
 // langLabel names a language code in its own script, with the code.
 func langLabel(code string) string {
-	if l, ok := journeys.LookupLanguage(code); ok {
+	if l, ok := journeyproof.LookupLanguage(code); ok {
 		return l.Label
 	}
 	return code
-}
-
-// processLabel names a business process.
-func processLabel(p string) string {
-	switch p {
-	case journeys.ProcessAuthentication:
-		return "Authentication"
-	case journeys.ProcessFormFilling:
-		return "Form filling"
-	case journeys.ProcessSigning:
-		return "Signing"
-	case "":
-		return "Other"
-	}
-	return strings.ToUpper(p[:1]) + strings.ReplaceAll(p[1:], "-", " ")
 }
 
 // statusIcon is the symbol shown next to a status, so that status is never
 // told by colour alone.
 func statusIcon(status string) string {
 	switch status {
-	case journeys.StatusPassed, stateDone:
+	case journeyproof.StatusPassed, stateDone:
 		return "✓"
-	case journeys.StatusFailed:
+	case journeyproof.StatusFailed:
 		return "✗"
-	case journeys.StatusRunning:
+	case journeyproof.StatusRunning:
 		return "◐"
-	case journeys.StatusInterrupted:
+	case journeyproof.StatusInterrupted:
 		return "⏸"
 	case stateMissing:
 		return "!"
@@ -217,13 +202,13 @@ func statusIcon(status string) string {
 // statusText is the word shown for a status.
 func statusText(status string) string {
 	switch status {
-	case journeys.StatusPassed:
+	case journeyproof.StatusPassed:
 		return "Passed"
-	case journeys.StatusFailed:
+	case journeyproof.StatusFailed:
 		return "Failed"
-	case journeys.StatusRunning:
+	case journeyproof.StatusRunning:
 		return "Running"
-	case journeys.StatusInterrupted:
+	case journeyproof.StatusInterrupted:
 		return "Interrupted"
 	case stateMissing:
 		return "Missing"

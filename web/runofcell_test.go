@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 	"journeyproof/recordings/compare"
 	"journeyproof/recordings/pack"
@@ -26,12 +26,12 @@ func TestCoveragePackCompareSameRuns(t *testing.T) {
 	add := func(name, release, cell, status string, minute int) {
 		t.Helper()
 		p := strings.Split(cell, "/")
-		r := recordings.Run{Release: release, JourneyID: p[0], JourneyName: "Same runs", Process: journeys.ProcessAuthentication,
+		r := recordings.Run{Release: release, JourneyID: p[0], JourneyName: "Same runs", Process: journeyproof.ProcessAuthentication,
 			Lang: p[1], Device: p[2], Status: status, StartedAt: at.Add(time.Duration(minute) * time.Minute), Width: 1366, Height: 768, Scale: 1}
 		if len(p) > 3 {
 			r.Branch = p[3]
 		}
-		if status == journeys.StatusRunning {
+		if status == journeyproof.StatusRunning {
 			// Owned by this process, whose heartbeat keeps it running.
 			o, now := store.Owner(), time.Now()
 			r.OwnerHost, r.OwnerPID, r.OwnerStart, r.HeartbeatAt = o.Host, o.PID, o.Start, &now
@@ -45,17 +45,17 @@ func TestCoveragePackCompareSameRuns(t *testing.T) {
 		ids[name] = r.ID
 	}
 	for _, c := range []string{"same/en/desktop", "same/zh-HK/desktop", "same/zh-CN/desktop", "same/en/mobile", "same/en/desktop/deny"} {
-		add("base "+c, base, c, journeys.StatusPassed, 0)
+		add("base "+c, base, c, journeyproof.StatusPassed, 0)
 	}
-	add("passed", head, "same/en/desktop", journeys.StatusPassed, 1)
-	add("re-run running", head, "same/en/desktop", journeys.StatusRunning, 2)
-	add("passed before interrupted", head, "same/zh-HK/desktop", journeys.StatusPassed, 1)
-	add("interrupted re-run", head, "same/zh-HK/desktop", journeys.StatusInterrupted, 2)
-	add("only running", head, "same/zh-CN/desktop", journeys.StatusRunning, 1)
-	add("failed", head, "same/en/mobile", journeys.StatusFailed, 1)
-	add("passed re-run", head, "same/en/mobile", journeys.StatusPassed, 2)
-	add("deny passed", head, "same/en/desktop/deny", journeys.StatusPassed, 1)
-	add("deny failed re-run", head, "same/en/desktop/deny", journeys.StatusFailed, 2)
+	add("passed", head, "same/en/desktop", journeyproof.StatusPassed, 1)
+	add("re-run running", head, "same/en/desktop", journeyproof.StatusRunning, 2)
+	add("passed before interrupted", head, "same/zh-HK/desktop", journeyproof.StatusPassed, 1)
+	add("interrupted re-run", head, "same/zh-HK/desktop", journeyproof.StatusInterrupted, 2)
+	add("only running", head, "same/zh-CN/desktop", journeyproof.StatusRunning, 1)
+	add("failed", head, "same/en/mobile", journeyproof.StatusFailed, 1)
+	add("passed re-run", head, "same/en/mobile", journeyproof.StatusPassed, 2)
+	add("deny passed", head, "same/en/desktop/deny", journeyproof.StatusPassed, 1)
+	add("deny failed re-run", head, "same/en/desktop/deny", journeyproof.StatusFailed, 2)
 	want := map[string]uint{
 		"same/en/desktop":      ids["passed"],
 		"same/zh-HK/desktop":   ids["passed before interrupted"],
@@ -76,7 +76,7 @@ func TestCoveragePackCompareSameRuns(t *testing.T) {
 				if row.Journey == "same" && c.RunID != 0 {
 					r := recordings.Run{JourneyID: row.Journey, Lang: c.Lang, Device: c.Device, Branch: row.Branch}
 					fromCoverage[r.Key()] = c.RunID
-					if r.Key() == "same/en/desktop" && (!c.Rerunning || c.State != journeys.StatusPassed || c.Runs != 2) {
+					if r.Key() == "same/en/desktop" && (!c.Rerunning || c.State != journeyproof.StatusPassed || c.Runs != 2) {
 						t.Errorf("coverage of %s: %+v; want passed, 2 runs, a re-run in progress", r.Key(), c)
 					}
 				}

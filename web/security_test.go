@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -221,7 +221,7 @@ func TestTokenTooShort(t *testing.T) {
 // interrupted when the app starts, and a run in progress when the app shuts
 // down is never left running.
 func TestInterrupted(t *testing.T) {
-	orphan := recordings.Run{Release: "crashed", JourneyID: "login", Lang: "en", Device: "desktop", Status: journeys.StatusRunning, StartedAt: time.Now()}
+	orphan := recordings.Run{Release: "crashed", JourneyID: "login", Lang: "en", Device: "desktop", Status: journeyproof.StatusRunning, StartedAt: time.Now()}
 	if err := store.DB.Create(&orphan).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err := store.Run(orphan.ID); err != nil || r.Status != journeys.StatusInterrupted || r.EndedAt == nil {
+	if r, err := store.Run(orphan.ID); err != nil || r.Status != journeyproof.StatusInterrupted || r.EndedAt == nil {
 		t.Fatalf("orphan run after start-up: %+v %v; want interrupted", r, err)
 	}
 
@@ -264,7 +264,7 @@ func TestInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status == journeys.StatusRunning || r.EndedAt == nil {
+	if r.Status == journeyproof.StatusRunning || r.EndedAt == nil {
 		t.Errorf("run %d after shutdown: status %s; want it ended", runID, r.Status)
 	}
 	for _, id := range []int{inv.ID, queued.ID} {
@@ -273,7 +273,7 @@ func TestInterrupted(t *testing.T) {
 			t.Errorf("invocation %d after shutdown: %s", id, got.State)
 		}
 	}
-	if got, _ := s.Invocation(queued.ID); got.State != journeys.StatusInterrupted || got.Cells[0].RunID != 0 {
+	if got, _ := s.Invocation(queued.ID); got.State != journeyproof.StatusInterrupted || got.Cells[0].RunID != 0 {
 		t.Errorf("queued invocation: %+v; want interrupted before it ran", got)
 	}
 	if _, err := s.Start(StartRequest{Journey: "quick"}); err == nil {
@@ -301,7 +301,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("GET /api/releases: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	run := recordings.Run{Release: "serve", JourneyID: "login", Lang: "en", Device: "desktop", Status: journeys.StatusRunning, StartedAt: time.Now()}
+	run := recordings.Run{Release: "serve", JourneyID: "login", Lang: "en", Device: "desktop", Status: journeyproof.StatusRunning, StartedAt: time.Now()}
 	if err := store.DB.Create(&run).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -176,7 +176,7 @@ func (s *Server) knownJourneys() ([]journeyInfo, error) {
 		out = append(out, j)
 	}
 	sort.Slice(out, func(a, b int) bool {
-		pa, pb := processOrder(out[a].Process), processOrder(out[b].Process)
+		pa, pb := journeyproof.ProcessOrder(out[a].Process), journeyproof.ProcessOrder(out[b].Process)
 		if pa != pb {
 			return pa < pb
 		}
@@ -186,37 +186,6 @@ func (s *Server) knownJourneys() ([]journeyInfo, error) {
 		return out[a].ID < out[b].ID
 	})
 	return out, nil
-}
-
-func processOrder(p string) int {
-	switch p {
-	case journeys.ProcessAuthentication:
-		return 0
-	case journeys.ProcessFormFilling:
-		return 1
-	case journeys.ProcessSigning:
-		return 2
-	}
-	return 3
-}
-
-func langOrder(l string) int {
-	for i, c := range journeys.Languages() {
-		if c == l {
-			return i
-		}
-	}
-	return 100
-}
-
-func deviceOrder(d string) int {
-	switch d {
-	case "desktop":
-		return 0
-	case "mobile":
-		return 1
-	}
-	return 2
 }
 
 // Releases lists the release labels, newest first.
@@ -276,13 +245,13 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 	}
 	sort.Slice(cov.Columns, func(a, b int) bool {
 		ca, cb := cov.Columns[a], cov.Columns[b]
-		if la, lb := langOrder(ca.Lang), langOrder(cb.Lang); la != lb {
+		if la, lb := journeyproof.LanguageOrder(ca.Lang), journeyproof.LanguageOrder(cb.Lang); la != lb {
 			return la < lb
 		}
 		if ca.Lang != cb.Lang {
 			return ca.Lang < cb.Lang
 		}
-		if da, db := deviceOrder(ca.Device), deviceOrder(cb.Device); da != db {
+		if da, db := journeyproof.DeviceOrder(ca.Device), journeyproof.DeviceOrder(cb.Device); da != db {
 			return da < db
 		}
 		return ca.Device < cb.Device
@@ -301,11 +270,11 @@ func (s *Server) Coverage(release string) (*Coverage, error) {
 				cov.Totals.Errors += r.Errors
 				cov.Totals.Warnings += r.Warnings
 				switch r.Status {
-				case journeys.StatusPassed:
+				case journeyproof.StatusPassed:
 					cov.Totals.Passed++
-				case journeys.StatusFailed:
+				case journeyproof.StatusFailed:
 					cov.Totals.Failed++
-				case journeys.StatusRunning:
+				case journeyproof.StatusRunning:
 					cov.Totals.Running++
 				default:
 					cov.Totals.Interrupted++
@@ -542,7 +511,7 @@ func (s *Server) Run(id uint) (*RunView, error) {
 			}
 		}
 		placeFindings(&sv, byStep[st.Index])
-		if st.Status != journeys.StatusPassed && v.FailedStep == 0 {
+		if st.Status != journeyproof.StatusPassed && v.FailedStep == 0 {
 			v.FailedStep = sv.Number
 		}
 		v.Steps = append(v.Steps, sv)
@@ -757,8 +726,8 @@ func (s *Server) filterOptions() (*runFilterOptions, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &runFilterOptions{Languages: journeys.Languages(), Devices: []string{"desktop", "mobile"},
-		Statuses: []string{journeys.StatusPassed, journeys.StatusFailed, journeys.StatusInterrupted, journeys.StatusRunning}}
+	o := &runFilterOptions{Languages: journeyproof.Languages(), Devices: []string{"desktop", "mobile"},
+		Statuses: []string{journeyproof.StatusPassed, journeyproof.StatusFailed, journeyproof.StatusInterrupted, journeyproof.StatusRunning}}
 	for _, r := range rels {
 		o.Releases = append(o.Releases, r.Name)
 	}

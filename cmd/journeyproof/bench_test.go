@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
@@ -81,7 +82,7 @@ func BenchmarkDemoMatrix(b *testing.B) {
 			took[c.name] += time.Since(start)
 			n := 0
 			for _, r := range out.Results {
-				if r.Status != journeys.StatusPassed {
+				if r.Status != journeyproof.StatusPassed {
 					b.Fatalf("%s: %s: %s", c.name, r.Cell, r.Error)
 				}
 				n += r.Steps
@@ -201,7 +202,7 @@ func BenchmarkChecksPerStep(b *testing.B) {
 			}
 			wg.Go(func() {
 				cr := run.RunCell(ctx, cell)
-				if cr.Status != journeys.StatusPassed {
+				if cr.Status != journeyproof.StatusPassed {
 					b.Errorf("%s (lane %d): %s", cr.Cell, lane, cr.Error)
 				}
 				mu.Lock()

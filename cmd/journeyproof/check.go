@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/verifier"
 )
@@ -42,8 +43,8 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintf(env.stderr, "journeyproof check: --device must be desktop or mobile, not %q\n", *device)
 		return exitUsage
 	}
-	if !journeys.IsLanguage(*lang) {
-		fmt.Fprintf(env.stderr, "journeyproof check: --lang must be one of %s, not %q\n", strings.Join(journeys.Languages(), ", "), *lang)
+	if !journeyproof.IsLanguage(*lang) {
+		fmt.Fprintf(env.stderr, "journeyproof check: --lang must be one of %s, not %q\n", strings.Join(journeyproof.Languages(), ", "), *lang)
 		return exitUsage
 	}
 	pack := verifier.DefaultPack()
@@ -79,11 +80,11 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	}
 	if *asJSON {
 		type jsonFinding struct {
-			Rule     string       `json:"rule"`
-			Severity string       `json:"severity"`
-			Message  string       `json:"message"`
-			Selector string       `json:"selector"`
-			Box      journeys.Box `json:"box"`
+			Rule     string           `json:"rule"`
+			Severity string           `json:"severity"`
+			Message  string           `json:"message"`
+			Selector string           `json:"selector"`
+			Box      journeyproof.Box `json:"box"`
 		}
 		out := struct {
 			URL      string        `json:"url"`
@@ -146,13 +147,13 @@ func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.Trigge
 // are emulated exactly as in a journey): first the screen, then, when it is
 // a trigger screen with an iAM Smart entry, the request that clicking the
 // entry sends (in a fresh browser context).
-func checkPage(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration) ([]journeys.Finding, error) {
+func checkPage(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration) ([]journeyproof.Finding, error) {
 	return checkPageWaiting(ctx, b, pack, target, process, lang, device, trigger, timeout, "")
 }
 
 // checkPageWaiting is checkPage that first waits for the selector waitFor
 // to be visible (when not "").
-func checkPageWaiting(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration, waitFor string) ([]journeys.Finding, error) {
+func checkPageWaiting(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration, waitFor string) ([]journeyproof.Finding, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
@@ -183,11 +184,11 @@ func checkPageWaiting(ctx context.Context, b *journeys.Browser, pack *verifier.P
 	if err != nil {
 		return nil, err
 	}
-	if res.Status != journeys.StatusPassed {
+	if res.Status != journeyproof.StatusPassed {
 		return nil, fmt.Errorf("%s", res.Error)
 	}
 	screen := cc.screens[len(wait(load))-1]
-	findings := append([]journeys.Finding(nil), screen.Findings...)
+	findings := append([]journeyproof.Finding(nil), screen.Findings...)
 	if trigger && len(screen.Entries) > 0 {
 		entry := screen.Entries[0].Selector
 		cc2, _, err := one(wait([]journeys.Step{

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
@@ -40,14 +41,14 @@ func TestCheckSandboxDefects(t *testing.T) {
 	pack := verifier.DefaultPack()
 
 	pages := []struct{ path, process string }{
-		{"/login", journeys.ProcessAuthentication},
-		{"/form", journeys.ProcessFormFilling},
-		{"/sign", journeys.ProcessSigning},
+		{"/login", journeyproof.ProcessAuthentication},
+		{"/form", journeyproof.ProcessFormFilling},
+		{"/sign", journeyproof.ProcessSigning},
 	}
 	// Each page in turn on a language and device, so that every defect is
 	// checked on all three pages, both devices and all three languages.
 	combos := []struct{ lang, device string }{{"en", "desktop"}, {"zh-HK", "mobile"}, {"zh-CN", "desktop"}, {"en", "mobile"}, {"zh-HK", "desktop"}, {"zh-CN", "mobile"}}
-	rulesOf := func(fs []journeys.Finding) []string {
+	rulesOf := func(fs []journeyproof.Finding) []string {
 		seen := map[string]bool{}
 		var out []string
 		for _, f := range fs {

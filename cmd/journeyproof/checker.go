@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 	"journeyproof/verifier"
@@ -23,7 +24,7 @@ func vcontext(cell journeys.Cell, step *journeys.Step) verifier.Context {
 }
 
 // deviceKind maps a device profile to the verifier's desktop or mobile.
-func deviceKind(d journeys.Device) string {
+func deviceKind(d journeyproof.Device) string {
 	if d.Mobile {
 		return "mobile"
 	}
@@ -36,9 +37,9 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 		return journeys.ScreenCheck{}, err
 	}
 	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
-	out := journeys.ScreenCheck{Findings: convertFindings(res.Findings)}
+	out := journeys.ScreenCheck{Findings: res.Findings}
 	// Boxes are in document coordinates, as the full-page screenshot.
-	var boxes []verifier.Box
+	var boxes []journeyproof.Box
 	var at []int
 	for i, f := range res.Findings {
 		if f.Box.W > 0 && f.Box.H > 0 {
@@ -53,7 +54,7 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 		}
 	}
 	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, journeys.Entry{Selector: e.Selector, Text: e.Text, Box: jbox(e.Box)})
+		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: e.Box})
 	}
 	return out, nil
 }
@@ -86,10 +87,10 @@ func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (j
 			}
 		}
 		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
-		return journeys.TriggerCheck{Request: u, Findings: convertFindings(fs)}, nil
+		return journeys.TriggerCheck{Request: u, Findings: fs}, nil
 	}
 	if in.Final {
-		return journeys.TriggerCheck{Findings: convertFindings(c.pack.CheckNoRedirect(in.Seen, in.Waited.String()))}, nil
+		return journeys.TriggerCheck{Findings: c.pack.CheckNoRedirect(in.Seen, in.Waited.String())}, nil
 	}
 	return journeys.TriggerCheck{}, nil
 }
@@ -109,15 +110,4 @@ func (p pierced) OtherFrames(ctx context.Context) ([]verifier.Frame, error) {
 		out[i] = verifier.Frame{Selector: f.Selector, X: f.X, Y: f.Y, World: f.World}
 	}
 	return out, nil
-}
-
-func jbox(b verifier.Box) journeys.Box { return journeys.Box{X: b.X, Y: b.Y, W: b.W, H: b.H} }
-
-func convertFindings(fs []verifier.Finding) []journeys.Finding {
-	out := make([]journeys.Finding, len(fs))
-	for i, f := range fs {
-		out[i] = journeys.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-			Box: jbox(f.Box), Waived: f.Waived, WaiverReason: f.WaiverReason}
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
@@ -20,7 +21,7 @@ import (
 func BenchmarkCorpusProbe(b *testing.B) {
 	base, br := sandboxAndBrowser(b)
 	pack := verifier.DefaultPack()
-	vc := verifier.Context{Process: journeys.ProcessAuthentication, Lang: "en", Device: "desktop", Trigger: true}
+	vc := verifier.Context{Process: journeyproof.ProcessAuthentication, Lang: "en", Device: "desktop", Trigger: true}
 	pages := []struct{ name, path string }{{"static", "/login?lang=en"}}
 	for _, k := range sandbox.CorpusKinds() {
 		pages = append(pages, struct{ name, path string }{k.Name, "/corpus/" + k.Name + "/login?lang=en"})

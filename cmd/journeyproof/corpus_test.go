@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
@@ -24,7 +25,7 @@ var corpusScope = regexp.MustCompile(`(?:(?:iframe#login|jp-app|jp-page) >> )+`)
 // selectors without the corpus's frame and shadow hosts.
 // URLs of the cross-origin frame's resources are on the second loopback
 // origin: they are the same content.
-func sameContent(f journeys.Finding) string {
+func sameContent(f journeyproof.Finding) string {
 	msg := strings.ReplaceAll(corpusScope.ReplaceAllString(f.Message, ""), "//localhost:", "//127.0.0.1:")
 	return fmt.Sprintf("%s %s %s: %s", f.Severity, f.Rule, corpusScope.ReplaceAllString(f.Selector, ""), msg)
 }
@@ -47,9 +48,9 @@ func TestCorpusMatchesStatic(t *testing.T) {
 	ctx := context.Background()
 	pack := verifier.DefaultPack()
 	pages := []struct{ name, path, process string }{
-		{"login", "/login", journeys.ProcessAuthentication},
-		{"form", "/form", journeys.ProcessFormFilling},
-		{"sign", "/sign", journeys.ProcessSigning},
+		{"login", "/login", journeyproof.ProcessAuthentication},
+		{"form", "/form", journeyproof.ProcessFormFilling},
+		{"sign", "/sign", journeyproof.ProcessSigning},
 	}
 	combos := []struct{ lang, device string }{{"en", "desktop"}, {"zh-HK", "mobile"}, {"zh-CN", "desktop"}, {"en", "mobile"}, {"zh-HK", "desktop"}, {"zh-CN", "mobile"}}
 	kinds := sandbox.CorpusKinds()
@@ -83,7 +84,7 @@ func TestCorpusMatchesStatic(t *testing.T) {
 		c := combos[di%len(combos)]
 		variants = append(variants, variant{d.Name, pages[di%len(pages)].name, c.lang, c.device})
 	}
-	check := func(t *testing.T, target, process string, v variant) []journeys.Finding {
+	check := func(t *testing.T, target, process string, v variant) []journeyproof.Finding {
 		timeout := 15 * time.Second
 		if v.defect == "no-entry" {
 			timeout = 10 * time.Second // the entry is waited for up to the timeout
@@ -105,7 +106,7 @@ func TestCorpusMatchesStatic(t *testing.T) {
 			t.Parallel()
 			query := fmt.Sprintf("?lang=%s&defects=%s", v.lang, v.defect)
 			static := check(t, base+p.path+query, p.process, v)
-			want := map[string]journeys.Finding{}
+			want := map[string]journeyproof.Finding{}
 			var wantKeys []string
 			for _, f := range static {
 				want[sameContent(f)] = f
@@ -133,7 +134,7 @@ func TestCorpusMatchesStatic(t *testing.T) {
 	}
 }
 
-func sameBox(a, b journeys.Box) bool {
+func sameBox(a, b journeyproof.Box) bool {
 	return math.Abs(a.X-b.X) <= 1 && math.Abs(a.Y-b.Y) <= 1 && math.Abs(a.W-b.W) <= 1 && math.Abs(a.H-b.H) <= 1
 }
 
@@ -156,7 +157,7 @@ func TestCorpusJourneys(t *testing.T) {
 	}
 	r := &journeys.Runner{Browser: b, BaseURL: base, Parallel: 2, Checker: &checker{pack: verifier.DefaultPack()}, NoScreenshots: true}
 	for _, res := range r.Run(context.Background(), cells) {
-		if res.Status != journeys.StatusPassed {
+		if res.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s %s", res.Cell, res.Status, res.Error)
 		}
 		if n := res.Findings["error"] + res.Findings["warning"]; n > 0 {
@@ -172,7 +173,7 @@ func TestCheckWaitsForLatePage(t *testing.T) {
 	pack := verifier.DefaultPack()
 	ctx := context.Background()
 	for _, waitFor := range []string{"#iamsmart-login", ""} {
-		fs, err := checkPageWaiting(ctx, b, pack, base+"/corpus/late/login?lang=en&defects=wrong-label", journeys.ProcessAuthentication, "en", "desktop", true, 15*time.Second, waitFor)
+		fs, err := checkPageWaiting(ctx, b, pack, base+"/corpus/late/login?lang=en&defects=wrong-label", journeyproof.ProcessAuthentication, "en", "desktop", true, 15*time.Second, waitFor)
 		if err != nil {
 			t.Fatal(err)
 		}

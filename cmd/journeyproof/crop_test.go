@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/verifier"
 )
@@ -33,7 +34,7 @@ func (c *screenRecorder) CheckScreen(ctx context.Context, in journeys.ScreenInpu
 func TestFindingCropsShowTheirElements(t *testing.T) {
 	base, b := sandboxAndBrowser(t)
 	ctx := context.Background()
-	j := &journeys.Journey{ID: "crops", Name: "crops", Process: journeys.ProcessAuthentication,
+	j := &journeys.Journey{ID: "crops", Name: "crops", Process: journeyproof.ProcessAuthentication,
 		Steps:  []journeys.Step{{Name: "load", Action: journeys.ActGoto, Value: "/login?lang=en&defects=small-button,brand-spelling", Trigger: true}},
 		Matrix: journeys.Matrix{Languages: []string{"en"}, Devices: []string{"mobile"}}}
 	cells, err := journeys.Expand([]*journeys.Journey{j}, nil, nil)
@@ -42,7 +43,7 @@ func TestFindingCropsShowTheirElements(t *testing.T) {
 	}
 	rc := &screenRecorder{checker: &checker{pack: verifier.DefaultPack()}}
 	r := &journeys.Runner{Browser: b, BaseURL: base, Parallel: 1, Checker: rc, StepTimeout: 20 * time.Second}
-	if res := r.Run(ctx, cells)[0]; res.Status != journeys.StatusPassed {
+	if res := r.Run(ctx, cells)[0]; res.Status != journeyproof.StatusPassed {
 		t.Fatalf("run: %s", res.Error)
 	}
 	full, err := png.Decode(bytes.NewReader(rc.in.FullPage))
@@ -50,7 +51,7 @@ func TestFindingCropsShowTheirElements(t *testing.T) {
 		t.Fatalf("full-page screenshot: %v", err)
 	}
 	scale := cells[0].Device.Scale
-	boxes := map[journeys.Box]bool{}
+	boxes := map[journeyproof.Box]bool{}
 	for _, f := range rc.out.Findings {
 		if f.Box.W == 0 || f.Box.H == 0 {
 			continue

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -60,9 +61,9 @@ func TestBundledJourneysEndToEnd(t *testing.T) {
 	tests := []struct {
 		file, process, finalPath string
 	}{
-		{"login.yaml", journeys.ProcessAuthentication, "/account"},
-		{"form.yaml", journeys.ProcessFormFilling, "/form/done"},
-		{"sign.yaml", journeys.ProcessSigning, "/sign/done"},
+		{"login.yaml", journeyproof.ProcessAuthentication, "/account"},
+		{"form.yaml", journeyproof.ProcessFormFilling, "/form/done"},
+		{"sign.yaml", journeyproof.ProcessSigning, "/sign/done"},
 	}
 	data := t.TempDir()
 	for _, tc := range tests {
@@ -95,7 +96,7 @@ func TestBundledJourneysEndToEnd(t *testing.T) {
 					t.Fatal(err)
 				}
 				cell := run.Cell()
-				if run.Status != journeys.StatusPassed || run.Process != tc.process || run.Release != "e2e" || run.EndedAt == nil {
+				if run.Status != journeyproof.StatusPassed || run.Process != tc.process || run.Release != "e2e" || run.EndedAt == nil {
 					t.Errorf("%s: stored status %s process %s release %s", cell, run.Status, run.Process, run.Release)
 				}
 				if run.StepCount != len(j.Steps) || len(run.Steps) != len(j.Steps) || len(rr.Screenshots) != len(j.Steps) {
@@ -109,7 +110,7 @@ func TestBundledJourneysEndToEnd(t *testing.T) {
 					wantW, wantH = 390*3, 844*3
 				}
 				for i, s := range run.Steps {
-					if s.Name != j.Steps[i].Name || s.Status != journeys.StatusPassed {
+					if s.Name != j.Steps[i].Name || s.Status != journeyproof.StatusPassed {
 						t.Errorf("%s step %d: %q %s", cell, i+1, s.Name, s.Status)
 					}
 					img, nonBlank := decodePNG(t, store.ArtifactPath(s.ScreenshotSHA))

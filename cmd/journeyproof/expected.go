@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
@@ -85,7 +86,7 @@ func expectedJourneys(svc *journeys.Service) ([]*recordings.Journey, error) {
 		}
 		langs, devices := sj.Languages, sj.Devices
 		if len(langs) == 0 {
-			langs = journeys.Languages()
+			langs = journeyproof.Languages()
 		}
 		if len(devices) == 0 {
 			devices = []string{"desktop", "mobile"}

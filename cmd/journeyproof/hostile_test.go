@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/verifier"
 )
@@ -157,7 +158,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 
 	var js []*journeys.Journey
 	for i := range cases {
-		js = append(js, &journeys.Journey{ID: fmt.Sprintf("case%d", i), Name: cases[i].name, Process: journeys.ProcessAuthentication,
+		js = append(js, &journeys.Journey{ID: fmt.Sprintf("case%d", i), Name: cases[i].name, Process: journeyproof.ProcessAuthentication,
 			Matrix: journeys.Matrix{Languages: []string{"en"}, Devices: []string{"desktop"}},
 			Steps: []journeys.Step{
 				{Name: "load", Action: journeys.ActGoto, Value: fmt.Sprintf("/case/%d", i)},
@@ -176,7 +177,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 	results := r.Run(context.Background(), cells)
 
 	clean := col.steps["case0"]
-	if results[0].Status != journeys.StatusPassed || len(clean) != 4 {
+	if results[0].Status != journeyproof.StatusPassed || len(clean) != 4 {
 		t.Fatalf("clean page: %s %s", results[0].Status, results[0].Error)
 	}
 	rules := map[string]bool{}
@@ -211,7 +212,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			res := results[i+1]
 			got := col.steps[fmt.Sprintf("case%d", i+1)]
-			if res.Status != journeys.StatusPassed {
+			if res.Status != journeyproof.StatusPassed {
 				t.Fatalf("run: %s", res.Error)
 			}
 			if len(got) != len(clean) {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
@@ -61,7 +61,7 @@ func TestImportedRecordingsRunGreen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if run.Errors != 0 || run.Status != journeys.StatusPassed {
+		if run.Errors != 0 || run.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s with %d errors: %+v", run.Cell(), run.Status, run.Errors, run.Findings)
 		}
 		triggers, requests := 0, 0

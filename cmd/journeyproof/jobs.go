@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"journeyproof"
 	"journeyproof/internal/owner"
 	"journeyproof/journeys"
 	"journeyproof/queue"
@@ -180,17 +181,17 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 	j, err := journeys.Parse(c.File, []byte(c.Source))
 	if err != nil {
 		// A journey that does not parse fails the same on every try.
-		return queue.Result{Status: journeys.StatusFailed, Error: err.Error()}, nil
+		return queue.Result{Status: journeyproof.StatusFailed, Error: err.Error()}, nil
 	}
 	if c.Service != "" {
 		j.Service = c.Service
 	}
 	dev, err := j.Device(c.Device)
 	if err != nil {
-		return queue.Result{Status: journeys.StatusFailed, Error: err.Error()}, nil
+		return queue.Result{Status: journeyproof.StatusFailed, Error: err.Error()}, nil
 	}
 	if _, ok := j.Branch(c.Branch); c.Branch != "" && !ok {
-		return queue.Result{Status: journeys.StatusFailed, Error: fmt.Sprintf("%s: journey %s has no branch %q", c.Name, j.ID, c.Branch)}, nil
+		return queue.Result{Status: journeyproof.StatusFailed, Error: fmt.Sprintf("%s: journey %s has no branch %q", c.Name, j.ID, c.Branch)}, nil
 	}
 	cell := journeys.Cell{Journey: j, Lang: c.Lang, Device: dev, Branch: c.Branch}
 	b, err := jr.browser(ctx)
@@ -200,7 +201,7 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 	pack := jr.e.pack
 	if c.Rules != "" && c.Rules != jr.rules {
 		if pack, err = packFromSource(c.Rules); err != nil {
-			return queue.Result{Status: journeys.StatusFailed, Error: err.Error()}, nil
+			return queue.Result{Status: journeyproof.StatusFailed, Error: err.Error()}, nil
 		}
 	}
 	jr.mu.Lock()
@@ -235,7 +236,7 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 		// A run stored with its final verdict is the cell's result, even
 		// when the job's time ran out while its video was encoded: running
 		// it again would store a second run of the cell.
-		if run, err := jr.e.store.Run(runID); err == nil && (run.Status == journeys.StatusPassed || run.Status == journeys.StatusFailed) && b.Exited() == nil {
+		if run, err := jr.e.store.Run(runID); err == nil && (run.Status == journeyproof.StatusPassed || run.Status == journeyproof.StatusFailed) && b.Exited() == nil {
 			return queue.Result{RunID: runID, Status: run.Status, Error: run.Error}, nil
 		}
 	}
@@ -420,13 +421,13 @@ func (e *engine) runQueued(ctx context.Context, inv invocation) (*outcome, error
 
 // cellResult is a cell's result as its job and its stored run say.
 func (e *engine) cellResult(cell journeys.Cell, j queue.Job) journeys.CellResult {
-	res := journeys.CellResult{Cell: cell, Status: journeys.StatusInterrupted, Findings: map[string]int{}}
+	res := journeys.CellResult{Cell: cell, Status: journeyproof.StatusInterrupted, Findings: map[string]int{}}
 	if j.Result == nil {
 		switch j.State {
 		case "cancelled":
 			res.Error = "interrupted: cancelled before it ran"
 		case "discarded":
-			res.Status = journeys.StatusFailed
+			res.Status = journeyproof.StatusFailed
 			res.Error = "the machinery failed on every try: " + strings.Join(j.Errors, "; ")
 		default:
 			res.Error = "interrupted: the job is " + string(j.State)

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -62,7 +62,7 @@ func runJUnit(rep *runReport) runJUnitSuites {
 		total += r.DurationMS
 		c := runJUnitCase{Name: cellName(r.Journey, r.Lang, r.Device, r.Branch), Classname: "journeyproof." + r.Process + "." + r.Journey,
 			Time: fmt.Sprintf("%.3f", float64(r.DurationMS)/1000)}
-		if r.Workflow != journeys.StatusPassed {
+		if r.Workflow != journeyproof.StatusPassed {
 			msg := "workflow " + r.Workflow
 			if r.Error != "" {
 				msg += ": " + r.Error

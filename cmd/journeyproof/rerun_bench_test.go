@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
@@ -66,7 +67,7 @@ func BenchmarkRerunStability(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, r := range out.Results {
-			if r.Status != journeys.StatusPassed {
+			if r.Status != journeyproof.StatusPassed {
 				if failed[release] == nil {
 					failed[release] = map[string]bool{}
 				}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/queue"
 	"journeyproof/recordings"
@@ -240,7 +241,7 @@ func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn s
 				rec.Poster = store.ArtifactPath(run.Video.PosterSHA)
 			}
 		}
-		if rec.Status == journeys.StatusPassed {
+		if rec.Status == journeyproof.StatusPassed {
 			rep.Passed++
 		} else {
 			rep.Failed++
@@ -288,7 +289,7 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 		case "cell-end":
 			ended++
 			mark := "ok  "
-			if ev.Status != journeys.StatusPassed {
+			if ev.Status != journeyproof.StatusPassed {
 				mark = "FAIL"
 			}
 			line := fmt.Sprintf("  %s  %s  %d steps  %.1fs", mark, ev.Cell, ev.Result.Steps, ev.Result.Ended.Sub(ev.Result.Started).Seconds())

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 )
@@ -52,7 +53,7 @@ func BenchmarkQueuedCells(b *testing.B) {
 		wall := time.Since(start)
 		var ds []time.Duration
 		for _, r := range out.Results {
-			if r.Status != journeys.StatusPassed {
+			if r.Status != journeyproof.StatusPassed {
 				b.Fatalf("%s: %s %s", r.Cell, r.Status, r.Error)
 			}
 			ds = append(ds, r.Ended.Sub(r.Started))

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/internal/pgtest"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
@@ -208,8 +209,8 @@ func testScaleOut(t *testing.T, kind string) {
 			default:
 			}
 			var done, running []recordings.Run
-			store.DB.Where("owner_pid = ? AND status = ?", pid, journeys.StatusPassed).Find(&done)
-			store.DB.Where("owner_pid = ? AND status = ? AND step_count >= 0", pid, journeys.StatusRunning).Find(&running)
+			store.DB.Where("owner_pid = ? AND status = ?", pid, journeyproof.StatusPassed).Find(&done)
+			store.DB.Where("owner_pid = ? AND status = ? AND step_count >= 0", pid, journeyproof.StatusRunning).Find(&running)
 			if len(done) >= 1 && len(running) == 1 {
 				var steps int64
 				store.DB.Model(&recordings.Step{}).Where("run_id = ?", running[0].ID).Count(&steps)
@@ -257,10 +258,10 @@ func testScaleOut(t *testing.T, kind string) {
 	var interrupted []recordings.Run
 	for _, r := range runs {
 		switch r.Status {
-		case journeys.StatusPassed:
+		case journeyproof.StatusPassed:
 			passed[r.Cell()]++
 			byWorker[r.OwnerPID]++
-		case journeys.StatusInterrupted:
+		case journeyproof.StatusInterrupted:
 			interrupted = append(interrupted, r)
 		default:
 			t.Errorf("run %d %s: %s %s", r.ID, r.Cell(), r.Status, r.Error)
@@ -282,16 +283,16 @@ func testScaleOut(t *testing.T, kind string) {
 	var k recordings.Run
 	for {
 		store.DB.First(&k, killedRun)
-		if k.Status != journeys.StatusRunning || time.Now().After(deadline) {
+		if k.Status != journeyproof.StatusRunning || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if k.Status != journeys.StatusInterrupted || !strings.Contains(k.Error, fmt.Sprintf("pid %d", vpid)) {
+	if k.Status != journeyproof.StatusInterrupted || !strings.Contains(k.Error, fmt.Sprintf("pid %d", vpid)) {
 		t.Errorf("killed attempt (run %d): %s %q", k.ID, k.Status, k.Error)
 	}
 	var retried recordings.Run
-	if err := store.DB.Where("release = ? AND journey_id = ? AND lang = ? AND device = ? AND status = ?", "scale", k.JourneyID, k.Lang, k.Device, journeys.StatusPassed).First(&retried).Error; err != nil || retried.OwnerPID != spid {
+	if err := store.DB.Where("release = ? AND journey_id = ? AND lang = ? AND device = ? AND status = ?", "scale", k.JourneyID, k.Lang, k.Device, journeyproof.StatusPassed).First(&retried).Error; err != nil || retried.OwnerPID != spid {
 		t.Errorf("the killed cell %s: passed run %+v on pid %d, want worker B (pid %d): %v", k.Cell(), retried.ID, retried.OwnerPID, spid, err)
 	}
 	if len(interrupted) != 1 {
@@ -300,7 +301,7 @@ func testScaleOut(t *testing.T, kind string) {
 	// Worker B ran its cells in the remote Chromium, and every run has its
 	// screenshots and video in the shared folder.
 	for _, r := range runs {
-		if r.Status != journeys.StatusPassed {
+		if r.Status != journeyproof.StatusPassed {
 			continue
 		}
 		full, err := store.Run(r.ID)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/verifier"
 )
@@ -128,7 +129,7 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 				}
 				pack = p
 			}
-			j := &journeys.Journey{ID: fmt.Sprintf("trigger%d", i), Name: c.name, Process: journeys.ProcessAuthentication,
+			j := &journeys.Journey{ID: fmt.Sprintf("trigger%d", i), Name: c.name, Process: journeyproof.ProcessAuthentication,
 				Matrix: journeys.Matrix{Languages: []string{"en"}, Devices: []string{"desktop"}},
 				Steps: []journeys.Step{
 					{Name: "open", Action: journeys.ActGoto, Value: "/page?" + url.Values{"style": {c.style}, "target": {c.target}}.Encode()},
@@ -141,7 +142,7 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 			}
 			col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
 			r := &journeys.Runner{Browser: b, BaseURL: srv.URL, Parallel: 1, Checker: &checker{pack: pack}, Observer: col, NoScreenshots: true}
-			if res := r.Run(context.Background(), cells)[0]; res.Status != journeys.StatusPassed {
+			if res := r.Run(context.Background(), cells)[0]; res.Status != journeyproof.StatusPassed {
 				t.Errorf("%s: %s", c.name, res.Error)
 				return
 			}
@@ -178,7 +179,7 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 				}
 				return
 			}
-			msg := sr.Findings[slices.IndexFunc(sr.Findings, func(f journeys.Finding) bool { return f.Rule == verifier.RuleRedirectSent })].Message
+			msg := sr.Findings[slices.IndexFunc(sr.Findings, func(f journeyproof.Finding) bool { return f.Rule == verifier.RuleRedirectSent })].Message
 			for _, want := range []string{"redirect.authorize", c.target + "?", "state=…", "add it to the rule pack: redirect: {authorize: {add: ['^http://127\\.0\\.0\\.1:"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message has no %q:\n%s", want, msg)
@@ -204,11 +205,11 @@ func TestCheckEntryThatSendsNothing(t *testing.T) {
 	_, b := sandboxAndBrowser(t)
 	for _, style := range []string{"dead", "link"} {
 		fs, err := checkPage(context.Background(), b, verifier.DefaultPack(), srv.URL+"/page?style="+style+"&target=/iamsmart/authorize",
-			journeys.ProcessAuthentication, "en", "desktop", true, 10*time.Second)
+			journeyproof.ProcessAuthentication, "en", "desktop", true, 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sent := slices.ContainsFunc(fs, func(f journeys.Finding) bool { return f.Rule == verifier.RuleRedirectSent })
+		sent := slices.ContainsFunc(fs, func(f journeyproof.Finding) bool { return f.Rule == verifier.RuleRedirectSent })
 		if sent != (style == "dead") {
 			t.Errorf("%s entry: findings %+v; want iamsmart.redirect.sent only when nothing is sent", style, fs)
 		}

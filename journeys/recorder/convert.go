@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"journeyproof"
 	"journeyproof/journeys"
 )
 
@@ -437,22 +438,22 @@ func (c *converter) decideProcess() error {
 		scope := u.Query().Get("scope")
 		switch {
 		case strings.Contains(scope, "eidapi_sign"):
-			c.process = journeys.ProcessSigning
+			c.process = journeyproof.ProcessSigning
 		case strings.Contains(scope, "eidapi_formFilling"):
-			c.process = journeys.ProcessFormFilling
+			c.process = journeyproof.ProcessFormFilling
 		case strings.Contains(scope, "eidapi_auth"):
-			c.process = journeys.ProcessAuthentication
+			c.process = journeyproof.ProcessAuthentication
 		}
 	}
 	if c.process == "" && c.trigLabel != "" {
 		l := strings.ToLower(c.trigLabel)
 		switch {
 		case strings.Contains(l, "sign") || strings.ContainsAny(c.trigLabel, "簽签"):
-			c.process = journeys.ProcessSigning
+			c.process = journeyproof.ProcessSigning
 		case strings.Contains(l, "fill") || strings.Contains(l, "form") || strings.Contains(c.trigLabel, "填"):
-			c.process = journeys.ProcessFormFilling
+			c.process = journeyproof.ProcessFormFilling
 		case strings.Contains(l, "log") || strings.Contains(l, "continue") || strings.Contains(c.trigLabel, "登"):
-			c.process = journeys.ProcessAuthentication
+			c.process = journeyproof.ProcessAuthentication
 		}
 	}
 	if c.process == "" {
@@ -469,12 +470,12 @@ func (c *converter) decideProcess() error {
 // query parameter, or as a path segment ("" when none).
 func urlLang(u *url.URL) string {
 	for _, k := range []string{"lang", "locale", "hl", "language"} {
-		if v := u.Query().Get(k); journeys.IsLanguage(v) {
+		if v := u.Query().Get(k); journeyproof.IsLanguage(v) {
 			return v
 		}
 	}
 	for _, seg := range strings.Split(u.Path, "/") {
-		if journeys.IsLanguage(seg) {
+		if journeyproof.IsLanguage(seg) {
 			return seg
 		}
 	}
@@ -593,7 +594,7 @@ func (c *converter) render() []byte {
 	fmt.Fprintf(&b, "name: %s\n", plain(title))
 	fmt.Fprintf(&b, "process: %s\n", c.process)
 	b.WriteString("matrix:\n")
-	langs := "[" + strings.Join(journeys.Languages(), ", ") + "]"
+	langs := "[" + strings.Join(journeyproof.Languages(), ", ") + "]"
 	switch {
 	case len(c.langDep) > 0 && c.lang != "":
 		fmt.Fprintf(&b, "  languages: [%s]  # aria/ and text/ selectors are in %s; give other languages ids to run in them\n", c.lang, c.lang)

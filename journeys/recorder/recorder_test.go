@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/recorder"
 	"journeyproof/verifier"
@@ -29,9 +30,9 @@ func TestImportFixtures(t *testing.T) {
 		langs         []string
 		warnings      int
 	}{
-		{"login", journeys.ProcessAuthentication, journeys.Languages(), 0},
-		{"form", journeys.ProcessFormFilling, []string{"en"}, 0},
-		{"sign", journeys.ProcessSigning, []string{"en"}, 1},
+		{"login", journeyproof.ProcessAuthentication, journeyproof.Languages(), 0},
+		{"form", journeyproof.ProcessFormFilling, []string{"en"}, 0},
+		{"sign", journeyproof.ProcessSigning, []string{"en"}, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -157,7 +157,7 @@ func TestWrongLabelDefect(t *testing.T) {
 
 // entryBox returns the box of an iAM Smart entry on a step, in viewport CSS
 // px.
-func entryBox(t *testing.T, r *recordings.Run, index int, sel string) journeys.Box {
+func entryBox(t *testing.T, r *recordings.Run, index int, sel string) journeyproof.Box {
 	t.Helper()
 	for _, s := range r.Steps {
 		if s.Index != index {
@@ -173,11 +173,11 @@ func entryBox(t *testing.T, r *recordings.Run, index int, sel string) journeys.B
 		}
 	}
 	t.Fatalf("run %d step %d has no entry %s", r.ID, index, sel)
-	return journeys.Box{}
+	return journeyproof.Box{}
 }
 
 // inside reports whether a lies within b, give or take tol CSS px.
-func inside(a, b journeys.Box, tol float64) bool {
+func inside(a, b journeyproof.Box, tol float64) bool {
 	return a.X >= b.X-tol && a.Y >= b.Y-tol && a.X+a.W <= b.X+b.W+tol && a.Y+a.H <= b.Y+b.H+tol
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
@@ -122,7 +123,7 @@ func (e *testEnv) runRelease(ctx context.Context, release, defect string, only [
 	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	for _, res := range r.Run(rctx, cells) {
-		if res.Status != journeys.StatusPassed {
+		if res.Status != journeyproof.StatusPassed {
 			return fmt.Errorf("release %s: %s %s: %s", release, res.Cell, res.Status, res.Error)
 		}
 	}
@@ -173,7 +174,7 @@ func (c *testChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) 
 	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
 	out := journeys.ScreenCheck{Findings: convertFindings(res.Findings)}
 	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, journeys.Entry{Selector: e.Selector, Text: e.Text, Box: jbox(e.Box)})
+		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: jbox(e.Box)})
 	}
 	return out, nil
 }
@@ -193,12 +194,14 @@ func (c *testChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput
 	return journeys.TriggerCheck{}, nil
 }
 
-func jbox(b verifier.Box) journeys.Box { return journeys.Box{X: b.X, Y: b.Y, W: b.W, H: b.H} }
+func jbox(b journeyproof.Box) journeyproof.Box {
+	return journeyproof.Box{X: b.X, Y: b.Y, W: b.W, H: b.H}
+}
 
-func convertFindings(fs []verifier.Finding) []journeys.Finding {
-	out := make([]journeys.Finding, len(fs))
+func convertFindings(fs []journeyproof.Finding) []journeyproof.Finding {
+	out := make([]journeyproof.Finding, len(fs))
 	for i, f := range fs {
-		out[i] = journeys.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
+		out[i] = journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
 			Box: jbox(f.Box), Waived: f.Waived, WaiverReason: f.WaiverReason}
 	}
 	return out

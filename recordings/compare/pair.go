@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -41,7 +42,7 @@ func PairRuns(base, head []recordings.Run) []RunPair {
 	}
 	slices.SortFunc(out, func(p, q RunPair) int {
 		a, b := p.any(), q.any()
-		return cmp.Or(cmp.Compare(a.JourneyID, b.JourneyID), cmp.Compare(langOrder(a.Lang), langOrder(b.Lang)),
+		return cmp.Or(cmp.Compare(a.JourneyID, b.JourneyID), cmp.Compare(journeyproof.LanguageOrder(a.Lang), journeyproof.LanguageOrder(b.Lang)),
 			cmp.Compare(a.Lang, b.Lang), cmp.Compare(a.Device, b.Device), cmp.Compare(a.Branch, b.Branch))
 	})
 	return out
@@ -52,19 +53,6 @@ func (p RunPair) any() *recordings.Run {
 		return p.Head
 	}
 	return p.Base
-}
-
-// langOrder puts the languages in the order of the journeys' matrices.
-func langOrder(l string) int {
-	switch l {
-	case "en":
-		return 0
-	case "zh-HK":
-		return 1
-	case "zh-CN":
-		return 2
-	}
-	return 3
 }
 
 // byCell indexes runs by cell and branch (Run.Key), the first of a key

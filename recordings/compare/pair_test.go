@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -81,7 +81,7 @@ func TestPairSteps(t *testing.T) {
 // reordered steps, and fails the comparison.
 func TestStepFlowInReport(t *testing.T) {
 	mk := func(release string, specs ...string) *recordings.Run {
-		return &recordings.Run{Release: release, JourneyID: "j", Lang: "en", Device: "desktop", Status: journeys.StatusPassed, Steps: steps(specs...)}
+		return &recordings.Run{Release: release, JourneyID: "j", Lang: "en", Device: "desktop", Status: journeyproof.StatusPassed, Steps: steps(specs...)}
 	}
 	rd, jobs := diffRun(mk("1", "a:A", "b:B", "c:C", "d:D"), mk("2", "a:A", "c:C", "b:B", "e:E"))
 	if len(jobs) != 0 {
@@ -139,22 +139,22 @@ func TestPairRuns(t *testing.T) {
 }
 
 func TestTextChanges(t *testing.T) {
-	entry := func(sel, text string) journeys.Entry { return journeys.Entry{Selector: sel, Text: text} }
+	entry := func(sel, text string) journeyproof.Entry { return journeyproof.Entry{Selector: sel, Text: text} }
 	for _, tc := range []struct {
 		name       string
 		base, head recordings.Step
 		want       []TextChange
 	}{
 		{"same after collapsing space",
-			recordings.Step{Title: "Log in", Status: "passed", Entries: []journeys.Entry{entry("#a", "Log in with\n  iAM Smart")}},
-			recordings.Step{Title: "Log in ", Status: "passed", Entries: []journeys.Entry{entry("#a", "Log in with iAM Smart")}}, nil},
+			recordings.Step{Title: "Log in", Status: "passed", Entries: []journeyproof.Entry{entry("#a", "Log in with\n  iAM Smart")}},
+			recordings.Step{Title: "Log in ", Status: "passed", Entries: []journeyproof.Entry{entry("#a", "Log in with iAM Smart")}}, nil},
 		{"label and title",
-			recordings.Step{Title: "Log in", Status: "passed", Entries: []journeys.Entry{entry("#a", "Log in with iAM Smart")}},
-			recordings.Step{Title: "Sign in", Status: "passed", Entries: []journeys.Entry{entry("#a", "Login by iAM Smart")}},
+			recordings.Step{Title: "Log in", Status: "passed", Entries: []journeyproof.Entry{entry("#a", "Log in with iAM Smart")}},
+			recordings.Step{Title: "Sign in", Status: "passed", Entries: []journeyproof.Entry{entry("#a", "Login by iAM Smart")}},
 			[]TextChange{{Field: "title", Before: "Log in", After: "Sign in"}, {Field: "entry", Selector: "#a", Before: "Log in with iAM Smart", After: "Login by iAM Smart"}}},
 		{"entry gone and new",
-			recordings.Step{Status: "passed", Entries: []journeys.Entry{entry("#a", "A")}},
-			recordings.Step{Status: "passed", Entries: []journeys.Entry{entry("#b", "B")}},
+			recordings.Step{Status: "passed", Entries: []journeyproof.Entry{entry("#a", "A")}},
+			recordings.Step{Status: "passed", Entries: []journeyproof.Entry{entry("#b", "B")}},
 			[]TextChange{{Field: "entry", Selector: "#a", Before: "A"}, {Field: "entry", Selector: "#b", After: "B"}}},
 		{"status",
 			recordings.Step{Status: "passed"}, recordings.Step{Status: "failed"},

@@ -13,7 +13,7 @@ package compare
 import (
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 )
 
 // Statuses of a run pair and of a step pair.
@@ -210,8 +210,8 @@ type Visual struct {
 	HeadSize    Size `json:"headSize"`
 	// Boxes bound the changed regions in screenshot pixels; CSSBoxes are
 	// the same boxes in the head page's CSS px (viewport coordinates).
-	Boxes    []Rect         `json:"boxes"`
-	CSSBoxes []journeys.Box `json:"cssBoxes"`
+	Boxes    []Rect             `json:"boxes"`
+	CSSBoxes []journeyproof.Box `json:"cssBoxes"`
 	// Masks are the ignored areas in screenshot pixels (both sides' masks).
 	Masks []Rect `json:"masks,omitempty"`
 	// Diff is the artifact sha256 of the diff image (changed pixels red
@@ -238,13 +238,13 @@ type FindingDiff struct {
 
 // FindingInfo is one finding of a comparison.
 type FindingInfo struct {
-	Rule     string       `json:"rule"`
-	Severity string       `json:"severity"`
-	Message  string       `json:"message"`
-	Selector string       `json:"selector"`
-	Box      journeys.Box `json:"box"`
-	Waived   bool         `json:"waived,omitempty"`
-	Crop     string       `json:"crop,omitempty"`
+	Rule     string           `json:"rule"`
+	Severity string           `json:"severity"`
+	Message  string           `json:"message"`
+	Selector string           `json:"selector"`
+	Box      journeyproof.Box `json:"box"`
+	Waived   bool             `json:"waived,omitempty"`
+	Crop     string           `json:"crop,omitempty"`
 }
 
 // PathDiff is the sequence of URL paths of each run, query values left

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -16,7 +16,7 @@ import (
 func textChanges(base, head *recordings.Step) []TextChange {
 	var out []TextChange
 	var bt, ht, bs, hs string
-	var be, he []journeys.Entry
+	var be, he []journeyproof.Entry
 	if base != nil {
 		bt, bs, be = collapse(base.Title), base.Status, base.Entries
 	}
@@ -92,7 +92,7 @@ func diffFindings(base, head []recordings.Finding) FindingDiff {
 
 func findingInfo(f *recordings.Finding) FindingInfo {
 	return FindingInfo{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-		Box: journeys.Box{X: f.X, Y: f.Y, W: f.W, H: f.H}, Waived: f.Waived, Crop: f.CropSHA}
+		Box: journeyproof.Box{X: f.X, Y: f.Y, W: f.W, H: f.H}, Waived: f.Waived, Crop: f.CropSHA}
 }
 
 // newErrors counts the new findings of severity error that are not waived.

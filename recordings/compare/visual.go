@@ -5,7 +5,7 @@ import (
 	"image"
 	"math"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings/imagediff"
 )
 
@@ -31,7 +31,7 @@ func (j *job) do(st Store, opt Options) error {
 	v := &Visual{DiffPixels: res.DiffPixels, AAPixels: res.AAPixels, TotalPixels: res.TotalPixels, Ratio: res.Ratio,
 		Identical: res.Identical, SizeChanged: res.SizeChanged,
 		BaseSize: Size{res.BaseSize.X, res.BaseSize.Y}, HeadSize: Size{res.HeadSize.X, res.HeadSize.Y},
-		Boxes: []Rect{}, CSSBoxes: []journeys.Box{}}
+		Boxes: []Rect{}, CSSBoxes: []journeyproof.Box{}}
 	area := image.Rectangle{Max: image.Pt(min(res.BaseSize.X, res.HeadSize.X), min(res.BaseSize.Y, res.HeadSize.Y))}
 	for _, m := range masks {
 		if m = m.Intersect(area); !m.Empty() {
@@ -40,7 +40,7 @@ func (j *job) do(st Store, opt Options) error {
 	}
 	for _, r := range res.Boxes {
 		v.Boxes = append(v.Boxes, rect(r))
-		v.CSSBoxes = append(v.CSSBoxes, journeys.Box{X: float64(r.Min.X) / hs, Y: float64(r.Min.Y) / hs,
+		v.CSSBoxes = append(v.CSSBoxes, journeyproof.Box{X: float64(r.Min.X) / hs, Y: float64(r.Min.Y) / hs,
 			W: float64(r.Dx()) / hs, H: float64(r.Dy()) / hs})
 	}
 	if res.Diff != nil && (res.DiffPixels > 0 || res.SizeChanged) {
@@ -58,7 +58,7 @@ func (j *job) do(st Store, opt Options) error {
 
 // maskRects converts mask boxes (viewport CSS px) to screenshot pixels,
 // rounding outwards.
-func maskRects(boxes []journeys.Box, scale float64) []image.Rectangle {
+func maskRects(boxes []journeyproof.Box, scale float64) []image.Rectangle {
 	var out []image.Rectangle
 	for _, b := range boxes {
 		r := image.Rect(int(math.Floor(b.X*scale)), int(math.Floor(b.Y*scale)),

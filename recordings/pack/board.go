@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -223,7 +224,7 @@ type boardCtx struct {
 // buildBoard lays out the wireframe of one process.
 func buildBoard(o *Options, sel *selection, process string, videos map[uint]*runVideo, info screenshotInfo, imgs *printImages) *board {
 	bc := &boardCtx{o: o, info: info, imgs: imgs, boxes: map[string]image.Rectangle{}}
-	b := &board{Process: process, ProcessTitle: processTitle(process), Release: sel.release, Date: formatDate(o.Now), Service: o.ServiceName}
+	b := &board{Process: process, ProcessTitle: journeyproof.ProcessTitle(process), Release: sel.release, Date: formatDate(o.Now), Service: o.ServiceName}
 	var langs, devices []string
 	for _, j := range sel.journeys {
 		if j.Process != process {

@@ -3,6 +3,8 @@ package pack
 import (
 	"fmt"
 	"strings"
+
+	"journeyproof"
 )
 
 // Completeness is what a pack lacks, per business process: the export
@@ -91,7 +93,7 @@ func (c Completeness) Lines() []string {
 		if p.Complete() {
 			continue
 		}
-		title := processTitle(p.Process) + " (" + strings.Join(p.Journeys, ", ") + ")"
+		title := journeyproof.ProcessTitle(p.Process) + " (" + strings.Join(p.Journeys, ", ") + ")"
 		if p.NotRun {
 			out = append(out, fmt.Sprintf("%s: not run in this release; all %d cells missing: %s", title, p.Cells, listCells(p.Missing)))
 			continue

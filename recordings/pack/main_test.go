@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
@@ -150,7 +151,7 @@ func runCells(ctx context.Context, baseURL string, cells []journeys.Cell) (*reco
 		if res.ObserverError != nil {
 			return nil, fmt.Errorf("store %s: %w", res.Cell, res.ObserverError)
 		}
-		if res.Status == journeys.StatusInterrupted {
+		if res.Status == journeyproof.StatusInterrupted {
 			return nil, fmt.Errorf("run %s: %s", res.Cell, res.Error)
 		}
 	}
@@ -209,7 +210,7 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 		}
 	}
 	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, journeys.Entry{Selector: e.Selector, Text: e.Text, Box: journeys.Box(e.Box)})
+		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: journeyproof.Box(e.Box)})
 	}
 	return out, nil
 }
@@ -223,11 +224,11 @@ func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (j
 	return journeys.TriggerCheck{}, nil
 }
 
-func convert(fs []verifier.Finding) []journeys.Finding {
-	out := make([]journeys.Finding, len(fs))
+func convert(fs []journeyproof.Finding) []journeyproof.Finding {
+	out := make([]journeyproof.Finding, len(fs))
 	for i, f := range fs {
-		out[i] = journeys.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-			Box: journeys.Box(f.Box), Waived: f.Waived, WaiverReason: f.WaiverReason}
+		out[i] = journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
+			Box: journeyproof.Box(f.Box), Waived: f.Waived, WaiverReason: f.WaiverReason}
 	}
 	return out
 }

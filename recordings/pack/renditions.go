@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 	"journeyproof/recordings/video"
@@ -130,13 +131,13 @@ func makeRenditions(ctx context.Context, b *journeys.Browser, o *Options, sel *s
 		if svc == "" {
 			svc = r.Service
 		}
-		title := processTitle(r.Process) + " · " + r.JourneyName + " · " + langLabel(r.Lang) + " · " + r.Device
+		title := journeyproof.ProcessTitle(r.Process) + " · " + r.JourneyName + " · " + langLabel(r.Lang) + " · " + r.Device
 		if r.Branch != "" {
 			title += " · " + r.Branch
 		}
 		rf := renditionFile{Path: submissionPath(r), Process: r.Process, r: &video.Rendition{Title: title, Lang: r.Lang}}
 		rf.file = filepath.Join(dir, strings.ReplaceAll(rf.Path, "/", "_"))
-		card := add(&stillSpec{Card: true, Service: svc, Process: processTitle(r.Process), Journey: r.JourneyName, Branch: r.Branch,
+		card := add(&stillSpec{Card: true, Service: svc, Process: journeyproof.ProcessTitle(r.Process), Journey: r.JourneyName, Branch: r.Branch,
 			Lang: langLabel(r.Lang), LangCode: r.Lang, Device: deviceLabel(r), Release: sel.release, Date: date})
 		rf.r.Stills = append(rf.r.Stills, video.Still{PNG: card, Hold: titleHold, Chapter: "Title: " + title, Subtitle: title})
 		caps := map[string]string{}
@@ -172,7 +173,7 @@ func makeRenditions(ctx context.Context, b *journeys.Browser, o *Options, sel *s
 		if cf == nil {
 			p := processFile(r.Process)
 			cf = &renditionFile{Path: "submission/" + p, Process: r.Process, file: filepath.Join(dir, "combined-"+p),
-				r: &video.Rendition{Title: processTitle(r.Process) + " · release " + sel.release, Lang: r.Lang}}
+				r: &video.Rendition{Title: journeyproof.ProcessTitle(r.Process) + " · release " + sel.release, Lang: r.Lang}}
 			combined[r.Process] = cf
 			order = append(order, r.Process)
 		}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
@@ -362,7 +362,7 @@ func (r *report) writeJUnit(w io.Writer) error {
 			Properties: []junitProperty{{"run", fmt.Sprint(x.ID)}, {"release", x.Release}, {"journey", x.JourneyID}, {"process", x.Process},
 				{"lang", x.Lang}, {"device", x.Device}, {"browser", x.BrowserVersion}}}
 		runCase := junitCase{Name: "run", Classname: class, Time: seconds(d)}
-		if x.Status != journeys.StatusPassed {
+		if x.Status != journeyproof.StatusPassed {
 			msg := "run " + x.Status
 			if x.Error != "" {
 				msg += ": " + x.Error

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -65,8 +66,8 @@ func selectRuns(o *Options) (*selection, error) {
 		return nil, errors.New("export pack: no release given; use --release NAME")
 	}
 	for _, l := range o.Langs {
-		if !journeys.IsLanguage(l) {
-			return nil, fmt.Errorf("unknown language %q; expected one of %s", l, strings.Join(journeys.Languages(), ", "))
+		if !journeyproof.IsLanguage(l) {
+			return nil, fmt.Errorf("unknown language %q; expected one of %s", l, strings.Join(journeyproof.Languages(), ", "))
 		}
 	}
 	// The run of each cell: recordings.Store.CellRuns, the rule the
@@ -196,7 +197,7 @@ func coverage(o *Options, sel *selection) []Cell {
 			c.Run, c.Status, c.Error, c.Steps = r.ID, r.Status, r.Error, len(r.Steps)
 			c.Errors, c.Warnings, c.Waived = countFindings(r)
 			c.State = CellFailed
-			if r.Status == journeys.StatusPassed {
+			if r.Status == journeyproof.StatusPassed {
 				c.State = CellPassed
 			}
 		}
@@ -351,27 +352,11 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func langRank(l string) string {
-	switch l {
-	case "en":
-		return "0"
-	case "zh-HK":
-		return "1"
-	case "zh-CN":
-		return "2"
-	}
-	return "3" + l
-}
+// langRank and deviceRank sort a language or a device in display order
+// (journeyproof.LanguageOrder, DeviceOrder), then by code or name.
+func langRank(l string) string { return strconv.Itoa(journeyproof.LanguageOrder(l)) + l }
 
-func deviceRank(d string) string {
-	switch d {
-	case "desktop":
-		return "0"
-	case "mobile":
-		return "1"
-	}
-	return "2" + d
-}
+func deviceRank(d string) string { return strconv.Itoa(journeyproof.DeviceOrder(d)) + d }
 
 // processFile makes a name (process, journey, language, device) safe as
 // a file name in the pack.

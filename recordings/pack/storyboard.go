@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -104,23 +105,8 @@ func fit(w, h, maxW, maxH float64) (float64, float64) {
 	return w * s, h * s
 }
 
-func processTitle(p string) string {
-	switch p {
-	case journeys.ProcessAuthentication:
-		return "Authentication"
-	case journeys.ProcessFormFilling:
-		return "Form filling"
-	case journeys.ProcessSigning:
-		return "Digital signing"
-	case "":
-		return "Business process"
-	}
-	t := strings.ReplaceAll(p, "-", " ")
-	return strings.ToUpper(t[:1]) + t[1:]
-}
-
 func langLabel(code string) string {
-	if l, ok := journeys.LookupLanguage(code); ok {
+	if l, ok := journeyproof.LookupLanguage(code); ok {
 		if code == "en" {
 			return l.Label
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
@@ -77,7 +78,7 @@ func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store
 	}
 	m.cpu = m.self + m.chromium + m.ffmpeg
 	for _, res := range results {
-		if res.Status != journeys.StatusPassed {
+		if res.Status != journeyproof.StatusPassed {
 			b.Fatalf("%s: %s %s", res.Cell, res.Status, res.Error)
 		}
 	}
@@ -206,7 +207,7 @@ func captureTicking(b *testing.B, device string, d time.Duration) *job {
 	}
 	b.Cleanup(func() { store.Close() })
 	src := New(store, Options{FFmpeg: "/nonexistent/ffmpeg", Notice: io.Discard})
-	dev := journeys.BuiltinDevices()[device]
+	dev := journeyproof.BuiltinDevices()[device]
 	cell := journeys.Cell{Journey: &journeys.Journey{ID: "bench", Name: "Ticking page"}, Lang: "en", Device: dev}
 	tab, cancel := chromedp.NewContext(browser.Context(), chromedp.WithNewBrowserContext())
 	defer cancel()
@@ -225,8 +226,8 @@ func captureTicking(b *testing.B, device string, d time.Duration) *job {
 		b.Fatal(err)
 	}
 	time.Sleep(d)
-	res := &journeys.CellResult{Cell: cell, Status: journeys.StatusPassed, Started: started, Ended: time.Now(), Steps: 1}
-	c.StepDone(&journeys.StepResult{Index: 0, Step: step, Status: journeys.StatusPassed, Ended: res.Ended})
+	res := &journeys.CellResult{Cell: cell, Status: journeyproof.StatusPassed, Started: started, Ended: time.Now(), Steps: 1}
+	c.StepDone(&journeys.StepResult{Index: 0, Step: step, Status: journeyproof.StatusPassed, Ended: res.Ended})
 	c.Finish(res, func(error) {})
 	if err := src.Wait(); err != nil {
 		b.Fatal(err)
@@ -322,7 +323,7 @@ func rssChild(arg string) int {
 		rep.Error = err.Error()
 		return 1
 	}
-	if res[0].Status != journeys.StatusPassed {
+	if res[0].Status != journeyproof.StatusPassed {
 		rep.Error = res[0].Error
 		return 1
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"journeyproof"
 	"journeyproof/journeys"
 )
 
@@ -431,7 +432,7 @@ func (c *capture) StepDone(res *journeys.StepResult) {
 	for i := range c.steps {
 		if c.steps[i].Index == res.Index {
 			c.steps[i].End = res.Ended.Sub(c.t0)
-			c.steps[i].Failed = res.Status != journeys.StatusPassed
+			c.steps[i].Failed = res.Status != journeyproof.StatusPassed
 			c.steps[i].Error = res.Error
 		}
 	}
@@ -488,7 +489,7 @@ func (c *capture) job(res *journeys.CellResult) *job {
 
 // blankFrame is a white frame of the device's size: the tab before its
 // first page.
-func blankFrame(d journeys.Device) []byte {
+func blankFrame(d journeyproof.Device) []byte {
 	// RGBA, so that the JPEG is YCbCr 4:2:0 like the screencast's frames:
 	// ffmpeg restarts its filters at a change of format, and loses time there.
 	img := image.NewRGBA(image.Rect(0, 0, int(d.Width), int(d.Height)))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -76,7 +77,7 @@ func ffmetaEscape(s string) string {
 // its own name, and device.
 func captionLine(cell journeys.Cell) string {
 	lang := cell.Lang
-	if l, ok := journeys.LookupLanguage(cell.Lang); ok {
+	if l, ok := journeyproof.LookupLanguage(cell.Lang); ok {
 		lang = l.Label
 	}
 	return lang + " · " + cell.Device.Name

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof"
 	"journeyproof/journeys"
 )
 
@@ -77,7 +78,7 @@ func TestEncodeTiming(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dev := journeys.Device{Name: "test", Width: tt.w, Height: tt.h, Scale: 1}
+			dev := journeyproof.Device{Name: "test", Width: tt.w, Height: tt.h, Scale: 1}
 			for _, f := range tt.frames {
 				data := solidJPEG(t, int(tt.w), int(tt.h), f.c)
 				if f.c == white {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -21,13 +21,13 @@ func TestRemoveLeftovers(t *testing.T) {
 	defer store.Close()
 	now := time.Now()
 	folders := map[string]bool{} // folder -> kept
-	for _, status := range []string{journeys.StatusInterrupted, journeys.StatusRunning, journeys.StatusPassed, journeys.StatusFailed} {
+	for _, status := range []string{journeyproof.StatusInterrupted, journeyproof.StatusRunning, journeyproof.StatusPassed, journeyproof.StatusFailed} {
 		run := recordings.Run{Release: "x", JourneyID: "login", Lang: "en", Device: "desktop", Status: status, StartedAt: now,
 			OwnerHost: store.Owner().Host, OwnerPID: store.Owner().PID, OwnerStart: store.Owner().Start, HeartbeatAt: &now}
 		if err := store.DB.Create(&run).Error; err != nil {
 			t.Fatal(err)
 		}
-		folders[fmt.Sprintf("run-%d-123", run.ID)] = status != journeys.StatusInterrupted
+		folders[fmt.Sprintf("run-%d-123", run.ID)] = status != journeyproof.StatusInterrupted
 	}
 	folders["run-999-456"] = false // its run is gone
 	folders["notes"] = true        // not a run's frames

@@ -23,6 +23,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -175,9 +176,9 @@ func (s *Source) finish(c *capture, res *journeys.CellResult, stored func(error)
 	drop := ""
 	var lost error
 	switch {
-	case res.Status == journeys.StatusInterrupted:
+	case res.Status == journeyproof.StatusInterrupted:
 		drop = "the run was interrupted"
-	case s.failedOnly && res.Status == journeys.StatusPassed:
+	case s.failedOnly && res.Status == journeyproof.StatusPassed:
 		drop = "failed-only and the run passed"
 	case c.frames == 0:
 		drop = "no frame was captured"
@@ -240,7 +241,7 @@ func RemoveLeftovers(store *recordings.Store) (int, error) {
 	}
 	keep := map[uint]bool{}
 	for _, r := range runs {
-		keep[r.ID] = r.Status != journeys.StatusInterrupted
+		keep[r.ID] = r.Status != journeyproof.StatusInterrupted
 	}
 	n := 0
 	for _, id := range ids {

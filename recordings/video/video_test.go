@@ -16,7 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"journeyproof/journeys"
+	"journeyproof"
 )
 
 // loginJourney walks the sandbox's login in one language on one device:
@@ -55,7 +55,7 @@ func TestSandboxJourneyVideo(t *testing.T) {
 	}
 	for i, res := range rr.results {
 		t.Run(res.Cell.String(), func(t *testing.T) {
-			if res.Status != journeys.StatusPassed {
+			if res.Status != journeyproof.StatusPassed {
 				t.Fatalf("run %s: %s", res.Status, res.Error)
 			}
 			run := rr.run(t, i)
@@ -111,7 +111,7 @@ func TestSandboxJourneyVideo(t *testing.T) {
 			if err != nil {
 				t.Fatalf("captions do not parse as WebVTT: %v\n%s", err, data)
 			}
-			lang, _ := journeys.LookupLanguage(res.Cell.Lang)
+			lang, _ := journeyproof.LookupLanguage(res.Cell.Lang)
 			wantLine := lang.Label + " · " + d.Name
 			if len(cues) != len(run.Steps) {
 				t.Fatalf("%d cues, want one per step (%d)", len(cues), len(run.Steps))
@@ -318,7 +318,7 @@ steps:
 		t.Fatal(rr.waitErr)
 	}
 	res := rr.results[0]
-	if res.Status != journeys.StatusFailed {
+	if res.Status != journeyproof.StatusFailed {
 		t.Fatalf("run %s, want failed", res.Status)
 	}
 	run := rr.run(t, 0)
@@ -392,7 +392,7 @@ func TestNavigationsAndNewTab(t *testing.T) {
 	t.Logf("from %s to %s and back", baseURL, otherURL)
 	for i, res := range rr.results {
 		t.Run(res.Cell.String(), func(t *testing.T) {
-			if res.Status != journeys.StatusPassed {
+			if res.Status != journeyproof.StatusPassed {
 				t.Fatalf("run %s: %s", res.Status, res.Error)
 			}
 			run := rr.run(t, i)
@@ -639,7 +639,7 @@ steps:
 		t.Fatal("the Source found an ffmpeg that is not there")
 	}
 	for i, res := range rr.results {
-		if res.Status != journeys.StatusPassed {
+		if res.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s %s", res.Cell, res.Status, res.Error)
 		}
 		if run := rr.run(t, i); run.Video != nil {
@@ -717,7 +717,7 @@ steps:
 	}
 	for i, res := range rr.results {
 		t.Run(res.Cell.String(), func(t *testing.T) {
-			if res.Status != journeys.StatusPassed {
+			if res.Status != journeyproof.StatusPassed {
 				t.Fatalf("run %s: %s", res.Status, res.Error)
 			}
 			run := rr.run(t, i)
