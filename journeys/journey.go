@@ -1,11 +1,13 @@
-// Package journeys holds what a journey is and how it runs: the journey file
-// format (YAML, with file:line:col errors), the matrix of languages and
-// devices that expands a journey into cells, and the Runner that drives one
-// shared Chromium through every cell with chromedp.
+// Package journeys holds what a journey is: the journey file format (YAML,
+// with file:line:col errors), its steps and branches, the service file, the
+// matrix of languages and devices that expands a journey into cells, and
+// what a run of a cell reports (StepResult, CellResult, Event) to the
+// Observer that records it.
 //
-// The package does not import the evidence store or the verifier. The Runner
-// calls the small interfaces Observer and Checker at each step, and the
-// command line hands it the real ones.
+// The package does not drive a browser: package journeys/chrome runs the
+// cells in Chromium and calls the Observer at each step. So the evidence
+// store, the web app and the comparison, which read journeys and cells,
+// do not depend on chromedp.
 package journeys
 
 import (

@@ -470,7 +470,7 @@ func (p *parser) action(s *Step, v *yaml.Node) error {
 			})
 		}
 		if err == nil && s.Value != "" && !isKnownKey(s.Value) {
-			err = p.errf(v, "press: unknown key %q; expected one of %s or a single character", s.Value, strings.Join(keyNames(), ", "))
+			err = p.errf(v, "press: unknown key %q; expected one of %s or a single character", s.Value, strings.Join(KeyNames(), ", "))
 		}
 		if err == nil && s.Value == "" {
 			err = p.errf(v, "press: missing key; expected press: Enter or {key: Enter, selector: CSS}")
@@ -533,7 +533,7 @@ func (p *parser) waitOrExpect(s *Step, v *yaml.Node) error {
 		case "text":
 			s.Text = val
 		case "url":
-			if _, err := compileURLPattern(val); err != nil {
+			if _, err := URLPattern(val); err != nil {
 				return p.errf(v, "%s.url: %v", what, err)
 			}
 			s.URL = val
@@ -549,9 +549,9 @@ func (p *parser) waitOrExpect(s *Step, v *yaml.Node) error {
 	return err
 }
 
-// compileURLPattern turns a URL pattern into a matcher: "re:REGEXP" or a
+// URLPattern turns a step's URL pattern into a matcher: "re:REGEXP" or a
 // substring.
-func compileURLPattern(pat string) (func(string) bool, error) {
+func URLPattern(pat string) (func(string) bool, error) {
 	if rest, ok := strings.CutPrefix(pat, "re:"); ok {
 		re, err := regexp.Compile(rest)
 		if err != nil {

@@ -8,20 +8,20 @@ import (
 	"testing"
 
 	"journeyproof/internal/pgtest"
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 )
 
 // One browser and the sandbox on loopback for the package.
 var (
-	browser *journeys.Browser
+	browser *chrome.Browser
 	baseURL string
 	// pg is a private PostgreSQL cluster for the store's tests on Postgres.
 	pg *pgtest.Cluster
 )
 
 func TestMain(m *testing.M) {
-	b, err := journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -8,6 +8,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
 )
 
@@ -36,7 +37,7 @@ func TestStoreOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recordings.Recorder{Store: store, Release: "pg", BaseURL: baseURL, BrowserVersion: browser.Version()}
-	runner := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 30 * time.Second}
+	runner := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 30 * time.Second}
 	for _, res := range runner.Run(ctx, cells) {
 		if res.Status != journeyproof.StatusPassed {
 			t.Fatalf("%s: %s %s", res.Cell, res.Status, res.Error)

@@ -11,6 +11,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
 	"journeyproof/recordings/video"
 	"journeyproof/verifier"
@@ -30,7 +31,7 @@ steps:
 type fixture struct {
 	store  *recordings.Store
 	rec    *recordings.Recorder
-	runner *journeys.Runner
+	runner *chrome.Runner
 	cells  []journeys.Cell
 }
 
@@ -51,7 +52,7 @@ func newFixture(t *testing.T, query string) *fixture {
 	t.Cleanup(func() { store.Close() })
 	rec := &recordings.Recorder{Store: store, Release: "test", BaseURL: baseURL, BrowserVersion: browser.Version()}
 	return &fixture{store: store, rec: rec, cells: cells,
-		runner: &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 10 * time.Second}}
+		runner: &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 10 * time.Second}}
 }
 
 func (f *fixture) run(t *testing.T) (journeys.CellResult, *recordings.Run) {
@@ -180,19 +181,19 @@ func TestFindingNotStoredFailsRun(t *testing.T) {
 // packChecker checks each screen with a rule pack (no crops, no trigger).
 type packChecker struct{ pack *verifier.Pack }
 
-func (c packChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+func (c packChecker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
 	facts, err := verifier.Probe(ctx)
 	if err != nil {
-		return journeys.ScreenCheck{}, err
+		return chrome.ScreenCheck{}, err
 	}
 	res := c.pack.CheckPage(facts, verifier.Context{Process: in.Cell.Journey.Process, Lang: in.Cell.Lang, Device: "desktop"})
-	var out journeys.ScreenCheck
+	var out chrome.ScreenCheck
 	for _, f := range res.Findings {
 		out.Findings = append(out.Findings, journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector})
 	}
 	return out, nil
 }
 
-func (c packChecker) CheckTrigger(context.Context, journeys.TriggerInput) (journeys.TriggerCheck, error) {
-	return journeys.TriggerCheck{}, nil
+func (c packChecker) CheckTrigger(context.Context, chrome.TriggerInput) (chrome.TriggerCheck, error) {
+	return chrome.TriggerCheck{}, nil
 }

@@ -47,7 +47,7 @@ func ProbeScript() string { return probeJS }
 
 // Evaluator evaluates a JavaScript expression in a page, awaits it when it
 // is a promise, and returns its value as JSON. The runner's isolated world
-// (journeys.World) is one.
+// (chrome.World) is one.
 type Evaluator interface {
 	Eval(ctx context.Context, expression string) ([]byte, error)
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 )
 
@@ -23,7 +23,7 @@ func (pageWorld) Eval(ctx context.Context, expr string) ([]byte, error) {
 // BenchmarkProbeWorlds measures what reading the page in an isolated world
 // costs a step: the probe on a freshly loaded document (as after a step's
 // navigation) in the page's own world, against the runner's isolated world
-// (journeys.World: created for the document by the first evaluation, then
+// (chrome.World: created for the document by the first evaluation, then
 // reused) with the URL, title and scroll read that comes first.
 //
 // Run with: go test -run '^$' -bench ProbeWorlds -benchtime 10x ./verifier
@@ -39,7 +39,7 @@ func BenchmarkProbeWorlds(b *testing.B) {
 		for _, path := range []string{"/login", "/form"} {
 			b.Run(path[1:]+"/"+device, func(b *testing.B) {
 				ctx := tabs[device]
-				w, err := journeys.NewWorld(ctx)
+				w, err := chrome.NewWorld(ctx)
 				if err != nil {
 					b.Fatal(err)
 				}

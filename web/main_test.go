@@ -16,6 +16,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
@@ -29,7 +30,7 @@ var update = flag.Bool("update", false, "write the screenshots of the pages to t
 // with the wrong-label defect, plus test pages under /t/), and one store
 // with the runs of two real cells made in TestMain.
 var (
-	browser *journeys.Browser
+	browser *chrome.Browser
 	siteURL string
 	store   *recordings.Store
 	engine  *testEngine
@@ -60,7 +61,7 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer store.Close()
-	browser, err = journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
+	browser, err = chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -156,7 +157,7 @@ func (e *testEngine) Run(ctx context.Context, release, baseURL string, cells []j
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := &recordings.Recorder{Store: store, Release: release, BaseURL: baseURL, BrowserVersion: browser.Version(),
 		Video: video.New(store, video.Options{FPS: 5, Parallel: 1, Notice: io.Discard, Logger: quiet})}
-	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: rec, Checker: &testChecker{pack: verifier.DefaultPack()},
+	r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: rec, Checker: &testChecker{pack: verifier.DefaultPack()},
 		Progress: progress, Logger: quiet}
 	r.Run(ctx, cells)
 	return rec.Wait()
@@ -182,13 +183,13 @@ func toFindings(fs []journeyproof.Finding) []journeyproof.Finding {
 	return out
 }
 
-func (c *testChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+func (c *testChecker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
 	facts, err := verifier.Probe(ctx)
 	if err != nil {
-		return journeys.ScreenCheck{}, err
+		return chrome.ScreenCheck{}, err
 	}
 	res := c.pack.CheckPage(facts, vctx(in.Cell, in.Step))
-	out := journeys.ScreenCheck{Findings: toFindings(res.Findings)}
+	out := chrome.ScreenCheck{Findings: toFindings(res.Findings)}
 	for i, f := range res.Findings {
 		if len(in.FullPage) > 0 && f.Box.W > 0 && f.Box.H > 0 {
 			if crop, err := verifier.Crop(in.FullPage, f.Box, in.Cell.Device.Scale); err == nil {
@@ -202,13 +203,13 @@ func (c *testChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) 
 	return out, nil
 }
 
-func (c *testChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+func (c *testChecker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
 	for _, u := range in.Requests {
 		if c.pack.IsAuthorizeURL(u) {
-			return journeys.TriggerCheck{Request: u, Findings: toFindings(c.pack.CheckRedirect(verifier.Request{URL: u}, vctx(in.Cell, in.Step)))}, nil
+			return chrome.TriggerCheck{Request: u, Findings: toFindings(c.pack.CheckRedirect(verifier.Request{URL: u}, vctx(in.Cell, in.Step)))}, nil
 		}
 	}
-	return journeys.TriggerCheck{}, nil
+	return chrome.TriggerCheck{}, nil
 }
 
 // newServer makes a web app on the shared store and stops it at the end of

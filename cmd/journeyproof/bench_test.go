@@ -14,6 +14,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
 )
@@ -196,7 +197,7 @@ func BenchmarkChecksPerStep(b *testing.B) {
 			}
 		}()
 		for lane := range 2 {
-			run := &journeys.Runner{Browser: e.browser, BaseURL: base, Parallel: 1, Observer: &l.obs}
+			run := &chrome.Runner{Browser: e.browser, BaseURL: base, Parallel: 1, Observer: &l.obs}
 			if checks {
 				run.Checker = &checker{pack: e.pack, store: e.store}
 			}

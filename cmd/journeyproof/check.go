@@ -13,6 +13,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
 )
 
@@ -56,7 +57,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		}
 		pack = p
 	}
-	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed
@@ -117,11 +118,11 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 type collectingChecker struct {
 	inner    *checker
 	mu       sync.Mutex
-	screens  map[int]journeys.ScreenCheck
-	triggers []journeys.TriggerCheck
+	screens  map[int]chrome.ScreenCheck
+	triggers []chrome.TriggerCheck
 }
 
-func (c *collectingChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+func (c *collectingChecker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
 	sc, err := c.inner.CheckScreen(ctx, in)
 	c.mu.Lock()
 	c.screens[in.Index] = sc
@@ -129,11 +130,11 @@ func (c *collectingChecker) CheckScreen(ctx context.Context, in journeys.ScreenI
 	return sc, err
 }
 
-func (c *collectingChecker) ScreenReady(ctx context.Context, in journeys.ScreenInput) (bool, error) {
+func (c *collectingChecker) ScreenReady(ctx context.Context, in chrome.ScreenInput) (bool, error) {
 	return c.inner.ScreenReady(ctx, in)
 }
 
-func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+func (c *collectingChecker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
 	tc, err := c.inner.CheckTrigger(ctx, in)
 	// Kept when no request was seen too: an entry that sends nothing is
 	// the iamsmart.redirect.sent error.
@@ -147,13 +148,13 @@ func (c *collectingChecker) CheckTrigger(ctx context.Context, in journeys.Trigge
 // are emulated exactly as in a journey): first the screen, then, when it is
 // a trigger screen with an iAM Smart entry, the request that clicking the
 // entry sends (in a fresh browser context).
-func checkPage(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration) ([]journeyproof.Finding, error) {
+func checkPage(ctx context.Context, b *chrome.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration) ([]journeyproof.Finding, error) {
 	return checkPageWaiting(ctx, b, pack, target, process, lang, device, trigger, timeout, "")
 }
 
 // checkPageWaiting is checkPage that first waits for the selector waitFor
 // to be visible (when not "").
-func checkPageWaiting(ctx context.Context, b *journeys.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration, waitFor string) ([]journeyproof.Finding, error) {
+func checkPageWaiting(ctx context.Context, b *chrome.Browser, pack *verifier.Pack, target, process, lang, device string, trigger bool, timeout time.Duration, waitFor string) ([]journeyproof.Finding, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
@@ -165,8 +166,8 @@ func checkPageWaiting(ctx context.Context, b *journeys.Browser, pack *verifier.P
 		if err != nil {
 			return nil, journeys.CellResult{}, err
 		}
-		cc := &collectingChecker{inner: &checker{pack: pack}, screens: map[int]journeys.ScreenCheck{}}
-		r := &journeys.Runner{Browser: b, BaseURL: u.Scheme + "://" + u.Host, Parallel: 1, Checker: cc, NoScreenshots: true, StepTimeout: timeout}
+		cc := &collectingChecker{inner: &checker{pack: pack}, screens: map[int]chrome.ScreenCheck{}}
+		r := &chrome.Runner{Browser: b, BaseURL: u.Scheme + "://" + u.Host, Parallel: 1, Checker: cc, NoScreenshots: true, StepTimeout: timeout}
 		res := r.Run(ctx, cells)
 		return cc, res[0], nil
 	}

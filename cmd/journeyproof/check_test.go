@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"journeyproof"
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
 )
 
 // sandboxAndBrowser serves the sandbox on loopback and starts a browser,
 // both stopped when the test ends.
-func sandboxAndBrowser(t testing.TB) (string, *journeys.Browser) {
+func sandboxAndBrowser(t testing.TB) (string, *chrome.Browser) {
 	t.Helper()
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
@@ -25,7 +25,7 @@ func sandboxAndBrowser(t testing.TB) (string, *journeys.Browser) {
 	}
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	b, err := journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

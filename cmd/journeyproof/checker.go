@@ -7,6 +7,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
 	"journeyproof/verifier"
 )
@@ -31,13 +32,13 @@ func deviceKind(d journeyproof.Device) string {
 	return "desktop"
 }
 
-func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+func (c *checker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
 	facts, err := verifier.ProbeIn(ctx, pierced{in.World})
 	if err != nil {
-		return journeys.ScreenCheck{}, err
+		return chrome.ScreenCheck{}, err
 	}
 	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
-	out := journeys.ScreenCheck{Findings: res.Findings}
+	out := chrome.ScreenCheck{Findings: res.Findings}
 	// Boxes are in document coordinates, as the full-page screenshot.
 	var boxes []journeyproof.Box
 	var at []int
@@ -62,7 +63,7 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 // ScreenReady says whether a screen can be judged: a trigger step's screen
 // is ready once it shows an iAM Smart entry (a page that renders late is
 // waited for before its entry is reported absent); any other at once.
-func (c *checker) ScreenReady(ctx context.Context, in journeys.ScreenInput) (bool, error) {
+func (c *checker) ScreenReady(ctx context.Context, in chrome.ScreenInput) (bool, error) {
 	if in.Step == nil || !in.Step.Trigger {
 		return true, nil
 	}
@@ -73,7 +74,7 @@ func (c *checker) ScreenReady(ctx context.Context, in journeys.ScreenInput) (boo
 	return len(c.pack.CheckPage(facts, vcontext(in.Cell, in.Step)).Entries) > 0, nil
 }
 
-func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+func (c *checker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
 	for _, u := range in.Requests {
 		if !c.pack.IsAuthorizeURL(u) {
 			continue
@@ -83,22 +84,22 @@ func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (j
 			var err error
 			prev, err = c.store.PreviousStates(in.Cell.Journey.ID, in.Cell.Lang, in.Cell.Device.Name, math.MaxInt32)
 			if err != nil {
-				return journeys.TriggerCheck{}, fmt.Errorf("read earlier states: %w", err)
+				return chrome.TriggerCheck{}, fmt.Errorf("read earlier states: %w", err)
 			}
 		}
 		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
-		return journeys.TriggerCheck{Request: u, Findings: fs}, nil
+		return chrome.TriggerCheck{Request: u, Findings: fs}, nil
 	}
 	if in.Final {
-		return journeys.TriggerCheck{Findings: c.pack.CheckNoRedirect(in.Seen, in.Waited.String())}, nil
+		return chrome.TriggerCheck{Findings: c.pack.CheckNoRedirect(in.Seen, in.Waited.String())}, nil
 	}
-	return journeys.TriggerCheck{}, nil
+	return chrome.TriggerCheck{}, nil
 }
 
 // pierced is the runner's isolated world as the verifier's probe uses it:
 // it also hands over the closed shadow roots and the frames Chromium runs
 // in other processes.
-type pierced struct{ *journeys.World }
+type pierced struct{ *chrome.World }
 
 func (p pierced) OtherFrames(ctx context.Context) ([]verifier.Frame, error) {
 	fs, err := p.World.OtherFrames(ctx)

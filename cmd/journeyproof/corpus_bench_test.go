@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
 )
@@ -31,7 +31,7 @@ func BenchmarkCorpusProbe(b *testing.B) {
 	type tab struct {
 		name string
 		ctx  context.Context
-		w    *journeys.World
+		w    *chrome.World
 		took time.Duration
 	}
 	var tabs []*tab
@@ -41,7 +41,7 @@ func BenchmarkCorpusProbe(b *testing.B) {
 		if err := chromedp.Do(ctx); err != nil {
 			b.Fatal(err)
 		}
-		w, err := journeys.NewWorld(ctx)
+		w, err := chrome.NewWorld(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}

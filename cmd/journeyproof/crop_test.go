@@ -10,6 +10,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
 )
 
@@ -17,11 +18,11 @@ import (
 // and verdict.
 type screenRecorder struct {
 	*checker
-	in  journeys.ScreenInput
-	out journeys.ScreenCheck
+	in  chrome.ScreenInput
+	out chrome.ScreenCheck
 }
 
-func (c *screenRecorder) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+func (c *screenRecorder) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
 	out, err := c.checker.CheckScreen(ctx, in)
 	c.in, c.out = in, out
 	return out, err
@@ -42,7 +43,7 @@ func TestFindingCropsShowTheirElements(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := &screenRecorder{checker: &checker{pack: verifier.DefaultPack()}}
-	r := &journeys.Runner{Browser: b, BaseURL: base, Parallel: 1, Checker: rc, StepTimeout: 20 * time.Second}
+	r := &chrome.Runner{Browser: b, BaseURL: base, Parallel: 1, Checker: rc, StepTimeout: 20 * time.Second}
 	if res := r.Run(ctx, cells)[0]; res.Status != journeyproof.StatusPassed {
 		t.Fatalf("run: %s", res.Error)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/queue"
 	"journeyproof/recordings"
@@ -24,7 +25,7 @@ import (
 // how to capture video. run, demo and the web app's "start a run" share it.
 type engine struct {
 	store         *recordings.Store
-	browser       *journeys.Browser
+	browser       *chrome.Browser
 	pack          *verifier.Pack
 	parallel      int
 	noScreenshots bool
@@ -75,7 +76,7 @@ func (e *engine) run(ctx context.Context, inv invocation) (*outcome, error) {
 	if vs := e.video.source(e.store, e.parallel, e.logger); vs != nil {
 		rec.Video = vs
 	}
-	r := &journeys.Runner{Browser: e.browser, BaseURL: inv.BaseURL, Parallel: e.parallel, NoScreenshots: e.noScreenshots,
+	r := &chrome.Runner{Browser: e.browser, BaseURL: inv.BaseURL, Parallel: e.parallel, NoScreenshots: e.noScreenshots,
 		Observer: rec, Progress: inv.Progress, Logger: e.logger}
 	if !e.noChecks {
 		r.Checker = &checker{pack: e.pack, store: e.store}
@@ -128,12 +129,12 @@ func openEngineLocal(ctx context.Context, dataDir, rulesFile string, parallel in
 	}
 	// Chromium takes the longest to start: the store opens meanwhile.
 	type startedBrowser struct {
-		b   *journeys.Browser
+		b   *chrome.Browser
 		err error
 	}
 	browserCh := make(chan startedBrowser, 1)
 	go func() {
-		b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+		b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 		browserCh <- startedBrowser{b, err}
 	}()
 	store, err := recordings.Open(recordings.DataDir(dataDir))

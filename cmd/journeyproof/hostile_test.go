@@ -16,6 +16,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
 )
 
@@ -150,7 +151,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	b, err := journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
-	r := &journeys.Runner{Browser: b, BaseURL: srv.URL, Parallel: 2, Checker: &checker{pack: verifier.DefaultPack()},
+	r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 2, Checker: &checker{pack: verifier.DefaultPack()},
 		Observer: col, NoScreenshots: true, StepTimeout: 20 * time.Second}
 	results := r.Run(context.Background(), cells)
 

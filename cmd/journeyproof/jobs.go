@@ -18,6 +18,7 @@ import (
 	"journeyproof"
 	"journeyproof/internal/owner"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/queue"
 	"journeyproof/recordings"
 	"journeyproof/verifier"
@@ -75,7 +76,7 @@ func openEngineWith(ctx context.Context, cfg engineConfig) (*engine, error) {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	type startedBrowser struct {
-		b   *journeys.Browser
+		b   *chrome.Browser
 		err error
 	}
 	browserCh := make(chan startedBrowser, 1)
@@ -84,10 +85,10 @@ func openEngineWith(ctx context.Context, cfg engineConfig) (*engine, error) {
 		case cfg.noBrowser:
 			browserCh <- startedBrowser{}
 		case cfg.browser != "":
-			b, err := journeys.ConnectBrowser(ctx, cfg.browser)
+			b, err := chrome.ConnectBrowser(ctx, cfg.browser)
 			browserCh <- startedBrowser{b, err}
 		default:
-			b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+			b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 			browserCh <- startedBrowser{b, err}
 		}
 	}()
@@ -224,7 +225,7 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 	if vs := vc.source(jr.e.store, 1, jr.e.logger); vs != nil {
 		rec.Video = vs
 	}
-	r := &journeys.Runner{Browser: b, BaseURL: c.BaseURL, Parallel: 1, NoScreenshots: c.NoScreenshots,
+	r := &chrome.Runner{Browser: b, BaseURL: c.BaseURL, Parallel: 1, NoScreenshots: c.NoScreenshots,
 		Observer: rec, Progress: progress, Logger: jr.e.logger}
 	if !jr.e.noChecks {
 		r.Checker = &checker{pack: pack, store: jr.e.store}
@@ -263,18 +264,18 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 
 // browser returns the browser to run a cell in, starting (or attaching to)
 // a new one when the last one exited.
-func (jr *jobRunner) browser(ctx context.Context) (*journeys.Browser, error) {
+func (jr *jobRunner) browser(ctx context.Context) (*chrome.Browser, error) {
 	jr.mu.Lock()
 	defer jr.mu.Unlock()
 	if jr.e.browser != nil && jr.e.browser.Exited() == nil {
 		return jr.e.browser, nil
 	}
-	var b *journeys.Browser
+	var b *chrome.Browser
 	var err error
 	if jr.browserURL != "" {
-		b, err = journeys.ConnectBrowser(ctx, jr.browserURL)
+		b, err = chrome.ConnectBrowser(ctx, jr.browserURL)
 	} else {
-		b, err = journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+		b, err = chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errMachinery, err)

@@ -18,7 +18,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/internal/pgtest"
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
 )
 
@@ -103,7 +103,7 @@ func freeAddr(t *testing.T) string {
 // http://host:port address.
 func startRemoteChromium(t *testing.T) string {
 	t.Helper()
-	path, err := journeys.FindChromium("")
+	path, err := chrome.FindChromium("")
 	if err != nil {
 		t.Fatal(err)
 	}

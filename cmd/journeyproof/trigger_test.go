@@ -14,6 +14,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
 )
 
@@ -92,7 +93,7 @@ func triggerServer() *httptest.Server {
 func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 	srv := triggerServer()
 	defer srv.Close()
-	b, err := journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 				return
 			}
 			col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
-			r := &journeys.Runner{Browser: b, BaseURL: srv.URL, Parallel: 1, Checker: &checker{pack: pack}, Observer: col, NoScreenshots: true}
+			r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 1, Checker: &checker{pack: pack}, Observer: col, NoScreenshots: true}
 			if res := r.Run(context.Background(), cells)[0]; res.Status != journeyproof.StatusPassed {
 				t.Errorf("%s: %s", c.name, res.Error)
 				return

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 )
 
 func cmdVersion(ctx context.Context, env *cli, args []string) int {
@@ -13,7 +13,7 @@ func cmdVersion(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	fmt.Fprintf(env.stdout, "journeyproof %s\n", version)
-	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
 		fmt.Fprintf(env.stdout, "chromium: %v\n", err)
 	} else {

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 )
 
 // choice is the selector picked for a step.
@@ -37,7 +37,7 @@ var (
 func rank(sel string) (score int, runnable string, ok bool) {
 	switch {
 	case strings.HasPrefix(sel, "aria/"):
-		name, _ := journeys.ParseARIASelector(sel)
+		name, _ := chrome.ParseARIASelector(sel)
 		if name == "" {
 			return 0, "", false
 		}
@@ -103,7 +103,7 @@ func choose(s *Step) choice {
 	for _, alt := range s.alternatives() {
 		switch {
 		case strings.HasPrefix(alt, "aria/") && c.Label == "":
-			c.Label, _ = journeys.ParseARIASelector(alt)
+			c.Label, _ = chrome.ParseARIASelector(alt)
 		case strings.HasPrefix(alt, "text/") && c.Label == "":
 			c.Label = strings.TrimSpace(strings.TrimPrefix(alt, "text/"))
 		}

@@ -13,6 +13,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
@@ -29,7 +30,7 @@ import (
 type testEnv struct {
 	dir     string
 	store   *recordings.Store
-	browser *journeys.Browser
+	browser *chrome.Browser
 	login   *journeys.Journey
 }
 
@@ -51,7 +52,7 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer store.Close()
-	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
 		log.Print(err)
 		return 1
@@ -118,7 +119,7 @@ func (e *testEnv) runRelease(ctx context.Context, release, defect string, only [
 		return fmt.Errorf("release %s: found %d of the cells %v", release, len(cells), only)
 	}
 	rec := &recordings.Recorder{Store: e.store, Release: release, BaseURL: srv.URL, BrowserVersion: e.browser.Version()}
-	r := &journeys.Runner{Browser: e.browser, BaseURL: srv.URL, Parallel: 2, Observer: rec,
+	r := &chrome.Runner{Browser: e.browser, BaseURL: srv.URL, Parallel: 2, Observer: rec,
 		Checker: &testChecker{pack: verifier.DefaultPack(), store: e.store}}
 	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
@@ -166,32 +167,32 @@ func vcontext(cell journeys.Cell, step *journeys.Step) verifier.Context {
 	return verifier.Context{Process: cell.Journey.Process, Lang: cell.Lang, Device: device, Trigger: step != nil && step.Trigger}
 }
 
-func (c *testChecker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+func (c *testChecker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
 	facts, err := verifier.Probe(ctx)
 	if err != nil {
-		return journeys.ScreenCheck{}, err
+		return chrome.ScreenCheck{}, err
 	}
 	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
-	out := journeys.ScreenCheck{Findings: convertFindings(res.Findings)}
+	out := chrome.ScreenCheck{Findings: convertFindings(res.Findings)}
 	for _, e := range res.Entries {
 		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: jbox(e.Box)})
 	}
 	return out, nil
 }
 
-func (c *testChecker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+func (c *testChecker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
 	for _, u := range in.Requests {
 		if !c.pack.IsAuthorizeURL(u) {
 			continue
 		}
 		prev, err := c.store.PreviousStates(in.Cell.Journey.ID, in.Cell.Lang, in.Cell.Device.Name, math.MaxInt32)
 		if err != nil {
-			return journeys.TriggerCheck{}, err
+			return chrome.TriggerCheck{}, err
 		}
 		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
-		return journeys.TriggerCheck{Request: u, Findings: convertFindings(fs)}, nil
+		return chrome.TriggerCheck{Request: u, Findings: convertFindings(fs)}, nil
 	}
-	return journeys.TriggerCheck{}, nil
+	return chrome.TriggerCheck{}, nil
 }
 
 func jbox(b journeyproof.Box) journeyproof.Box {

@@ -13,6 +13,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
 	"journeyproof/verifier"
@@ -26,7 +27,7 @@ import (
 type fixture struct {
 	dir      string
 	store    *recordings.Store
-	browser  *journeys.Browser
+	browser  *chrome.Browser
 	release  string
 	journeys map[string]*journeys.Journey
 	older    uint // the first run of broken/en/desktop (the pack takes the second)
@@ -77,7 +78,7 @@ func setup() error {
 	}
 	srv := httptest.NewServer(sb)
 	defer srv.Close()
-	if fx.browser, err = journeys.StartBrowser(ctx, journeys.BrowserOptions{}); err != nil {
+	if fx.browser, err = chrome.StartBrowser(ctx, chrome.BrowserOptions{}); err != nil {
 		return err
 	}
 	js, err := journeys.LoadFiles([]string{"testdata/login.yaml", "testdata/broken.yaml"})
@@ -146,7 +147,7 @@ func (f *fixture) options() Options {
 // runCells runs cells under the fixture's release with the real verifier.
 func runCells(ctx context.Context, baseURL string, cells []journeys.Cell) (*recordings.Recorder, error) {
 	rec := &recordings.Recorder{Store: fx.store, Release: fx.release, BaseURL: baseURL, BrowserVersion: fx.browser.Version()}
-	r := &journeys.Runner{Browser: fx.browser, BaseURL: baseURL, Parallel: 2, Observer: rec, Checker: &checker{pack: verifier.DefaultPack()}}
+	r := &chrome.Runner{Browser: fx.browser, BaseURL: baseURL, Parallel: 2, Observer: rec, Checker: &checker{pack: verifier.DefaultPack()}}
 	for _, res := range r.Run(ctx, cells) {
 		if res.ObserverError != nil {
 			return nil, fmt.Errorf("store %s: %w", res.Cell, res.ObserverError)
@@ -195,13 +196,13 @@ func (c *checker) vctx(cell journeys.Cell, s *journeys.Step) verifier.Context {
 	return verifier.Context{Process: cell.Journey.Process, Lang: cell.Lang, Device: dev, Trigger: s.Trigger}
 }
 
-func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (journeys.ScreenCheck, error) {
+func (c *checker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
 	facts, err := verifier.Probe(ctx)
 	if err != nil {
-		return journeys.ScreenCheck{}, err
+		return chrome.ScreenCheck{}, err
 	}
 	res := c.pack.CheckPage(facts, c.vctx(in.Cell, in.Step))
-	out := journeys.ScreenCheck{Findings: convert(res.Findings)}
+	out := chrome.ScreenCheck{Findings: convert(res.Findings)}
 	for i, f := range res.Findings {
 		if len(in.FullPage) > 0 && f.Box.W > 0 && f.Box.H > 0 {
 			if crop, err := verifier.Crop(in.FullPage, f.Box, in.Cell.Device.Scale); err == nil {
@@ -215,13 +216,13 @@ func (c *checker) CheckScreen(ctx context.Context, in journeys.ScreenInput) (jou
 	return out, nil
 }
 
-func (c *checker) CheckTrigger(ctx context.Context, in journeys.TriggerInput) (journeys.TriggerCheck, error) {
+func (c *checker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
 	for _, u := range in.Requests {
 		if c.pack.IsAuthorizeURL(u) {
-			return journeys.TriggerCheck{Request: u, Findings: convert(c.pack.CheckRedirect(verifier.Request{URL: u}, c.vctx(in.Cell, in.Step)))}, nil
+			return chrome.TriggerCheck{Request: u, Findings: convert(c.pack.CheckRedirect(verifier.Request{URL: u}, c.vctx(in.Cell, in.Step)))}, nil
 		}
 	}
-	return journeys.TriggerCheck{}, nil
+	return chrome.TriggerCheck{}, nil
 }
 
 func convert(fs []journeyproof.Finding) []journeyproof.Finding {

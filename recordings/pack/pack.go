@@ -20,7 +20,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
@@ -35,7 +35,7 @@ type Options struct {
 	Store *recordings.Store
 	// Browser prints the wireframe PDFs. When nil, Export and Write start
 	// their own Chromium for the export and stop it after.
-	Browser *journeys.Browser
+	Browser *chrome.Browser
 	// Release is the release label whose runs go into the pack.
 	Release string
 	// Journeys, Langs and Devices narrow the pack; empty means all.
@@ -205,7 +205,7 @@ func write(ctx context.Context, o *Options, sel *selection, w io.Writer, start t
 	b := o.Browser
 	if b == nil {
 		var err error
-		if b, err = journeys.StartBrowser(ctx, journeys.BrowserOptions{}); err != nil {
+		if b, err = chrome.StartBrowser(ctx, chrome.BrowserOptions{}); err != nil {
 			return nil, fmt.Errorf("export pack: %w", err)
 		}
 		defer b.Close()

@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
 	"journeyproof/recordings/video"
 )
@@ -106,7 +106,7 @@ if (s) { const k = Math.min(1280 / {{.ImgW}}, 600 / {{.ImgH}}); s.style.width = 
 // makeRenditions draws the stills of every run's submission video with
 // Chromium and encodes the per-run videos and one combined video per
 // process with ffmpeg, a few at a time.
-func makeRenditions(ctx context.Context, b *journeys.Browser, o *Options, sel *selection, dir string) ([]renditionFile, error) {
+func makeRenditions(ctx context.Context, b *chrome.Browser, o *Options, sel *selection, dir string) ([]renditionFile, error) {
 	hold := o.Hold
 	if hold <= 0 {
 		hold = DefaultHold
@@ -249,7 +249,7 @@ func submissionPath(r *recordings.Run) string {
 }
 
 // drawStills renders every still at the rendition's size in two tabs.
-func drawStills(ctx context.Context, b *journeys.Browser, store *recordings.Store, specs []*stillSpec, dir string) error {
+func drawStills(ctx context.Context, b *chrome.Browser, store *recordings.Store, specs []*stillSpec, dir string) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /still/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var id int

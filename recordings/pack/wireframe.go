@@ -23,7 +23,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 )
 
 //go:embed templates/*.html
@@ -53,7 +53,7 @@ type printedWireframe struct {
 // time, each in its own tab. The storyboards and their screenshots are
 // served to the tabs from a loopback server that reads the artifact files
 // as the tab asks for them.
-func printWireframes(ctx context.Context, b *journeys.Browser, o *Options, sel *selection, videos map[uint]*runVideo, dir string) ([]printedWireframe, error) {
+func printWireframes(ctx context.Context, b *chrome.Browser, o *Options, sel *selection, videos map[uint]*runVideo, dir string) ([]printedWireframe, error) {
 	tmpl, err := template.New("storyboard.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/storyboard.html")
 	if err != nil {
 		return nil, fmt.Errorf("export pack: storyboard template: %w", err)
@@ -151,7 +151,7 @@ func footerTemplate(release, process string) string {
 // printPDF opens url in a new tab, waits for its images and fonts, and
 // prints it to file (A4 landscape, backgrounds, footer), streaming the PDF
 // from the browser. It returns the file's size.
-func printPDF(ctx context.Context, b *journeys.Browser, url, footer, file string) (int64, error) {
+func printPDF(ctx context.Context, b *chrome.Browser, url, footer, file string) (int64, error) {
 	tctx, cancel := chromedp.NewContext(b.Context())
 	defer cancel()
 	stop := context.AfterFunc(ctx, cancel)

@@ -19,6 +19,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
 )
@@ -63,7 +64,7 @@ func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store
 		src = video(store)
 		rec.Video = src
 	}
-	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: runtime.NumCPU(), Observer: rec}
+	r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: runtime.NumCPU(), Observer: rec}
 	self0, chromium0 := processCPU(b)
 	started := time.Now()
 	results := r.Run(context.Background(), cells)
@@ -317,7 +318,7 @@ func rssChild(arg string) int {
 	defer store.Close()
 	src := New(store, Options{Notice: io.Discard})
 	rec := &recordings.Recorder{Store: store, Release: "bench", BaseURL: baseURL, BrowserVersion: browser.Version(), Video: src}
-	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: d}
+	r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: d}
 	res := r.Run(context.Background(), cells)
 	if err := rec.Wait(); err != nil {
 		rep.Error = err.Error()

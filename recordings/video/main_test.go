@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
 )
@@ -27,7 +28,7 @@ import (
 // One browser and one loopback server (the sandbox plus the test pages
 // under /t/) for the package.
 var (
-	browser *journeys.Browser
+	browser *chrome.Browser
 	baseURL string // http://127.0.0.1:PORT
 	// otherURL is the same server under another site name, so that going
 	// there is a cross-site navigation (a new renderer process).
@@ -35,7 +36,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	b, err := journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -143,7 +144,7 @@ func runJourneys(t *testing.T, o Options, screenshots bool, langs, devices []str
 	o.Notice = rr.notice
 	rr.src = New(store, o)
 	rr.rec = &recordings.Recorder{Store: store, Release: "test", BaseURL: baseURL, BrowserVersion: browser.Version(), Video: rr.src}
-	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, NoScreenshots: !screenshots, Observer: rr.rec}
+	r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, NoScreenshots: !screenshots, Observer: rr.rec}
 	rr.results = r.Run(context.Background(), cells)
 	rr.waitErr = rr.rec.Wait()
 	for _, res := range rr.results {

@@ -1,11 +1,11 @@
-package journeys_test
+package chrome_test
 
 import (
 	"strings"
 	"testing"
 
 	"journeyproof"
-	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 )
 
 // aria/ and text/ selectors (as the DevTools Recorder writes them) run as
@@ -51,7 +51,7 @@ func TestParseARIASelector(t *testing.T) {
 		{`aria/Say \"hi\"[role='button']`, `Say \"hi\"`, "button"},
 	}
 	for _, tc := range tests {
-		name, role := journeys.ParseARIASelector(tc.sel)
+		name, role := chrome.ParseARIASelector(tc.sel)
 		if name != tc.name || role != tc.role {
 			t.Errorf("%s: %q %q, want %q %q", tc.sel, name, role, tc.name, tc.role)
 		}

@@ -1,4 +1,4 @@
-package journeys
+package chrome
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/journeys"
 )
 
 // PhoneDevice is the phone-sized view the phone side is captured on: what
@@ -60,7 +61,7 @@ func (c *cellRun) phoneScreen(ctx context.Context, phoneURL string) ([]byte, err
 	defer stop()
 	tab, closeTab := chromedp.NewContext(pctx, chromedp.WithNewBrowserContext())
 	defer closeTab()
-	phone := Cell{Journey: c.cell.Journey, Lang: c.cell.Lang, Device: PhoneDevice}
+	phone := journeys.Cell{Journey: c.cell.Journey, Lang: c.cell.Lang, Device: PhoneDevice}
 	if err := chromedp.Do(tab, c.r.emulate(phone)); err != nil {
 		return nil, fmt.Errorf("set up the phone view: %w", err)
 	}

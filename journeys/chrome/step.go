@@ -1,4 +1,4 @@
-package journeys
+package chrome
 
 import (
 	"context"
@@ -12,12 +12,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/journeys"
 )
 
 // cellRun is the state of one cell while its steps run.
 type cellRun struct {
 	r    *Runner
-	cell Cell
+	cell journeys.Cell
 	ctx  context.Context
 	log  *pageLog
 	// world is the isolated world every read of the page runs in.
@@ -33,11 +34,11 @@ type cellRun struct {
 	phone []byte
 }
 
-func (c *cellRun) timeout(s *Step) time.Duration {
+func (c *cellRun) timeout(s *journeys.Step) time.Duration {
 	if s.Timeout > 0 {
 		return s.Timeout
 	}
-	if s.Action == ActIAMSmart {
+	if s.Action == journeys.ActIAMSmart {
 		return 2 * time.Minute
 	}
 	if c.r.StepTimeout > 0 {
@@ -49,8 +50,8 @@ func (c *cellRun) timeout(s *Step) time.Duration {
 // step runs one step and observes its screen. A trigger step that acts on
 // the page (click, press) is observed before its action: its evidence is
 // the screen on which iAM Smart is triggered.
-func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int, last bool) *StepResult {
-	sr := &StepResult{Index: i, Step: s, Started: started, Status: journeyproof.StatusPassed, Scale: c.cell.Device.Scale}
+func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigger *int, last bool) *journeys.StepResult {
+	sr := &journeys.StepResult{Index: i, Step: s, Started: started, Status: journeyproof.StatusPassed, Scale: c.cell.Device.Scale}
 	m := c.log.mark()
 	observeFirst := s.Trigger && s.IsInteraction()
 	if observeFirst {
@@ -96,7 +97,7 @@ func (c *cellRun) step(i int, s *Step, started time.Time, pendingTrigger *int, l
 // sends it: the runner waits for it up to the step's timeout, then lets
 // the Checker report that none came. Another trigger step (a goto) is
 // looked after in this and the next two steps.
-func (c *cellRun) checkTrigger(i int, s *Step, sr *StepResult, m mark, acted time.Time, pending *int, last bool) error {
+func (c *cellRun) checkTrigger(i int, s *journeys.Step, sr *journeys.StepResult, m mark, acted time.Time, pending *int, last bool) error {
 	wait := s.Trigger && s.IsInteraction()
 	deadline := acted.Add(c.timeout(s))
 	for {
@@ -127,7 +128,7 @@ func (c *cellRun) checkTrigger(i int, s *Step, sr *StepResult, m mark, acted tim
 
 // fail records a failing step: the error, a failure screenshot, and what
 // the page logged so far.
-func (c *cellRun) fail(sr *StepResult, m mark, err error) *StepResult {
+func (c *cellRun) fail(sr *journeys.StepResult, m mark, err error) *journeys.StepResult {
 	if g := c.gone(); g != nil {
 		err = g // what the step saw (a cancelled call) follows from it
 	}
@@ -159,7 +160,7 @@ func oneLine(s string) string {
 
 // observe takes the step's evidence: URL, title, screenshots, mask boxes
 // and the checker's findings.
-func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
+func (c *cellRun) observe(i int, s *journeys.Step, sr *journeys.StepResult) error {
 	// the settle and the wait for the screen take up to the step's timeout
 	octx, cancel := context.WithTimeout(c.ctx, 30*time.Second+c.timeout(s))
 	defer cancel()
@@ -228,7 +229,7 @@ func (c *cellRun) observe(i int, s *Step, sr *StepResult) error {
 }
 
 // waive marks the findings that a step waives; they are kept, never dropped.
-func waive(fs []journeyproof.Finding, ws []Waiver) []journeyproof.Finding {
+func waive(fs []journeyproof.Finding, ws []journeys.Waiver) []journeyproof.Finding {
 	for i := range fs {
 		for _, w := range ws {
 			if fs[i].Rule == w.Rule {

@@ -1,4 +1,4 @@
-package journeys_test
+package chrome_test
 
 import (
 	"bytes"
@@ -15,18 +15,19 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 )
 
 // One browser and one loopback server for the package.
 var (
-	browser *journeys.Browser
+	browser *chrome.Browser
 	baseURL string
 )
 
 func TestMain(m *testing.M) {
 	ctx := context.Background()
-	b, err := journeys.StartBrowser(ctx, journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -101,7 +102,7 @@ func run(t *testing.T, src string, langs, devices []string) (*collector, []journ
 		t.Fatal(err)
 	}
 	col := &collector{steps: map[string][]*journeys.StepResult{}, ends: map[string]*journeys.CellResult{}}
-	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: col, StepTimeout: 10 * time.Second}
+	r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: col, StepTimeout: 10 * time.Second}
 	return col, r.Run(context.Background(), cells)
 }
 

@@ -1,4 +1,4 @@
-package journeys_test
+package chrome_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 )
 
@@ -87,7 +88,7 @@ func TestBranchesRunEveryPath(t *testing.T) {
 		t.Fatalf("%d runs to make, want 12", len(cells))
 	}
 	col := &collector{steps: map[string][]*journeys.StepResult{}, ends: map[string]*journeys.CellResult{}}
-	r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: col, StepTimeout: 15 * time.Second}
+	r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: col, StepTimeout: 15 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	results := r.Run(ctx, cells)

@@ -1,4 +1,4 @@
-package journeys_test
+package chrome_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package journeys_test
+package chrome_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"journeyproof"
 	"journeyproof/internal/owner"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 )
 
 // slowJourney opens the login page, then waits long enough for a fault to
@@ -64,9 +65,9 @@ func renderers(t *testing.T, profile string) []int {
 // its own browser, and calls fault once when the first cell starts its
 // waiting step. It returns the results, what the observer got, and how
 // long after the fault the first cell ended.
-func faultRun(t *testing.T, langs []string, fault func(b *journeys.Browser)) ([]journeys.CellResult, *collector, time.Duration) {
+func faultRun(t *testing.T, langs []string, fault func(b *chrome.Browser)) ([]journeys.CellResult, *collector, time.Duration) {
 	t.Helper()
-	b, err := journeys.StartBrowser(context.Background(), journeys.BrowserOptions{})
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func faultRun(t *testing.T, langs []string, fault func(b *journeys.Browser)) ([]
 			firstEnded = time.Now()
 		}
 	}
-	r := &journeys.Runner{Browser: b, BaseURL: baseURL, Parallel: 1, Observer: col, StepTimeout: 30 * time.Second, Progress: progress}
+	r := &chrome.Runner{Browser: b, BaseURL: baseURL, Parallel: 1, Observer: col, StepTimeout: 30 * time.Second, Progress: progress}
 	results := r.Run(context.Background(), cells)
 	if faulted.IsZero() {
 		t.Fatal("the fault was never injected")
@@ -111,7 +112,7 @@ func faultRun(t *testing.T, langs []string, fault func(b *journeys.Browser)) ([]
 // crashed" (not a timeout), keeps the evidence of the steps before, and the
 // next cell runs normally in the same browser.
 func TestTabCrashed(t *testing.T) {
-	results, col, took := faultRun(t, []string{"en", "zh-HK"}, func(b *journeys.Browser) {
+	results, col, took := faultRun(t, []string{"en", "zh-HK"}, func(b *chrome.Browser) {
 		pids := renderers(t, b.Profile())
 		if len(pids) == 0 {
 			t.Error("no renderer process found")
@@ -144,7 +145,7 @@ func TestTabCrashed(t *testing.T) {
 // fails at once with "browser exited", and the cells not started yet fail
 // with it too and are recorded (CellFailed), so that every cell has a run.
 func TestBrowserExited(t *testing.T) {
-	results, col, took := faultRun(t, []string{"en", "zh-HK", "zh-CN"}, func(b *journeys.Browser) {
+	results, col, took := faultRun(t, []string{"en", "zh-HK", "zh-CN"}, func(b *chrome.Browser) {
 		if b.PID() == 0 {
 			t.Error("no browser pid")
 		}
@@ -188,7 +189,7 @@ func TestRemoveLeftoverProfiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n, err := journeys.RemoveLeftoverProfiles(dir)
+	n, err := chrome.RemoveLeftoverProfiles(dir)
 	if err != nil || n != 1 {
 		t.Errorf("RemoveLeftoverProfiles: %d, %v; want 1 removed", n, err)
 	}

@@ -1,4 +1,13 @@
-package journeys
+// Package chrome runs journeys in Chromium with chromedp: the Browser (one
+// per invocation, started or attached over CDP), the Runner (one browser
+// context per cell, several cells at once), the step actions and
+// selectors, the isolated World every read of a page runs in, and the
+// waits for a page to settle before its screen is judged.
+//
+// It reports what it observes to a journeys.Observer and asks a Checker
+// (a small interface defined here) for each screen's findings; the
+// command line hands it the evidence store and the verifier.
+package chrome
 
 import (
 	"context"
@@ -15,12 +24,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/journeys"
 )
 
 // ScreenInput is what a Checker gets to check one step's screen.
 type ScreenInput struct {
-	Cell  Cell
-	Step  *Step
+	Cell  journeys.Cell
+	Step  *journeys.Step
 	Index int
 	// Screenshot is the viewport PNG and FullPage the full-page PNG, at
 	// Cell.Device.Scale pixels per CSS px (nil when screenshots are off).
@@ -40,8 +50,8 @@ type ScreenCheck struct {
 
 // TriggerInput is what a Checker gets to check the request a trigger sent.
 type TriggerInput struct {
-	Cell  Cell
-	Step  *Step
+	Cell  journeys.Cell
+	Step  *journeys.Step
 	Index int
 	// Requests are the URLs of the document requests made since the
 	// trigger action began, in order (read from the network events), and
@@ -73,99 +83,6 @@ type Checker interface {
 	CheckTrigger(ctx context.Context, in TriggerInput) (TriggerCheck, error)
 }
 
-// StepResult is everything observed in one step.
-type StepResult struct {
-	Index   int
-	Step    *Step
-	Status  string
-	Error   string
-	URL     string
-	Title   string
-	Started time.Time
-	Ended   time.Time
-	// Screenshot is the viewport PNG (on failure: the failure screenshot);
-	// FullPage the full-page PNG. Both nil when screenshots are off.
-	Screenshot []byte
-	FullPage   []byte
-	// Scale is the device pixels per CSS pixel of the screenshots.
-	Scale float64
-	// ScrollX and ScrollY are the page's scroll position when the viewport
-	// screenshot was taken (document boxes minus these are viewport boxes).
-	ScrollX, ScrollY float64
-	Console          []string
-	FailedRequests   []string
-	// Navigations are the document requests made during the step.
-	Navigations []string
-	// Masks are the boxes (viewport CSS px) of the step's mask selectors.
-	Masks    []journeyproof.Box
-	Findings []journeyproof.Finding
-	Entries  []journeyproof.Entry
-	// Outcome of an iamsmart step: approved, denied, timed out or closed.
-	Outcome string
-	// Point is where the step's click landed (viewport CSS px), nil when
-	// it did not click.
-	Point *journeyproof.Point
-	// Phone is the phone side's screen (PNG on PhoneDevice) of an iamsmart
-	// step the sandbox's simulator handled, nil otherwise.
-	Phone []byte
-	// Request is the iAM Smart authorisation request a trigger sent.
-	Request string
-	// Times says where the step's time went.
-	Times StepTimes
-}
-
-// StepTimes is where a step's time went.
-type StepTimes struct {
-	// Screenshots is the time of the viewport and full-page captures, Check
-	// that of the Checker's screen check, Settle that of waiting for the page
-	// to settle before the screenshots (with the URL, title, scroll and mask
-	// reads).
-	Screenshots, Check, Settle time.Duration
-}
-
-// CellResult is how one cell ended.
-type CellResult struct {
-	Cell     Cell
-	Status   string
-	Error    string
-	Started  time.Time
-	Ended    time.Time
-	Steps    int
-	Findings map[string]int // by severity, waived not counted
-	// Observer errors (evidence that could not be stored) are joined here.
-	ObserverError error
-}
-
-// Observer receives what the runner observes; the evidence store and the
-// video capture implement it.
-type Observer interface {
-	// StartCell is called with the cell's tab context (a chromedp context)
-	// before the first step.
-	StartCell(ctx context.Context, cell Cell, started time.Time) (CellObserver, error)
-	// CellFailed records a cell that failed before StartCell could be
-	// called (its tab could not be set up, or the browser had exited), so
-	// that every cell has a run.
-	CellFailed(cell Cell, res *CellResult) error
-}
-
-// CellObserver receives the steps of one cell.
-type CellObserver interface {
-	StepStarted(index int, step *Step, at time.Time)
-	StepDone(res *StepResult) error
-	CellDone(res *CellResult) error
-}
-
-// Event is a progress report of the runner.
-type Event struct {
-	Kind   string // cell-start, step, cell-end
-	Cell   Cell
-	Index  int    // step index
-	Step   string // step name
-	Status string
-	Error  string
-	Result *CellResult
-}
-
 // Runner runs cells in one shared browser.
 type Runner struct {
 	Browser *Browser
@@ -175,7 +92,7 @@ type Runner struct {
 	Parallel int
 	// Screenshots turns per-step screenshots off when false.
 	NoScreenshots bool
-	Observer      Observer
+	Observer      journeys.Observer
 	Checker       Checker
 	// Animations is AnimationsDisabled ("" too: finite CSS animations and
 	// transitions finished, infinite ones paused while the screenshots are
@@ -187,25 +104,25 @@ type Runner struct {
 	// StepTimeout is the default step timeout (15s when zero).
 	StepTimeout time.Duration
 	// Progress, when set, gets progress events (called from many goroutines).
-	Progress func(Event)
+	Progress func(journeys.Event)
 	Logger   *slog.Logger
 }
 
 // Run runs the cells, at most Parallel at a time, and returns their
 // results in the order given. A failing cell does not stop the others.
-func (r *Runner) Run(ctx context.Context, cells []Cell) []CellResult {
+func (r *Runner) Run(ctx context.Context, cells []journeys.Cell) []journeys.CellResult {
 	par := r.Parallel
 	if par <= 0 {
 		par = runtime.NumCPU()
 	}
-	results := make([]CellResult, len(cells))
+	results := make([]journeys.CellResult, len(cells))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(par, len(cells)) {
 		wg.Go(func() {
 			for i := range next {
 				if ctx.Err() != nil {
-					results[i] = CellResult{Cell: cells[i], Status: journeyproof.StatusInterrupted, Error: "interrupted before it started"}
+					results[i] = journeys.CellResult{Cell: cells[i], Status: journeyproof.StatusInterrupted, Error: "interrupted before it started"}
 					continue
 				}
 				results[i] = r.RunCell(ctx, cells[i])
@@ -220,7 +137,7 @@ func (r *Runner) Run(ctx context.Context, cells []Cell) []CellResult {
 	return results
 }
 
-func (r *Runner) emit(ev Event) {
+func (r *Runner) emit(ev journeys.Event) {
 	if r.Progress != nil {
 		r.Progress(ev)
 	}
@@ -234,12 +151,12 @@ func (r *Runner) logger() *slog.Logger {
 }
 
 // RunCell runs one cell in a new browser context.
-func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
-	res = CellResult{Cell: cell, Started: time.Now(), Findings: map[string]int{}}
-	r.emit(Event{Kind: "cell-start", Cell: cell})
+func (r *Runner) RunCell(ctx context.Context, cell journeys.Cell) (res journeys.CellResult) {
+	res = journeys.CellResult{Cell: cell, Started: time.Now(), Findings: map[string]int{}}
+	r.emit(journeys.Event{Kind: "cell-start", Cell: cell})
 	defer func() {
 		res.Ended = time.Now()
-		r.emit(Event{Kind: "cell-end", Cell: cell, Status: res.Status, Error: res.Error, Result: &res})
+		r.emit(journeys.Event{Kind: "cell-end", Cell: cell, Status: res.Status, Error: res.Error, Result: &res})
 	}()
 
 	// A crashed tab cancels the cell's context with the crash as its cause.
@@ -251,7 +168,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 	defer stop()
 	gone := func() error { return r.gone(cellCtx) }
 	// early ends a cell that failed before its first step, and records it.
-	early := func(what string, err error) CellResult {
+	early := func(what string, err error) journeys.CellResult {
 		res.Status, res.Error = journeyproof.StatusFailed, fmt.Sprintf("%s %s: %v", what, cell, err)
 		if g := gone(); g != nil {
 			res.Error = fmt.Sprintf("%s %s: %v", what, cell, g)
@@ -310,7 +227,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		go chromedp.Call(fctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: lang.AcceptLanguage})
 	}
 
-	var obs CellObserver
+	var obs journeys.CellObserver
 	if r.Observer != nil {
 		o, err := r.Observer.StartCell(tabCtx, cell, res.Started)
 		if err != nil {
@@ -331,7 +248,7 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (res CellResult) {
 		if obs != nil {
 			obs.StepStarted(i, s, started)
 		}
-		r.emit(Event{Kind: "step", Cell: cell, Index: i, Step: s.Name})
+		r.emit(journeys.Event{Kind: "step", Cell: cell, Index: i, Step: s.Name})
 		sr := c.step(i, s, started, &pendingTrigger, i == len(steps)-1)
 		res.Steps++
 		for _, f := range sr.Findings {
@@ -388,7 +305,7 @@ func (r *Runner) desktopUserAgent() string {
 }
 
 // emulate sets the device, language and time zone of a cell's tab.
-func (r *Runner) emulate(cell Cell) chromedp.Action[chromedp.Void] {
+func (r *Runner) emulate(cell journeys.Cell) chromedp.Action[chromedp.Void] {
 	lang, _ := journeyproof.LookupLanguage(cell.Lang)
 	d := cell.Device
 	ua := d.UserAgent
@@ -415,7 +332,7 @@ func (r *Runner) emulate(cell Cell) chromedp.Action[chromedp.Void] {
 		if _, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: lang.Locale}); err != nil {
 			return chromedp.Void{}, fmt.Errorf("locale: %w", err)
 		}
-		if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: TimeZone}); err != nil {
+		if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: journeys.TimeZone}); err != nil {
 			return chromedp.Void{}, fmt.Errorf("time zone: %w", err)
 		}
 		return chromedp.Void{}, nil

@@ -1,4 +1,4 @@
-package journeys_test
+package chrome_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
+	"journeyproof/journeys/chrome"
 )
 
 // BenchmarkStableCapture measures what the stable capture adds to a step's
@@ -41,11 +42,11 @@ func BenchmarkStableCapture(b *testing.B) {
 			captures := 0
 			for b.Loop() {
 				start := time.Now()
-				if _, err := journeys.ViewportPNG(tab); err != nil {
+				if _, err := chrome.ViewportPNG(tab); err != nil {
 					b.Fatal(err)
 				}
 				mid := time.Now()
-				_, n, err := journeys.StableViewportPNG(tab, false)
+				_, n, err := chrome.StableViewportPNG(tab, false)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -64,7 +65,7 @@ func BenchmarkStableCapture(b *testing.B) {
 			var step time.Duration
 			for range b.N {
 				col := &collector{steps: map[string][]*journeys.StepResult{}, ends: map[string]*journeys.CellResult{}}
-				r := &journeys.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: col}
+				r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: col}
 				cr := r.RunCell(context.Background(), cells[0])
 				steps := col.steps[cr.Cell.String()]
 				if cr.Status != journeyproof.StatusPassed || len(steps) != 1 {

@@ -1,4 +1,4 @@
-package journeys
+package chrome
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"journeyproof/journeys"
 )
 
 // namedKey returns the chromedp key string of a key name a journey may
@@ -47,15 +49,6 @@ func namedKey(name string) (string, bool) {
 	return "", false
 }
 
-func isKnownKey(k string) bool {
-	_, ok := namedKey(k)
-	return ok || len([]rune(k)) == 1
-}
-
-func keyNames() []string {
-	return []string{"Enter", "Tab", "Escape", "Backspace", "Delete", "Space", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"}
-}
-
 func keyString(k string) string {
 	if s, ok := namedKey(k); ok {
 		return s
@@ -65,9 +58,9 @@ func keyString(k string) string {
 
 // act performs the step's action. For an iamsmart step it returns the
 // outcome (approved, denied, timed out).
-func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
+func (c *cellRun) act(ctx context.Context, s *journeys.Step) (string, error) {
 	switch s.Action {
-	case ActGoto:
+	case journeys.ActGoto:
 		u, err := c.resolve(s.Value)
 		if err != nil {
 			return "", err
@@ -76,7 +69,7 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 			return "", fmt.Errorf("go to %s: %w", u, err)
 		}
 		return "", nil
-	case ActClick:
+	case journeys.ActClick:
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
 		if fw, id, rest, ok, err := c.oopifTarget(ctx, sel); err != nil {
 			return "", err
@@ -97,15 +90,15 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 		}
 		c.point = pt
 		return "", c.settle(ctx, m)
-	case ActFill:
+	case journeys.ActFill:
 		return "", c.fill(ctx, c.cell.Expand(s.Selector, c.r.BaseURL), c.cell.Expand(s.Value, c.r.BaseURL))
-	case ActSelect:
+	case journeys.ActSelect:
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
 		if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.SetValue(sel, c.cell.Expand(s.Value, c.r.BaseURL), query(sel)...)); err != nil {
 			return "", fmt.Errorf("select %q in %s: %w", s.Value, sel, err)
 		}
 		return "", chromedp.Do(ctx, dispatchChange(sel))
-	case ActPress:
+	case journeys.ActPress:
 		if s.Selector != "" {
 			sel := c.cell.Expand(s.Selector, c.r.BaseURL)
 			if err := chromedp.Do(ctx, chromedp.WaitVisible(sel, query(sel)...), chromedp.Focus(sel, query(sel)...)); err != nil {
@@ -117,7 +110,7 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 			return "", fmt.Errorf("press %s: %w", s.Value, err)
 		}
 		return "", c.settle(ctx, m)
-	case ActWait:
+	case journeys.ActWait:
 		if s.Duration > 0 {
 			select {
 			case <-time.After(s.Duration):
@@ -127,11 +120,11 @@ func (c *cellRun) act(ctx context.Context, s *Step) (string, error) {
 			}
 		}
 		return "", c.waitFor(ctx, s)
-	case ActExpect:
+	case journeys.ActExpect:
 		return "", c.waitFor(ctx, s)
-	case ActSnapshot:
+	case journeys.ActSnapshot:
 		return "", nil
-	case ActIAMSmart:
+	case journeys.ActIAMSmart:
 		return c.iamsmart(ctx, s)
 	}
 	return "", fmt.Errorf("unknown action %q", s.Action)
@@ -190,7 +183,7 @@ func (c *cellRun) fill(ctx context.Context, sel, value string) error {
 
 // waitFor waits until the step's selector is visible, its text is on the
 // page and the URL matches, whichever of those it names.
-func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
+func (c *cellRun) waitFor(ctx context.Context, s *journeys.Step) error {
 	if s.Selector != "" {
 		sel := c.cell.Expand(s.Selector, c.r.BaseURL)
 		if err := c.waitVisible(ctx, sel); err != nil {
@@ -206,7 +199,7 @@ func (c *cellRun) waitFor(ctx context.Context, s *Step) error {
 	}
 	if s.URL != "" {
 		pat := c.cell.Expand(s.URL, c.r.BaseURL)
-		match, err := compileURLPattern(pat)
+		match, err := journeys.URLPattern(pat)
 		if err != nil {
 			return err
 		}
@@ -279,13 +272,13 @@ func visibleScript(sel string) string {
 // it posts the decision to the phone side; against a real integration
 // environment it waits for the callback while a person decides on a phone.
 // Either way it returns when the browser has left the iAM Smart page.
-func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
+func (c *cellRun) iamsmart(ctx context.Context, s *journeys.Step) (string, error) {
 	page, err := EvalAs[[2]string](ctx, c.world, simulatorScript)
 	start, phone := page[0], page[1]
 	if err != nil {
 		return "", fmt.Errorf("read the iAM Smart page: %w", err)
 	}
-	if s.Value == OutcomeClose {
+	if s.Value == journeys.OutcomeClose {
 		return "closed", c.closeIAMSmart(ctx)
 	}
 	if phone != "" && !c.r.NoScreenshots {
@@ -294,7 +287,7 @@ func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
 		}
 	}
 	if phone != "" {
-		action := map[string]string{OutcomeApprove: "approve", OutcomeDeny: "deny", OutcomeTimeout: "timeout"}[s.Value]
+		action := map[string]string{journeys.OutcomeApprove: "approve", journeys.OutcomeDeny: "deny", journeys.OutcomeTimeout: "timeout"}[s.Value]
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(phone, "/")+"/"+action, nil)
 		if err != nil {
 			return "", err
@@ -314,10 +307,10 @@ func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
 		if err := c.poll(ctx, fmt.Sprintf(`!%s.includes(%s)`, frameURLs, jsString(start))); err != nil {
 			return "", fmt.Errorf("the frame did not leave the iAM Smart page after %s: %w", s.Value, err)
 		}
-		return map[string]string{OutcomeApprove: "approved", OutcomeDeny: "denied", OutcomeTimeout: "timed out"}[s.Value], nil
+		return map[string]string{journeys.OutcomeApprove: "approved", journeys.OutcomeDeny: "denied", journeys.OutcomeTimeout: "timed out"}[s.Value], nil
 	}
 	if s.URL != "" {
-		m, err := compileURLPattern(c.cell.Expand(s.URL, c.r.BaseURL))
+		m, err := journeys.URLPattern(c.cell.Expand(s.URL, c.r.BaseURL))
 		if err != nil {
 			return "", err
 		}
@@ -329,7 +322,7 @@ func (c *cellRun) iamsmart(ctx context.Context, s *Step) (string, error) {
 		}
 		return "", fmt.Errorf("the browser did not leave the iAM Smart page after %s: %w", s.Value, err)
 	}
-	return map[string]string{OutcomeApprove: "approved", OutcomeDeny: "denied", OutcomeTimeout: "timed out"}[s.Value], nil
+	return map[string]string{journeys.OutcomeApprove: "approved", journeys.OutcomeDeny: "denied", journeys.OutcomeTimeout: "timed out"}[s.Value], nil
 }
 
 // frameURLs is the URL of the document and of its same-origin frames.
