@@ -22,7 +22,7 @@ import path from 'node:path';
 const [pwDir, baseURL, outDir, chromium] = process.argv.slice(2);
 const {chromium: pw} = createRequire(path.join(pwDir, 'node_modules') + '/')('playwright-core');
 
-// journeys/devices.go and journeys.languages, as journeyproof emulates them.
+// device.go and language.go (package journeyproof), as journeyproof emulates them.
 const devices = {
 	desktop: {viewport: {width: 1366, height: 768}, deviceScaleFactor: 1},
 	mobile: {
