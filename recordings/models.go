@@ -128,7 +128,9 @@ type Step struct {
 	PointY *float64 `json:"pointY,omitempty"`
 }
 
-// Finding is one rule broken on one element of one step.
+// Finding is the stored row of a journeyproof.Finding: the finding's
+// fields with its box flat (x, y, w, h columns, as the API's JSON has
+// them), the run and step it belongs to, and its crop by hash.
 type Finding struct {
 	ID           uint    `gorm:"primaryKey" json:"id"`
 	RunID        uint    `gorm:"index;not null" json:"runId"`
