@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,7 +29,9 @@ import (
 //
 // A cell that fails (on a loaded machine, a step can time out) is left out
 // of the counts and reported as failed-cells. JOURNEYPROOF_BENCH_JOURNEYS
-// (journey ids, comma-separated) narrows the bundled journeys.
+// (journey ids, comma-separated) narrows the bundled journeys;
+// JOURNEYPROOF_BENCH_RERUNS sets the number of clean re-runs (3; 0 measures
+// the defects only).
 //
 // Run with: make rerun-stability (one iteration; it takes minutes).
 func BenchmarkRerunStability(b *testing.B) {
@@ -108,7 +111,13 @@ func BenchmarkRerunStability(b *testing.B) {
 	for b.Loop() {
 		run("first", base, all)
 		changed, compared := 0, 0
-		for k := 1; k <= 3; k++ {
+		reruns := 3
+		if v := os.Getenv("JOURNEYPROOF_BENCH_RERUNS"); v != "" {
+			if reruns, err = strconv.Atoi(v); err != nil || reruns < 0 {
+				b.Fatalf("JOURNEYPROOF_BENCH_RERUNS=%q: want a number of clean re-runs, 0 or more", v)
+			}
+		}
+		for k := 1; k <= reruns; k++ {
 			rel := fmt.Sprintf("rerun-%d", k)
 			run(rel, base, all)
 			rep := cmp(rel)
@@ -123,7 +132,7 @@ func BenchmarkRerunStability(b *testing.B) {
 				}
 			}
 		}
-		b.ReportMetric(float64(changed)/3, "changed-cells/rerun")
+		b.ReportMetric(float64(changed)/float64(max(reruns, 1)), "changed-cells/rerun")
 		b.ReportMetric(float64(compared), "compared-cell-pairs")
 
 		fmt.Fprintf(os.Stderr, "clean re-runs: %d changed of %d cell pairs compared with the first (want 0)\n", changed, compared)

@@ -66,6 +66,9 @@ var corpusShell = template.Must(template.New("corpus").Parse(`<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <link rel="stylesheet" href="/static/site.css">
+{{- if not (eq .Kind "iframe" "iframe-cross")}}
+<script src="/static/site.js"></script>
+{{- end}}
 <style>jp-app, jp-page, jp-shell { display: block; } iframe.jp-frame { display: block; width: 100%; height: 2400px; border: 0; } body.jp-frame-body { margin: 0; }</style>
 </head>
 {{- if eq .Kind "iframe" "iframe-cross"}}
@@ -93,6 +96,7 @@ addEventListener("load", function () {
       var d = new DOMParser().parseFromString(html, "text/html");
       var nodes = Array.prototype.slice.call(d.body.childNodes);
       nodes.forEach(function (n) { document.body.appendChild(document.adoptNode(n)); });
+      jpSite(document);
     });
   }, 1000);
 });
@@ -123,6 +127,7 @@ customElements.define("jp-shell", class extends HTMLElement {
       var root = this.attachShadow({mode: mode});
       root.innerHTML = '<link rel="stylesheet" href="/static/site.css"><style>:host { display: block; }</style>';
       root.appendChild(document.getElementById("jp-content").content.cloneNode(true));
+      jpSite(root);
     }
   });
   customElements.define("jp-app", class extends HTMLElement {
