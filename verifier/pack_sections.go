@@ -12,76 +12,175 @@ import (
 	"journeyproof/internal/yamlpos"
 )
 
-func sections() []string {
-	return []string{"name", "source", "rules", "languages", "entry", "labels", "brand", "logo", "button",
-		"prominence", "script", "moreInfo", "contrast", "targetSize", "redirect"}
+// A pack's sections are mappings of known keys. Each section is a list of
+// keys, each with the decoder of its value, and decodeKeys does what every
+// section has in common: unknown and repeated keys, the keys the embedded
+// pack must give, and each value's position in errors (file:line:col).
+
+// key is one key of a section: its name, whether the embedded pack may
+// leave it out, and how its value is decoded (what names the value in
+// messages: "contrast.normal").
+type key struct {
+	name     string
+	optional bool
+	decode   func(v *yaml.Node, what string) error
 }
 
-// pack decodes the top-level mapping into p. When complete is set (the
-// default pack) every section must be present.
-func (d *packDecoder) pack(root *yaml.Node, p *Pack, complete bool) error {
-	fields, err := d.mapping(root, "rule pack", sections())
+// decodeKeys decodes the mapping n (named what in messages) whose keys
+// are keys, in the order the file gives them.
+func (d *packDecoder) decodeKeys(n *yaml.Node, what string, keys ...key) error {
+	return d.decodeKeysIn(n, what, what+".", keys)
+}
+
+// decodeKeysIn is decodeKeys with the prefix of the values' names: the
+// top level names its sections alone ("contrast", not "rule pack.contrast").
+func (d *packDecoder) decodeKeysIn(n *yaml.Node, what, prefix string, keys []key) error {
+	names := make([]string, len(keys))
+	var want []string
+	for i, k := range keys {
+		names[i] = k.name
+		if !k.optional {
+			want = append(want, k.name)
+		}
+	}
+	fields, err := d.mapping(n, what, names)
 	if err != nil {
 		return err
 	}
-	have := map[string]bool{}
-	for _, f := range fields {
-		have[f.Key.Value] = true
-		if err := d.section(f, p); err != nil {
-			return err
-		}
+	if err := d.required(n, what, fields, want...); err != nil {
+		return err
 	}
-	if complete {
-		for _, s := range sections() {
-			if !have[s] {
-				return d.src.Missing(root, "rule pack", s, "")
-			}
-		}
-		for _, id := range ruleIDs() {
-			if _, ok := p.rules[id]; !ok {
-				return d.errf(root, "rules: missing rule %q", id)
-			}
+	for _, f := range fields {
+		k := keys[slices.Index(names, f.Key.Value)]
+		if err := k.decode(f.Value, prefix+f.Key.Value); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func (d *packDecoder) section(f yamlpos.Field, p *Pack) error {
-	v := f.Value
-	var err error
-	switch f.Key.Value {
-	case "name":
-		p.name, err = d.str(v, "name")
-	case "source":
-		p.source, err = d.str(v, "source")
-	case "rules":
-		err = d.rules(v, p)
-	case "languages":
-		err = d.languages(v, p)
-	case "entry":
-		err = d.entry(v, p)
-	case "labels":
-		err = d.labels(v, p)
-	case "brand":
-		err = d.brand(v, p)
-	case "logo":
-		err = d.logo(v, p)
-	case "button":
-		err = d.button(v, p)
-	case "prominence":
-		err = d.prominence(v, p)
-	case "script":
-		err = d.script(v, p)
-	case "moreInfo":
-		err = d.moreInfo(v, p)
-	case "contrast":
-		err = d.contrast(v, p)
-	case "targetSize":
-		err = d.targetSize(v, p)
-	case "redirect":
-		err = d.redirect(v, p)
+// eachKey is a section whose keys are a fixed set of names (the cell
+// languages, the devices), all decoded alike.
+func (d *packDecoder) eachKey(n *yaml.Node, what string, names []string, decode func(name string, v *yaml.Node, what string) error) error {
+	keys := make([]key, len(names))
+	for i, name := range names {
+		keys[i] = key{name: name, decode: func(v *yaml.Node, what string) error { return decode(name, v, what) }}
 	}
-	return err
+	return d.decodeKeys(n, what, keys...)
+}
+
+// The keys of the common kinds of value: each decodes into *dst.
+
+func (d *packDecoder) strKey(name string, dst *string) key {
+	return key{name: name, decode: func(v *yaml.Node, what string) (err error) {
+		*dst, err = d.str(v, what)
+		return err
+	}}
+}
+
+func (d *packDecoder) strsKey(name string, dst *[]string) key {
+	return key{name: name, decode: func(v *yaml.Node, what string) (err error) {
+		*dst, err = d.strs(v, what, *dst)
+		return err
+	}}
+}
+
+func (d *packDecoder) numKey(name string, dst *float64, min, max float64) key {
+	return key{name: name, decode: func(v *yaml.Node, what string) (err error) {
+		*dst, err = d.num(v, what, min, max)
+		return err
+	}}
+}
+
+func (d *packDecoder) intKey(name string, dst *int, min, max float64) key {
+	return key{name: name, decode: func(v *yaml.Node, what string) error {
+		f, err := d.num(v, what, min, max)
+		*dst = int(f)
+		return err
+	}}
+}
+
+func (d *packDecoder) regexesKey(name string, dst *[]*regexp.Regexp) key {
+	return key{name: name, decode: func(v *yaml.Node, what string) (err error) {
+		*dst, err = d.regexes(v, what, *dst)
+		return err
+	}}
+}
+
+// sectionKey is a key whose value is a section of its own.
+func sectionKey(name string, decode func(v *yaml.Node, what string) error) key {
+	return key{name: name, decode: decode}
+}
+
+// optional marks k as a key the embedded pack may leave out.
+func optional(k key) key {
+	k.optional = true
+	return k
+}
+
+// pack decodes the top-level mapping into p. When complete is set (the
+// default pack) every section must be present.
+func (d *packDecoder) pack(root *yaml.Node, p *Pack, complete bool) error {
+	err := d.decodeKeysIn(root, "rule pack", "", []key{
+		d.strKey("name", &p.name),
+		d.strKey("source", &p.source),
+		sectionKey("rules", func(v *yaml.Node, _ string) error { return d.rules(v, p) }),
+		sectionKey("languages", func(v *yaml.Node, what string) error {
+			p.languages = cloneMap(p.languages)
+			return d.eachKey(v, what, cellLangs(), func(lang string, v *yaml.Node, what string) error {
+				vals, err := d.strs(v, what, p.languages[lang])
+				for i := range vals {
+					vals[i] = strings.ToLower(vals[i])
+				}
+				p.languages[lang] = vals
+				return err
+			})
+		}),
+		sectionKey("entry", func(v *yaml.Node, what string) error {
+			return d.decodeKeys(v, what,
+				sectionKey("selectors", func(v *yaml.Node, what string) error { return d.selectors(v, what, p) }),
+				d.regexesKey("patterns", &p.entry.patterns))
+		}),
+		sectionKey("labels", func(v *yaml.Node, what string) error { return d.labels(v, what, p) }),
+		sectionKey("brand", func(v *yaml.Node, what string) error { return d.brand(v, what, p) }),
+		sectionKey("logo", func(v *yaml.Node, what string) error {
+			return d.decodeKeys(v, what, d.numKey("aspectTolerance", &p.logo.aspectTolerance, 0, 1))
+		}),
+		sectionKey("button", func(v *yaml.Node, what string) error { return d.button(v, what, p) }),
+		sectionKey("prominence", func(v *yaml.Node, what string) error {
+			return d.decodeKeys(v, what,
+				d.regexesKey("signIn", &p.prominence.signIn),
+				d.numKey("minAreaRatio", &p.prominence.minAreaRatio, 0, 100),
+				d.numKey("minFontRatio", &p.prominence.minFontRatio, 0, 100))
+		}),
+		sectionKey("script", func(v *yaml.Node, what string) error { return d.script(v, what, p) }),
+		sectionKey("moreInfo", func(v *yaml.Node, what string) error {
+			return d.decodeKeys(v, what,
+				d.regexesKey("patterns", &p.moreInfo.patterns),
+				d.numKey("maxDistance", &p.moreInfo.maxDistance, 0, 100000))
+		}),
+		sectionKey("contrast", func(v *yaml.Node, what string) error {
+			return d.decodeKeys(v, what,
+				d.numKey("normal", &p.contrast.normal, 1, 21),
+				d.numKey("large", &p.contrast.large, 1, 21),
+				d.numKey("largePx", &p.contrast.largePx, 0, 1000),
+				d.numKey("largeBoldPx", &p.contrast.largeBoldPx, 0, 1000),
+				d.intKey("boldWeight", &p.contrast.boldWeight, 1, 1000))
+		}),
+		sectionKey("targetSize", func(v *yaml.Node, what string) error {
+			return d.decodeKeys(v, what, d.numKey("min", &p.targetSize.min, 0, 1000))
+		}),
+		sectionKey("redirect", func(v *yaml.Node, what string) error { return d.redirect(v, what, p) }),
+	})
+	if err != nil || !complete {
+		return err
+	}
+	for _, id := range ruleIDs() {
+		if _, ok := p.rules[id]; !ok {
+			return d.errf(root, "rules: missing rule %q", id)
+		}
+	}
+	return nil
 }
 
 func (d *packDecoder) rules(n *yaml.Node, p *Pack) error {
@@ -98,23 +197,16 @@ func (d *packDecoder) rules(n *yaml.Node, p *Pack) error {
 			return d.src.Unknown(f.Key, "rules", "rule id", ruleIDs())
 		}
 		what := "rules." + id
-		rf, err := d.mapping(f.Value, what, []string{"severity", "description"})
-		if err != nil {
-			return err
-		}
 		r := p.rules[id]
 		r.ID = id
-		for _, g := range rf {
-			switch g.Key.Value {
-			case "severity":
-				if r.Severity, err = d.severity(g.Value, what+".severity"); err != nil {
-					return err
-				}
-			case "description":
-				if r.Description, err = d.str(g.Value, what+".description"); err != nil {
-					return err
-				}
-			}
+		err := d.decodeKeys(f.Value, what,
+			optional(key{name: "severity", decode: func(v *yaml.Node, what string) (err error) {
+				r.Severity, err = d.severity(v, what)
+				return err
+			}}),
+			optional(d.strKey("description", &r.Description)))
+		if err != nil {
+			return err
 		}
 		if r.Severity == "" {
 			return d.src.Missing(f.Value, what, "severity", "")
@@ -123,28 +215,6 @@ func (d *packDecoder) rules(n *yaml.Node, p *Pack) error {
 			return d.src.Missing(f.Value, what, "description", "")
 		}
 		p.rules[id] = r
-	}
-	return nil
-}
-
-func (d *packDecoder) languages(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "languages", cellLangs())
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "languages", fields, cellLangs()...); err != nil {
-		return err
-	}
-	p.languages = cloneMap(p.languages)
-	for _, f := range fields {
-		vals, err := d.strs(f.Value, "languages."+f.Key.Value, p.languages[f.Key.Value])
-		if err != nil {
-			return err
-		}
-		for i := range vals {
-			vals[i] = strings.ToLower(vals[i])
-		}
-		p.languages[f.Key.Value] = vals
 	}
 	return nil
 }
@@ -168,378 +238,151 @@ func (s simpleSelector) match(e *Element) bool {
 	return true
 }
 
-func (d *packDecoder) entry(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "entry", []string{"selectors", "patterns"})
+func (d *packDecoder) selectors(n *yaml.Node, what string, p *Pack) error {
+	l, add, err := d.list(n, what, "selectors")
 	if err != nil {
 		return err
 	}
-	if err := d.required(n, "entry", fields, "selectors", "patterns"); err != nil {
-		return err
+	if add {
+		p.entry.selectors = slices.Clone(p.entry.selectors)
+	} else {
+		p.entry.selectors = nil
 	}
-	for _, f := range fields {
-		switch f.Key.Value {
-		case "selectors":
-			l, add, err := d.list(f.Value, "entry.selectors", "selectors")
-			if err != nil {
-				return err
-			}
-			if add {
-				p.entry.selectors = slices.Clone(p.entry.selectors)
-			} else {
-				p.entry.selectors = nil
-			}
-			for i, c := range l.Content {
-				m := simpleSelectorRE.FindStringSubmatch(c.Value)
-				if c.Kind != yaml.ScalarNode || m == nil || c.Value == "" {
-					return d.errf(c, "entry.selectors[%d]: expected tag, [role=x], [type=x] or tag[type=x], found %s", i, yamlpos.KindName(c))
-				}
-				p.entry.selectors = append(p.entry.selectors, simpleSelector{m[1], m[2], m[3]})
-			}
-		case "patterns":
-			if p.entry.patterns, err = d.regexes(f.Value, "entry.patterns", p.entry.patterns); err != nil {
-				return err
-			}
+	for i, c := range l.Content {
+		m := simpleSelectorRE.FindStringSubmatch(c.Value)
+		if c.Kind != yaml.ScalarNode || m == nil || c.Value == "" {
+			return d.errf(c, "%s[%d]: expected tag, [role=x], [type=x] or tag[type=x], found %s", what, i, yamlpos.KindName(c))
 		}
+		p.entry.selectors = append(p.entry.selectors, simpleSelector{m[1], m[2], m[3]})
 	}
 	return nil
 }
 
-func (d *packDecoder) labels(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "labels", processes())
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "labels", fields, processes()...); err != nil {
-		return err
-	}
+func (d *packDecoder) labels(n *yaml.Node, what string, p *Pack) error {
 	p.labels = cloneMap(p.labels)
-	for _, f := range fields {
-		what := "labels." + f.Key.Value
-		lf, err := d.mapping(f.Value, what, cellLangs())
-		if err != nil {
-			return err
-		}
-		if err := d.required(f.Value, what, lf, cellLangs()...); err != nil {
-			return err
-		}
-		p.labels[f.Key.Value] = cloneMap(p.labels[f.Key.Value])
-		for _, g := range lf {
-			vals, err := d.strs(g.Value, what+"."+g.Key.Value, p.labels[f.Key.Value][g.Key.Value])
-			if err != nil {
-				return err
-			}
+	return d.eachKey(n, what, processes(), func(process string, v *yaml.Node, what string) error {
+		p.labels[process] = cloneMap(p.labels[process])
+		return d.eachKey(v, what, cellLangs(), func(lang string, v *yaml.Node, what string) error {
+			vals, err := d.strs(v, what, p.labels[process][lang])
 			for i := range vals {
 				vals[i] = collapseSpace(vals[i])
 			}
-			p.labels[f.Key.Value][g.Key.Value] = vals
-		}
-	}
-	return nil
+			p.labels[process][lang] = vals
+			return err
+		})
+	})
 }
 
-func (d *packDecoder) brand(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "brand", []string{"find", "correct", "ignore", "chinese"})
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "brand", fields, "find", "correct", "chinese"); err != nil {
-		return err
-	}
+func (d *packDecoder) brand(n *yaml.Node, what string, p *Pack) error {
 	p.brand.ignore = nil
-	for _, f := range fields {
-		switch f.Key.Value {
-		case "find":
-			p.brand.find, err = d.regex(f.Value, "brand.find")
-		case "correct":
-			p.brand.correct, err = d.strs(f.Value, "brand.correct", p.brand.correct)
-		case "ignore":
-			p.brand.ignore, err = d.regexes(f.Value, "brand.ignore", p.brand.ignore)
-		case "chinese":
-			err = d.chinese(f.Value, p)
-		}
-		if err != nil {
+	return d.decodeKeys(n, what,
+		key{name: "find", decode: func(v *yaml.Node, what string) (err error) {
+			p.brand.find, err = d.regex(v, what)
 			return err
-		}
-	}
-	return nil
+		}},
+		d.strsKey("correct", &p.brand.correct),
+		optional(d.regexesKey("ignore", &p.brand.ignore)),
+		sectionKey("chinese", func(v *yaml.Node, what string) error {
+			c := &p.brand.chinese
+			c.suffixes = nil
+			return d.decodeKeys(v, what,
+				d.strKey("name", &c.name),
+				optional(d.strsKey("suffixes", &c.suffixes)),
+				d.strKey("open", &c.open),
+				d.strKey("close", &c.close),
+				key{name: "severity", decode: func(v *yaml.Node, what string) (err error) {
+					c.severity, err = d.severity(v, what)
+					return err
+				}})
+		}))
 }
 
-func (d *packDecoder) chinese(n *yaml.Node, p *Pack) error {
-	const what = "brand.chinese"
-	fields, err := d.mapping(n, what, []string{"name", "suffixes", "open", "close", "severity"})
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, what, fields, "name", "open", "close", "severity"); err != nil {
-		return err
-	}
-	p.brand.chinese.suffixes = nil
-	for _, f := range fields {
-		switch f.Key.Value {
-		case "name":
-			p.brand.chinese.name, err = d.str(f.Value, what+".name")
-		case "suffixes":
-			p.brand.chinese.suffixes, err = d.strs(f.Value, what+".suffixes", p.brand.chinese.suffixes)
-		case "open":
-			p.brand.chinese.open, err = d.str(f.Value, what+".open")
-		case "close":
-			p.brand.chinese.close, err = d.str(f.Value, what+".close")
-		case "severity":
-			p.brand.chinese.severity, err = d.severity(f.Value, what+".severity")
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *packDecoder) logo(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "logo", []string{"aspectTolerance"})
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "logo", fields, "aspectTolerance"); err != nil {
-		return err
-	}
-	p.logo.aspectTolerance, err = d.num(fields[0].Value, "logo.aspectTolerance", 0, 1)
-	return err
-}
-
-func (d *packDecoder) button(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "button", devices())
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "button", fields, devices()...); err != nil {
-		return err
-	}
+func (d *packDecoder) button(n *yaml.Node, what string, p *Pack) error {
 	p.button.min = cloneMap(p.button.min)
-	for _, f := range fields {
-		what := "button." + f.Key.Value
-		sf, err := d.mapping(f.Value, what, []string{"minWidth", "minHeight"})
-		if err != nil {
-			return err
-		}
-		if err := d.required(f.Value, what, sf, "minWidth", "minHeight"); err != nil {
-			return err
-		}
-		s := p.button.min[f.Key.Value]
-		for _, g := range sf {
-			v, err := d.num(g.Value, what+"."+g.Key.Value, 0, 10000)
-			if err != nil {
-				return err
-			}
-			if g.Key.Value == "minWidth" {
-				s.W = v
-			} else {
-				s.H = v
-			}
-		}
-		p.button.min[f.Key.Value] = s
-	}
-	return nil
+	return d.eachKey(n, what, devices(), func(device string, v *yaml.Node, what string) error {
+		s := p.button.min[device]
+		err := d.decodeKeys(v, what, d.numKey("minWidth", &s.W, 0, 10000), d.numKey("minHeight", &s.H, 0, 10000))
+		p.button.min[device] = s
+		return err
+	})
 }
 
-func (d *packDecoder) prominence(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "prominence", []string{"signIn", "minAreaRatio", "minFontRatio"})
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "prominence", fields, "signIn", "minAreaRatio", "minFontRatio"); err != nil {
-		return err
-	}
-	for _, f := range fields {
-		switch f.Key.Value {
-		case "signIn":
-			p.prominence.signIn, err = d.regexes(f.Value, "prominence.signIn", p.prominence.signIn)
-		case "minAreaRatio":
-			p.prominence.minAreaRatio, err = d.num(f.Value, "prominence.minAreaRatio", 0, 100)
-		case "minFontRatio":
-			p.prominence.minFontRatio, err = d.num(f.Value, "prominence.minFontRatio", 0, 100)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *packDecoder) script(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "script", []string{"traditional", "simplified"})
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "script", fields, "traditional", "simplified"); err != nil {
-		return err
-	}
-	for _, f := range fields {
-		s, err := d.str(f.Value, "script."+f.Key.Value)
-		if err != nil {
-			return err
-		}
-		set := map[rune]bool{}
-		for _, r := range s {
-			if r > ' ' {
-				set[r] = true
+func (d *packDecoder) script(n *yaml.Node, what string, p *Pack) error {
+	set := func(dst *map[rune]bool) func(v *yaml.Node, what string) error {
+		return func(v *yaml.Node, what string) error {
+			s, err := d.str(v, what)
+			*dst = map[rune]bool{}
+			for _, r := range s {
+				if r > ' ' {
+					(*dst)[r] = true
+				}
 			}
+			return err
 		}
-		if f.Key.Value == "traditional" {
-			p.scripts.traditional = set
-		} else {
-			p.scripts.simplified = set
-		}
+	}
+	err := d.decodeKeys(n, what,
+		sectionKey("traditional", set(&p.scripts.traditional)),
+		sectionKey("simplified", set(&p.scripts.simplified)))
+	if err != nil {
+		return err
 	}
 	for r := range p.scripts.traditional {
 		if p.scripts.simplified[r] {
-			return d.errf(n, "script: character %q is in both traditional and simplified; expected characters of one script only", r)
+			return d.errf(n, "%s: character %q is in both traditional and simplified; expected characters of one script only", what, r)
 		}
 	}
 	return nil
 }
 
-func (d *packDecoder) moreInfo(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "moreInfo", []string{"patterns", "maxDistance"})
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "moreInfo", fields, "patterns", "maxDistance"); err != nil {
-		return err
-	}
-	for _, f := range fields {
-		switch f.Key.Value {
-		case "patterns":
-			p.moreInfo.patterns, err = d.regexes(f.Value, "moreInfo.patterns", p.moreInfo.patterns)
-		case "maxDistance":
-			p.moreInfo.maxDistance, err = d.num(f.Value, "moreInfo.maxDistance", 0, 100000)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+func (d *packDecoder) redirect(n *yaml.Node, what string, p *Pack) error {
+	r := &p.redirect
+	return d.decodeKeys(n, what,
+		d.regexesKey("authorize", &r.authorize),
+		d.strsKey("params", &r.params),
+		d.strKey("responseType", &r.responseType),
+		sectionKey("langs", func(v *yaml.Node, what string) error {
+			r.langs = cloneMap(r.langs)
+			return d.eachKey(v, what, cellLangs(), func(lang string, v *yaml.Node, what string) (err error) {
+				r.langs[lang], err = d.str(v, what)
+				return err
+			})
+		}),
+		sectionKey("sources", func(v *yaml.Node, what string) error {
+			r.sources = cloneMap(r.sources)
+			return d.eachKey(v, what, devices(), func(device string, v *yaml.Node, what string) (err error) {
+				r.sources[device], err = d.strs(v, what, r.sources[device])
+				return err
+			})
+		}),
+		d.intKey("stateMinLength", &r.stateMin, 0, 10000),
+		sectionKey("loopback", func(v *yaml.Node, what string) error { return d.loopback(v, what, p) }),
+	)
 }
 
-func (d *packDecoder) contrast(n *yaml.Node, p *Pack) error {
-	keys := []string{"normal", "large", "largePx", "largeBoldPx", "boldWeight"}
-	fields, err := d.mapping(n, "contrast", keys)
+// loopback decodes redirect.loopback: CIDR ranges, addresses and host
+// names that count as this machine.
+func (d *packDecoder) loopback(n *yaml.Node, what string, p *Pack) error {
+	r := &p.redirect
+	vals, err := d.strs(n, what, nil)
 	if err != nil {
 		return err
 	}
-	if err := d.required(n, "contrast", fields, keys...); err != nil {
-		return err
+	if n.Kind != yaml.MappingNode || n.Content[0].Value != "add" {
+		r.loopbackNets, r.loopbackNames = nil, nil
+	} else {
+		r.loopbackNets, r.loopbackNames = slices.Clone(r.loopbackNets), slices.Clone(r.loopbackNames)
 	}
-	for _, f := range fields {
-		what := "contrast." + f.Key.Value
-		switch f.Key.Value {
-		case "normal":
-			p.contrast.normal, err = d.num(f.Value, what, 1, 21)
-		case "large":
-			p.contrast.large, err = d.num(f.Value, what, 1, 21)
-		case "largePx":
-			p.contrast.largePx, err = d.num(f.Value, what, 0, 1000)
-		case "largeBoldPx":
-			p.contrast.largeBoldPx, err = d.num(f.Value, what, 0, 1000)
-		case "boldWeight":
-			var w float64
-			w, err = d.num(f.Value, what, 1, 1000)
-			p.contrast.boldWeight = int(w)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *packDecoder) targetSize(n *yaml.Node, p *Pack) error {
-	fields, err := d.mapping(n, "targetSize", []string{"min"})
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "targetSize", fields, "min"); err != nil {
-		return err
-	}
-	p.targetSize.min, err = d.num(fields[0].Value, "targetSize.min", 0, 1000)
-	return err
-}
-
-func (d *packDecoder) redirect(n *yaml.Node, p *Pack) error {
-	keys := []string{"authorize", "params", "responseType", "langs", "sources", "stateMinLength", "loopback"}
-	fields, err := d.mapping(n, "redirect", keys)
-	if err != nil {
-		return err
-	}
-	if err := d.required(n, "redirect", fields, keys...); err != nil {
-		return err
-	}
-	for _, f := range fields {
-		what := "redirect." + f.Key.Value
-		switch f.Key.Value {
-		case "authorize":
-			p.redirect.authorize, err = d.regexes(f.Value, what, p.redirect.authorize)
-		case "params":
-			p.redirect.params, err = d.strs(f.Value, what, p.redirect.params)
-		case "responseType":
-			p.redirect.responseType, err = d.str(f.Value, what)
-		case "langs":
-			var lf []yamlpos.Field
-			if lf, err = d.mapping(f.Value, what, cellLangs()); err != nil {
-				return err
+	for i, v := range vals {
+		if strings.Contains(v, "/") {
+			pfx, perr := netip.ParsePrefix(v)
+			if perr != nil {
+				return d.errf(n.Content[i], "%s[%d]: expected a CIDR range such as 127.0.0.0/8 or a host name, found %q", what, i, v)
 			}
-			if err = d.required(f.Value, what, lf, cellLangs()...); err != nil {
-				return err
-			}
-			p.redirect.langs = cloneMap(p.redirect.langs)
-			for _, g := range lf {
-				if p.redirect.langs[g.Key.Value], err = d.str(g.Value, what+"."+g.Key.Value); err != nil {
-					return err
-				}
-			}
-		case "sources":
-			var sf []yamlpos.Field
-			if sf, err = d.mapping(f.Value, what, devices()); err != nil {
-				return err
-			}
-			if err = d.required(f.Value, what, sf, devices()...); err != nil {
-				return err
-			}
-			p.redirect.sources = cloneMap(p.redirect.sources)
-			for _, g := range sf {
-				if p.redirect.sources[g.Key.Value], err = d.strs(g.Value, what+"."+g.Key.Value, p.redirect.sources[g.Key.Value]); err != nil {
-					return err
-				}
-			}
-		case "stateMinLength":
-			var v float64
-			v, err = d.num(f.Value, what, 0, 10000)
-			p.redirect.stateMin = int(v)
-		case "loopback":
-			var vals []string
-			if vals, err = d.strs(f.Value, what, nil); err != nil {
-				return err
-			}
-			if f.Value.Kind != yaml.MappingNode || f.Value.Content[0].Value != "add" {
-				p.redirect.loopbackNets, p.redirect.loopbackNames = nil, nil
-			} else {
-				p.redirect.loopbackNets, p.redirect.loopbackNames = slices.Clone(p.redirect.loopbackNets), slices.Clone(p.redirect.loopbackNames)
-			}
-			for i, v := range vals {
-				if strings.Contains(v, "/") {
-					pfx, perr := netip.ParsePrefix(v)
-					if perr != nil {
-						return d.errf(f.Value.Content[i], "%s[%d]: expected a CIDR range such as 127.0.0.0/8 or a host name, found %q", what, i, v)
-					}
-					p.redirect.loopbackNets = append(p.redirect.loopbackNets, pfx)
-				} else if addr, aerr := netip.ParseAddr(v); aerr == nil {
-					p.redirect.loopbackNets = append(p.redirect.loopbackNets, netip.PrefixFrom(addr, addr.BitLen()))
-				} else {
-					p.redirect.loopbackNames = append(p.redirect.loopbackNames, strings.ToLower(v))
-				}
-			}
-		}
-		if err != nil {
-			return err
+			r.loopbackNets = append(r.loopbackNets, pfx)
+		} else if addr, aerr := netip.ParseAddr(v); aerr == nil {
+			r.loopbackNets = append(r.loopbackNets, netip.PrefixFrom(addr, addr.BitLen()))
+		} else {
+			r.loopbackNames = append(r.loopbackNames, strings.ToLower(v))
 		}
 	}
 	return nil
