@@ -69,20 +69,27 @@ func (d *packDecoder) list(n *yaml.Node, what, kind string) (items *yaml.Node, a
 // strs decodes a list of text; cur is the value it replaces or, with
 // {add: [...]}, extends.
 func (d *packDecoder) strs(n *yaml.Node, what string, cur []string) ([]string, error) {
-	l, add, err := d.list(n, what, "text")
+	return listOf(d, n, what, "text", cur, d.str)
+}
+
+// listOf decodes a list whose items item decodes; cur is the value it
+// replaces or, with {add: [...]}, extends. kind names the items in
+// messages.
+func listOf[T any](d *packDecoder, n *yaml.Node, what, kind string, cur []T, item func(*yaml.Node, string) (T, error)) ([]T, error) {
+	l, add, err := d.list(n, what, kind)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out []T
 	if add {
 		out = slices.Clone(cur)
 	}
 	for i, c := range l.Content {
-		s, err := d.str(c, fmt.Sprintf("%s[%d]", what, i))
+		v, err := item(c, fmt.Sprintf("%s[%d]", what, i))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -116,22 +123,7 @@ func (d *packDecoder) regex(n *yaml.Node, what string) (*regexp.Regexp, error) {
 // regexes decodes a list of regular expressions; cur is the value it
 // replaces or, with {add: [...]}, extends.
 func (d *packDecoder) regexes(n *yaml.Node, what string, cur []*regexp.Regexp) ([]*regexp.Regexp, error) {
-	l, add, err := d.list(n, what, "regular expressions")
-	if err != nil {
-		return nil, err
-	}
-	var out []*regexp.Regexp
-	if add {
-		out = slices.Clone(cur)
-	}
-	for i, c := range l.Content {
-		re, err := d.regex(c, fmt.Sprintf("%s[%d]", what, i))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, re)
-	}
-	return out, nil
+	return listOf(d, n, what, "regular expressions", cur, d.regex)
 }
 
 // required checks that every name in want is among the fields.

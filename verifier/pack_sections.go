@@ -238,24 +238,15 @@ func (s simpleSelector) match(e *Element) bool {
 	return true
 }
 
-func (d *packDecoder) selectors(n *yaml.Node, what string, p *Pack) error {
-	l, add, err := d.list(n, what, "selectors")
-	if err != nil {
-		return err
-	}
-	if add {
-		p.entry.selectors = slices.Clone(p.entry.selectors)
-	} else {
-		p.entry.selectors = nil
-	}
-	for i, c := range l.Content {
+func (d *packDecoder) selectors(n *yaml.Node, what string, p *Pack) (err error) {
+	p.entry.selectors, err = listOf(d, n, what, "selectors", p.entry.selectors, func(c *yaml.Node, what string) (simpleSelector, error) {
 		m := simpleSelectorRE.FindStringSubmatch(c.Value)
 		if c.Kind != yaml.ScalarNode || m == nil || c.Value == "" {
-			return d.errf(c, "%s[%d]: expected tag, [role=x], [type=x] or tag[type=x], found %s", what, i, yamlpos.KindName(c))
+			return simpleSelector{}, d.errf(c, "%s: expected tag, [role=x], [type=x] or tag[type=x], found %s", what, yamlpos.KindName(c))
 		}
-		p.entry.selectors = append(p.entry.selectors, simpleSelector{m[1], m[2], m[3]})
-	}
-	return nil
+		return simpleSelector{m[1], m[2], m[3]}, nil
+	})
+	return err
 }
 
 func (d *packDecoder) labels(n *yaml.Node, what string, p *Pack) error {
