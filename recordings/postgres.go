@@ -1,8 +1,6 @@
 package recordings
 
 import (
-	"fmt"
-
 	"gorm.io/gorm"
 )
 
@@ -37,16 +35,5 @@ CREATE TRIGGER runs_release_stats AFTER INSERT OR DELETE OR UPDATE OF release, s
 // migrateReleaseStatsPostgres creates the release summary and its trigger
 // on PostgreSQL and rebuilds the rows, as migrateReleaseStats on SQLite.
 func migrateReleaseStatsPostgres(db *gorm.DB) error {
-	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(releaseStatsPostgres).Error; err != nil {
-			return fmt.Errorf("release summary: %w", err)
-		}
-		if err := tx.Exec(`DELETE FROM release_stats`).Error; err != nil {
-			return fmt.Errorf("release summary: %w", err)
-		}
-		return tx.Exec(`INSERT INTO release_stats (release, runs, passed, failed, first, last)
-			SELECT release, count(*), sum(CASE WHEN status = 'passed' THEN 1 ELSE 0 END),
-				sum(CASE WHEN status <> 'passed' AND status <> 'running' THEN 1 ELSE 0 END), min(started_at), max(started_at)
-			FROM runs GROUP BY release`).Error
-	})
+	return rebuildReleaseStats(db, releaseStatsPostgres)
 }

@@ -225,8 +225,15 @@ func migrateReleaseStats(db *gorm.DB) error {
 			DELETE FROM release_stats WHERE release = OLD.release; ` +
 			fmt.Sprintf(releaseStatsSQL, "OLD.release") + ` END`,
 	}
+	return rebuildReleaseStats(db, stmts...)
+}
+
+// rebuildReleaseStats runs the statements that create release_stats and
+// its triggers, then fills the table again from the runs, in one
+// transaction (SQLite and PostgreSQL).
+func rebuildReleaseStats(db *gorm.DB, create ...string) error {
 	return db.Transaction(func(tx *gorm.DB) error {
-		for _, st := range stmts {
+		for _, st := range create {
 			if err := tx.Exec(st).Error; err != nil {
 				return fmt.Errorf("release summary: %w", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,84 +86,62 @@ func (r *Rendition) Encode(ctx context.Context, out string) error {
 	if len(r.Stills) == 0 {
 		return fmt.Errorf("encode rendition %s: no stills", out)
 	}
-	dir, err := os.MkdirTemp(filepath.Dir(out), ".rendition-*")
-	if err != nil {
-		return fmt.Errorf("encode rendition: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	var list, vtt bytes.Buffer
+	var list bytes.Buffer
 	list.WriteString("ffconcat version 1.0\n")
-	vtt.WriteString("WEBVTT\n")
 	var at int64
 	var keys []string
+	for _, s := range r.Stills {
+		if s.Hold <= 0 {
+			continue
+		}
+		if err := addToConcat(&list, s.PNG); err != nil {
+			return err
+		}
+		fmt.Fprintf(&list, "duration %.3f\n", s.Hold.Seconds())
+		keys = append(keys, strconv.FormatFloat(float64(at)/1000, 'f', 3, 64))
+		at += s.Hold.Milliseconds()
+	}
+	// The concat demuxer holds the last file only with a repeat of it.
+	if err := addToConcat(&list, r.Stills[len(r.Stills)-1].PNG); err != nil {
+		return err
+	}
+	return r.ffmpeg(ctx, "encode rendition", out, list.Bytes(), r.vtt(), func(listFile, vttFile, metaFile string) []string {
+		return []string{"-f", "concat", "-safe", "0", "-i", listFile,
+			"-i", vttFile,
+			"-f", "ffmetadata", "-i", metaFile,
+			"-map", "0:v:0", "-map", "1:s:0?", "-map_metadata", "2", "-map_chapters", "2",
+			"-vf", fmt.Sprintf("fps=%d,format=yuv420p", RenditionFPS),
+			"-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-crf", "26", "-threads", "1",
+			"-r", strconv.Itoa(RenditionFPS), "-fps_mode", "cfr",
+			"-force_key_frames", strings.Join(keys, ","),
+			"-c:s", "mov_text", "-metadata:s:s:0", "language=" + subtitleLanguage(r.Lang), "-metadata:s:s:0", "handler_name=Captions",
+			"-t", strconv.FormatFloat(float64(at)/1000, 'f', 3, 64)}
+	})
+}
+
+// vtt is the rendition's soft captions as WebVTT: a cue per still that
+// has a subtitle and is shown.
+func (r *Rendition) vtt() []byte {
+	var b bytes.Buffer
+	b.WriteString("WEBVTT\n")
+	var at int64
 	for i, s := range r.Stills {
 		if s.Hold <= 0 {
 			continue
 		}
-		abs, err := filepath.Abs(s.PNG)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&list, "file '%s'\nduration %.3f\n", strings.ReplaceAll(abs, "'", `'\''`), s.Hold.Seconds())
-		keys = append(keys, strconv.FormatFloat(float64(at)/1000, 'f', 3, 64))
 		end := at + s.Hold.Milliseconds()
 		if strings.TrimSpace(s.Subtitle) != "" {
-			fmt.Fprintf(&vtt, "\n%d\n%s --> %s\n%s\n", i+1, vttTime(at), vttTime(end), vttEscape(s.Subtitle))
+			fmt.Fprintf(&b, "\n%d\n%s --> %s\n%s\n", i+1, vttTime(at), vttTime(end), vttEscape(s.Subtitle))
 		}
 		at = end
 	}
-	// The concat demuxer holds the last file only with a repeat of it.
-	last, _ := filepath.Abs(r.Stills[len(r.Stills)-1].PNG)
-	fmt.Fprintf(&list, "file '%s'\n", strings.ReplaceAll(last, "'", `'\''`))
-	listFile, vttFile, metaFile := filepath.Join(dir, "stills.txt"), filepath.Join(dir, "captions.vtt"), filepath.Join(dir, "meta.txt")
-	if err := os.WriteFile(listFile, list.Bytes(), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(vttFile, vtt.Bytes(), 0o644); err != nil {
-		return err
-	}
-	if err := writeFile(metaFile, func(w *bufio.Writer) error { return writeFFMetadata(w, r.Title, r.Chapters()) }); err != nil {
-		return err
-	}
-	ff := r.FFmpeg
-	if ff == "" {
-		ff = "ffmpeg"
-	}
-	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats",
-		"-f", "concat", "-safe", "0", "-i", listFile,
-		"-i", vttFile,
-		"-f", "ffmetadata", "-i", metaFile,
-		"-map", "0:v:0", "-map", "1:s:0?", "-map_metadata", "2", "-map_chapters", "2",
-		"-vf", fmt.Sprintf("fps=%d,format=yuv420p", RenditionFPS),
-		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-crf", "26", "-threads", "1",
-		"-r", strconv.Itoa(RenditionFPS), "-fps_mode", "cfr",
-		"-force_key_frames", strings.Join(keys, ","),
-		"-c:s", "mov_text", "-metadata:s:s:0", "language=" + subtitleLanguage(r.Lang), "-metadata:s:s:0", "handler_name=Captions",
-		"-t", strconv.FormatFloat(float64(at)/1000, 'f', 3, 64),
-		"-movflags", "+faststart", out}
-	cmd := exec.CommandContext(ctx, ff, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("encode rendition %s: ffmpeg: %w: %s", filepath.Base(out), err, strings.TrimSpace(stderr.String()))
-	}
-	return nil
+	return b.Bytes()
 }
 
 // WriteVTT writes the rendition's soft captions as a WebVTT file (the
 // same cues as the subtitle track).
 func (r *Rendition) WriteVTT(path string) error {
-	var b bytes.Buffer
-	b.WriteString("WEBVTT\n")
-	var at int64
-	for i, s := range r.Stills {
-		end := at + s.Hold.Milliseconds()
-		if strings.TrimSpace(s.Subtitle) != "" && s.Hold > 0 {
-			fmt.Fprintf(&b, "\n%d\n%s --> %s\n%s\n", i+1, vttTime(at), vttTime(end), vttEscape(s.Subtitle))
-		}
-		at = end
-	}
-	return os.WriteFile(path, b.Bytes(), 0o644)
+	return os.WriteFile(path, r.vtt(), 0o644)
 }
 
 // Concat writes the rendition to out by joining parts, renditions already
@@ -170,23 +149,47 @@ func (r *Rendition) WriteVTT(path string) error {
 // encoding), without encoding again; the chapters and title are the
 // rendition's own.
 func (r *Rendition) Concat(ctx context.Context, parts []string, out string) error {
-	dir, err := os.MkdirTemp(filepath.Dir(out), ".concat-*")
-	if err != nil {
-		return fmt.Errorf("join rendition: %w", err)
-	}
-	defer os.RemoveAll(dir)
 	var list bytes.Buffer
 	list.WriteString("ffconcat version 1.0\n")
 	for _, p := range parts {
-		abs, err := filepath.Abs(p)
-		if err != nil {
+		if err := addToConcat(&list, p); err != nil {
 			return err
 		}
-		fmt.Fprintf(&list, "file '%s'\n", strings.ReplaceAll(abs, "'", `'\''`))
 	}
-	listFile, metaFile := filepath.Join(dir, "parts.txt"), filepath.Join(dir, "meta.txt")
-	if err := os.WriteFile(listFile, list.Bytes(), 0o644); err != nil {
+	return r.ffmpeg(ctx, "join rendition", out, list.Bytes(), nil, func(listFile, _, metaFile string) []string {
+		return []string{"-f", "concat", "-safe", "0", "-i", listFile, "-f", "ffmetadata", "-i", metaFile,
+			"-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy"}
+	})
+}
+
+// addToConcat adds path to an ffconcat list.
+func addToConcat(list *bytes.Buffer, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
 		return err
+	}
+	fmt.Fprintf(list, "file '%s'\n", strings.ReplaceAll(abs, "'", `'\''`))
+	return nil
+}
+
+// ffmpeg runs ffmpeg (r.FFmpeg, else the one on the PATH) to write out:
+// the concat list, the captions (when vtt is not nil) and the rendition's
+// title and chapters go to files in a temporary folder beside out, and
+// args names them in ffmpeg's arguments. what names the job in errors.
+func (r *Rendition) ffmpeg(ctx context.Context, what, out string, list, vtt []byte, args func(listFile, vttFile, metaFile string) []string) error {
+	dir, err := os.MkdirTemp(filepath.Dir(out), ".rendition-*")
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer os.RemoveAll(dir)
+	listFile, vttFile, metaFile := filepath.Join(dir, "list.txt"), filepath.Join(dir, "captions.vtt"), filepath.Join(dir, "meta.txt")
+	if err := os.WriteFile(listFile, list, 0o644); err != nil {
+		return err
+	}
+	if vtt != nil {
+		if err := os.WriteFile(vttFile, vtt, 0o644); err != nil {
+			return err
+		}
 	}
 	if err := writeFile(metaFile, func(w *bufio.Writer) error { return writeFFMetadata(w, r.Title, r.Chapters()) }); err != nil {
 		return err
@@ -195,13 +198,12 @@ func (r *Rendition) Concat(ctx context.Context, parts []string, out string) erro
 	if ff == "" {
 		ff = "ffmpeg"
 	}
-	cmd := exec.CommandContext(ctx, ff, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats",
-		"-f", "concat", "-safe", "0", "-i", listFile, "-f", "ffmetadata", "-i", metaFile,
-		"-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart", out)
+	cmd := exec.CommandContext(ctx, ff, slices.Concat([]string{"-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-nostats"},
+		args(listFile, vttFile, metaFile), []string{"-movflags", "+faststart", out})...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("join rendition %s: ffmpeg: %w: %s", filepath.Base(out), err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("%s %s: ffmpeg: %w: %s", what, filepath.Base(out), err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }
