@@ -161,21 +161,13 @@ func (c *Checker) Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		origin = u
 	}
-	var callbacks []*url.URL
-	for _, cb := range cfg.Callbacks {
-		u, err := parseAbs(cb)
-		if err != nil {
-			return nil, &ConfigError{fmt.Sprintf("callback %q: %v", cb, err)}
-		}
-		callbacks = append(callbacks, u)
+	callbacks, err := parseAllAbs("callback", cfg.Callbacks)
+	if err != nil {
+		return nil, err
 	}
-	var extra []*url.URL
-	for _, raw := range cfg.URLs {
-		u, err := parseAbs(raw)
-		if err != nil {
-			return nil, &ConfigError{fmt.Sprintf("URL %q: %v", raw, err)}
-		}
-		extra = append(extra, u)
+	extra, err := parseAllAbs("URL", cfg.URLs)
+	if err != nil {
+		return nil, err
 	}
 	if origin == nil && len(callbacks) == 0 && len(extra) == 0 && cfg.ITECert == "" && cfg.ProdCert == "" {
 		return nil, &ConfigError{"nothing to check: give URLs, certificates or a service file with an origin"}
@@ -284,4 +276,18 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// parseAllAbs parses absolute URLs; an error names the first that is not
+// one (what: "callback", "URL").
+func parseAllAbs(what string, raws []string) ([]*url.URL, error) {
+	var out []*url.URL
+	for _, raw := range raws {
+		u, err := parseAbs(raw)
+		if err != nil {
+			return nil, &ConfigError{fmt.Sprintf("%s %q: %v", what, raw, err)}
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }

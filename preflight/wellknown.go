@@ -131,17 +131,13 @@ func checkAssetLinks(target string, body []byte) []Check {
 			}
 		}
 	}
+	pkgProblem := ""
 	if len(badPkg) > 0 {
-		out = append(out, Check{"preflight.applink.package", StatusError, target, strings.Join(badPkg, "; ") + " is not an Android package name"})
-	} else {
-		out = append(out, Check{"preflight.applink.package", StatusOK, target, strings.Join(pkgs, ", ")})
+		pkgProblem = strings.Join(badPkg, "; ") + " is not an Android package name"
 	}
-	if len(badFP) > 0 {
-		out = append(out, Check{"preflight.applink.fingerprint", StatusError, target, strings.Join(badFP, "; ")})
-	} else {
-		out = append(out, Check{"preflight.applink.fingerprint", StatusOK, target, "every statement has SHA-256 certificate fingerprints"})
-	}
-	return out
+	return append(out,
+		okUnless("preflight.applink.package", target, pkgProblem, strings.Join(pkgs, ", ")),
+		okUnless("preflight.applink.fingerprint", target, strings.Join(badFP, "; "), "every statement has SHA-256 certificate fingerprints"))
 }
 
 // aasaDetail is one entry of applinks.details, in the current (appIDs,
@@ -187,15 +183,16 @@ func checkAASA(target string, body []byte) []Check {
 			badPaths = append(badPaths, fmt.Sprintf("detail %d has no components or paths", i+1))
 		}
 	}
-	if len(badID) > 0 {
-		out = append(out, Check{"preflight.universallink.appid", StatusError, target, strings.Join(badID, "; ")})
-	} else {
-		out = append(out, Check{"preflight.universallink.appid", StatusOK, target, strings.Join(ids, ", ")})
+	return append(out,
+		okUnless("preflight.universallink.appid", target, strings.Join(badID, "; "), strings.Join(ids, ", ")),
+		okUnless("preflight.universallink.paths", target, strings.Join(badPaths, "; "), "every detail has components or paths"))
+}
+
+// okUnless is the check id on target: an error saying problem when there
+// is one, else ok saying found.
+func okUnless(id, target, problem, found string) Check {
+	if problem != "" {
+		return Check{id, StatusError, target, problem}
 	}
-	if len(badPaths) > 0 {
-		out = append(out, Check{"preflight.universallink.paths", StatusError, target, strings.Join(badPaths, "; ")})
-	} else {
-		out = append(out, Check{"preflight.universallink.paths", StatusOK, target, "every detail has components or paths"})
-	}
-	return out
+	return Check{id, StatusOK, target, found}
 }
