@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,27 +73,12 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 // LoadPrivateKey reads an Ed25519 private key: PEM (PKCS #8, as
 // GenerateKey writes it), or base64 of the 32-byte seed or the 64-byte key.
 func LoadPrivateKey(path string) (ed25519.PrivateKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read signing key: %w", err)
-	}
-	if blk, _ := pem.Decode(data); blk != nil {
-		if blk.Type != "PRIVATE KEY" {
-			return nil, fmt.Errorf("signing key %s: PEM block is %q, not an Ed25519 PRIVATE KEY (make one with journeyproof keygen)", path, blk.Type)
-		}
-		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("signing key %s: %w", path, err)
-		}
-		priv, ok := k.(ed25519.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("signing key %s: %T is not an Ed25519 key (make one with journeyproof keygen)", path, k)
-		}
-		return priv, nil
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data)))
-	if err != nil {
-		return nil, fmt.Errorf("signing key %s: neither PEM nor base64", path)
+	priv, raw, err := loadKey[ed25519.PrivateKey](path, keyFile{
+		what: "signing key", pemType: "PRIVATE KEY", parse: x509.ParsePKCS8PrivateKey,
+		want: "an Ed25519 PRIVATE KEY", hint: " (make one with journeyproof keygen)", notBase64: "neither PEM nor base64",
+	})
+	if err != nil || priv != nil {
+		return priv, err
 	}
 	switch len(raw) {
 	case ed25519.SeedSize:
@@ -108,27 +92,55 @@ func LoadPrivateKey(path string) (ed25519.PrivateKey, error) {
 // LoadPublicKey reads an Ed25519 public key: PEM (PKIX, as GenerateKey
 // writes it), or base64 of the 32-byte key.
 func LoadPublicKey(path string) (ed25519.PublicKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read public key: %w", err)
+	const notKey = "neither PEM nor base64 of a 32-byte Ed25519 key"
+	pub, raw, err := loadKey[ed25519.PublicKey](path, keyFile{
+		what: "public key", pemType: "PUBLIC KEY", parse: x509.ParsePKIXPublicKey, want: "a PUBLIC KEY", notBase64: notKey,
+	})
+	if err != nil || pub != nil {
+		return pub, err
 	}
-	if blk, _ := pem.Decode(data); blk != nil {
-		if blk.Type != "PUBLIC KEY" {
-			return nil, fmt.Errorf("public key %s: PEM block is %q, not a PUBLIC KEY", path, blk.Type)
-		}
-		k, err := x509.ParsePKIXPublicKey(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("public key %s: %w", path, err)
-		}
-		pub, ok := k.(ed25519.PublicKey)
-		if !ok {
-			return nil, fmt.Errorf("public key %s: %T is not an Ed25519 key", path, k)
-		}
-		return pub, nil
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data)))
-	if err != nil || len(raw) != ed25519.PublicKeySize {
-		return nil, errors.New("public key " + path + ": neither PEM nor base64 of a 32-byte Ed25519 key")
+	if len(raw) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("public key %s: %s", path, notKey)
 	}
 	return ed25519.PublicKey(raw), nil
+}
+
+// keyFile says what a key file holds and how errors name it.
+type keyFile struct {
+	what    string // "signing key"
+	pemType string // the PEM block's type
+	parse   func([]byte) (any, error)
+	want    string // the block expected, for errors: "a PUBLIC KEY"
+	hint    string // ends the errors that a new key would mend
+	// notBase64 is the error of a file that is neither PEM nor base64.
+	notBase64 string
+}
+
+// loadKey reads the key file at path: a PEM block, which f.parse decodes
+// into a K, or else base64, whose bytes it returns (key zero) for the
+// caller to check.
+func loadKey[K any](path string, f keyFile) (key K, raw []byte, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return key, nil, fmt.Errorf("read %s: %w", f.what, err)
+	}
+	if blk, _ := pem.Decode(data); blk != nil {
+		if blk.Type != f.pemType {
+			return key, nil, fmt.Errorf("%s %s: PEM block is %q, not %s%s", f.what, path, blk.Type, f.want, f.hint)
+		}
+		k, err := f.parse(blk.Bytes)
+		if err != nil {
+			return key, nil, fmt.Errorf("%s %s: %w", f.what, path, err)
+		}
+		key, ok := k.(K)
+		if !ok {
+			return key, nil, fmt.Errorf("%s %s: %T is not an Ed25519 key%s", f.what, path, k, f.hint)
+		}
+		return key, nil, nil
+	}
+	raw, err = base64.StdEncoding.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil {
+		return key, nil, fmt.Errorf("%s %s: %s", f.what, path, f.notBase64)
+	}
+	return key, raw, nil
 }
