@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"journeyproof/internal/junit"
 )
 
 // run's exit code follows --fail-on (and JOURNEYPROOF_FAIL_ON): a journey
@@ -25,8 +27,8 @@ func TestRunFailOnAndJUnit(t *testing.T) {
 	}
 
 	t.Run("error finding fails by default", func(t *testing.T) {
-		junit := filepath.Join(dir, "junit.xml")
-		code, stdout, stderr := run(t, "--json", "--sandbox-defects", "wrong-label", "--junit", junit)
+		junitPath := filepath.Join(dir, "junit.xml")
+		code, stdout, stderr := run(t, "--json", "--sandbox-defects", "wrong-label", "--junit", junitPath)
 		if code != exitFailed {
 			t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
 		}
@@ -39,11 +41,11 @@ func TestRunFailOnAndJUnit(t *testing.T) {
 			t.Errorf("verdicts: workflow %q guidelines %q fail %v; report failOn %q guidelinesFailed %d failed %d",
 				r.Workflow, r.Guidelines, r.GuidelinesFail, rep.FailOn, rep.GuidelinesFailed, rep.Failed)
 		}
-		b, err := os.ReadFile(junit)
+		b, err := os.ReadFile(junitPath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc runJUnitSuites
+		var doc junit.Suites
 		if err := xml.Unmarshal(b, &doc); err != nil {
 			t.Fatalf("junit: %v\n%s", err, b)
 		}

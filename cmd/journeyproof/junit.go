@@ -1,73 +1,36 @@
 package main
 
 import (
-	"encoding/xml"
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"journeyproof"
+	"journeyproof/internal/junit"
 	"journeyproof/recordings"
 )
-
-// JUnit XML as `run --junit` writes it: one test suite for the
-// invocation, one test case per cell.
-type runJUnitSuites struct {
-	XMLName  xml.Name        `xml:"testsuites"`
-	Name     string          `xml:"name,attr"`
-	Tests    int             `xml:"tests,attr"`
-	Failures int             `xml:"failures,attr"`
-	Time     string          `xml:"time,attr"`
-	Suites   []runJUnitSuite `xml:"testsuite"`
-}
-
-type runJUnitSuite struct {
-	Name       string             `xml:"name,attr"`
-	Tests      int                `xml:"tests,attr"`
-	Failures   int                `xml:"failures,attr"`
-	Time       string             `xml:"time,attr"`
-	Properties []runJUnitProperty `xml:"properties>property"`
-	Cases      []runJUnitCase     `xml:"testcase"`
-}
-
-type runJUnitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type runJUnitCase struct {
-	Name      string            `xml:"name,attr"`
-	Classname string            `xml:"classname,attr"`
-	Time      string            `xml:"time,attr"`
-	Failures  []runJUnitFailure `xml:"failure"`
-	SystemOut string            `xml:"system-out,omitempty"`
-}
-
-type runJUnitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
 
 // runJUnit is the JUnit form of a run report: a test case per cell (named
 // journey/lang/device), failed by a workflow that did not pass (type
 // "workflow") and by each unwaived finding at or above the report's
 // --fail-on level (type: the rule id). Other findings are in the case's
 // output.
-func runJUnit(rep *runReport) runJUnitSuites {
-	suite := runJUnitSuite{Name: "journeyproof release " + rep.Release,
-		Properties: []runJUnitProperty{{"release", rep.Release}, {"baseURL", rep.BaseURL}, {"failOn", rep.FailOn}}}
+func runJUnit(rep *runReport) *junit.Suites {
+	suite := junit.Suite{Name: "journeyproof release " + rep.Release,
+		Properties: junit.Properties("release", rep.Release, "baseURL", rep.BaseURL, "failOn", rep.FailOn)}
 	var total int64
 	for _, r := range rep.Runs {
 		total += r.DurationMS
-		c := runJUnitCase{Name: cellName(r.Journey, r.Lang, r.Device, r.Branch), Classname: "journeyproof." + r.Process + "." + r.Journey,
-			Time: fmt.Sprintf("%.3f", float64(r.DurationMS)/1000)}
+		c := junit.Case{Name: cellName(r.Journey, r.Lang, r.Device, r.Branch), Classname: "journeyproof." + r.Process + "." + r.Journey,
+			Time: junit.Seconds(time.Duration(r.DurationMS) * time.Millisecond)}
 		if r.Workflow != journeyproof.StatusPassed {
 			msg := "workflow " + r.Workflow
 			if r.Error != "" {
 				msg += ": " + r.Error
 			}
-			c.Failures = append(c.Failures, runJUnitFailure{Message: msg, Type: "workflow", Text: msg})
+			c.Failures = append(c.Failures, junit.Failure{Message: msg, Type: "workflow", Text: msg})
 		}
 		var notes []string
 		for _, f := range r.FindingList {
@@ -85,7 +48,7 @@ func runJUnit(rep *runReport) runJUnitSuites {
 			case f.Waived:
 				notes = append(notes, "waived "+line+" — "+f.WaiverReason)
 			case recordings.FailsOn(rep.FailOn, errs, warns):
-				c.Failures = append(c.Failures, runJUnitFailure{Message: f.Rule + ": " + f.Message, Type: f.Rule, Text: line})
+				c.Failures = append(c.Failures, junit.Failure{Message: f.Rule + ": " + f.Message, Type: f.Rule, Text: line})
 			default:
 				notes = append(notes, line)
 			}
@@ -93,23 +56,20 @@ func runJUnit(rep *runReport) runJUnitSuites {
 		notes = append([]string{fmt.Sprintf("workflow %s · guidelines %s (%d errors, %d warnings)", r.Workflow, r.Guidelines, r.Findings["error"], r.Findings["warning"])}, notes...)
 		c.SystemOut = strings.Join(notes, "\n")
 		suite.Cases = append(suite.Cases, c)
-		suite.Tests++
-		if len(c.Failures) > 0 {
-			suite.Failures++
-		}
 	}
-	suite.Time = fmt.Sprintf("%.3f", float64(total)/1000)
-	return runJUnitSuites{Name: suite.Name, Tests: suite.Tests, Failures: suite.Failures, Time: suite.Time, Suites: []runJUnitSuite{suite}}
+	suite.Time = junit.Seconds(time.Duration(total) * time.Millisecond)
+	doc := &junit.Suites{Name: suite.Name, Time: suite.Time}
+	doc.Add(suite)
+	return doc
 }
 
 // writeJUnitFile writes the report's JUnit XML to path.
 func writeJUnitFile(path string, rep *runReport) error {
-	b, err := xml.MarshalIndent(runJUnit(rep), "", "  ")
-	if err != nil {
-		return fmt.Errorf("junit: %w", err)
+	var b bytes.Buffer
+	if err := runJUnit(rep).Write(&b); err != nil {
+		return err
 	}
-	b = append([]byte(xml.Header), append(b, '\n')...)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write junit %s: %w", path, err)
 	}
 	return nil

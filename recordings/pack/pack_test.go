@@ -14,6 +14,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"journeyproof/internal/junit"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -642,7 +643,7 @@ func TestReports(t *testing.T) {
 		}
 	}
 
-	var ju junitSuites
+	var ju junit.Suites
 	if err := xml.Unmarshal(es["junit.xml"], &ju); err != nil {
 		t.Fatal(err)
 	}
@@ -653,7 +654,7 @@ func TestReports(t *testing.T) {
 	failures := map[string]bool{}
 	for _, s := range ju.Suites {
 		for _, c := range s.Cases {
-			if c.Failure != nil {
+			if len(c.Failures) > 0 {
 				failures[s.Name+":"+c.Name] = true
 			}
 		}

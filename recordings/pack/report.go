@@ -3,10 +3,10 @@ package pack
 import (
 	"encoding/base64"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"html/template"
 	"io"
+	"journeyproof/internal/junit"
 	"sort"
 	"strings"
 	"time"
@@ -299,75 +299,28 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// JUnit XML (the schema CI systems read).
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Timestamp  string          `xml:"timestamp,attr,omitempty"`
-	Properties []junitProperty `xml:"properties>property"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
 // writeJUnit writes junit.xml: a test suite per run (its cell), with a
 // test case "run" (did the journey run to its end) and one per rule. A
 // rule fails on error findings that are not waived; warnings and waived
 // findings are in the case's output.
 func (r *report) writeJUnit(w io.Writer) error {
-	doc := junitSuites{Name: "journeyproof release " + r.Release}
+	doc := junit.Suites{Name: "journeyproof release " + r.Release}
 	var total time.Duration
 	for _, rr := range r.Runs {
 		x := rr.Run
 		d := x.Duration()
 		total += d
 		class := "journeyproof." + processFile(x.Process) + "." + x.JourneyID + "." + x.Lang + "." + x.Device
-		s := junitSuite{Name: rr.Cell, Time: seconds(d), Timestamp: x.StartedAt.UTC().Format("2006-01-02T15:04:05"),
-			Properties: []junitProperty{{"run", fmt.Sprint(x.ID)}, {"release", x.Release}, {"journey", x.JourneyID}, {"process", x.Process},
-				{"lang", x.Lang}, {"device", x.Device}, {"browser", x.BrowserVersion}}}
-		runCase := junitCase{Name: "run", Classname: class, Time: seconds(d)}
+		s := junit.Suite{Name: rr.Cell, Time: seconds(d), Timestamp: x.StartedAt.UTC().Format("2006-01-02T15:04:05"),
+			Properties: junit.Properties("run", fmt.Sprint(x.ID), "release", x.Release, "journey", x.JourneyID, "process", x.Process,
+				"lang", x.Lang, "device", x.Device, "browser", x.BrowserVersion)}
+		runCase := junit.Case{Name: "run", Classname: class, Time: seconds(d)}
 		if x.Status != journeyproof.StatusPassed {
 			msg := "run " + x.Status
 			if x.Error != "" {
 				msg += ": " + x.Error
 			}
-			runCase.Failure = &junitFailure{Message: msg, Type: x.Status, Text: msg}
+			runCase.Failures = []junit.Failure{{Message: msg, Type: x.Status, Text: msg}}
 		}
 		s.Cases = append(s.Cases, runCase)
 		byRule := map[string][]reportFinding{}
@@ -375,7 +328,7 @@ func (r *report) writeJUnit(w io.Writer) error {
 			byRule[f.Rule] = append(byRule[f.Rule], f)
 		}
 		for _, rule := range r.Rules {
-			c := junitCase{Name: rule, Classname: class, Time: "0"}
+			c := junit.Case{Name: rule, Classname: class, Time: "0"}
 			var failing, notes []string
 			for _, f := range byRule[rule] {
 				line := fmt.Sprintf("%s (%s): %s", stepList(append([]int(nil), f.Steps...)), f.StepName, f.Message)
@@ -392,35 +345,18 @@ func (r *report) writeJUnit(w io.Writer) error {
 				}
 			}
 			if len(failing) > 0 {
-				c.Failure = &junitFailure{Message: fmt.Sprintf("%d error finding(s): %s", len(failing), failing[0]), Type: "error", Text: strings.Join(failing, "\n")}
+				c.Failures = []junit.Failure{{Message: fmt.Sprintf("%d error finding(s): %s", len(failing), failing[0]), Type: "error", Text: strings.Join(failing, "\n")}}
 			}
 			c.SystemOut = strings.Join(notes, "\n")
 			s.Cases = append(s.Cases, c)
 		}
-		for _, c := range s.Cases {
-			s.Tests++
-			if c.Failure != nil {
-				s.Failures++
-			}
-		}
-		doc.Tests += s.Tests
-		doc.Failures += s.Failures
-		doc.Suites = append(doc.Suites, s)
+		doc.Add(s)
 	}
 	doc.Time = seconds(total)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return doc.Write(w)
 }
 
-func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+func seconds(d time.Duration) string { return junit.Seconds(d) }
 
 // writeHTML writes report.html: one self-contained page (inline CSS, crops
 // as data URIs) that links to the pack's PDFs and videos by relative path.
