@@ -73,24 +73,18 @@ const stateTTL = 2 * time.Hour
 
 // prune forgets what is older than stateTTL. The caller must hold s.mu.
 func (s *Server) prune(now time.Time) {
-	for id, sess := range s.sessions {
-		if now.Sub(sess.seen) > stateTTL {
-			delete(s.sessions, id)
-		}
-	}
-	for id, req := range s.requests {
-		if now.Sub(req.created) > stateTTL {
-			delete(s.requests, id)
-		}
-	}
-	for code, req := range s.codes {
-		if now.Sub(req.created) > stateTTL {
-			delete(s.codes, code)
-		}
-	}
-	for state, sg := range s.signings {
-		if now.Sub(sg.at) > stateTTL {
-			delete(s.signings, state)
+	pruneOlder(s.sessions, now, func(v *session) time.Time { return v.seen })
+	pruneOlder(s.requests, now, func(v *authRequest) time.Time { return v.created })
+	pruneOlder(s.codes, now, func(v *authRequest) time.Time { return v.created })
+	pruneOlder(s.signings, now, func(v signing) time.Time { return v.at })
+}
+
+// pruneOlder deletes the entries of m whose time (at) is more than
+// stateTTL before now.
+func pruneOlder[K comparable, V any](m map[K]V, now time.Time, at func(V) time.Time) {
+	for k, v := range m {
+		if now.Sub(at(v)) > stateTTL {
+			delete(m, k)
 		}
 	}
 }
