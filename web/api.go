@@ -23,12 +23,23 @@ func (s *Server) apiError(c *gin.Context, err error) {
 	s.fail(c, statusOf(err), oneLine(err.Error()))
 }
 
+// answer writes v as the JSON answer, or err as the error answer.
+func (s *Server) answer(c *gin.Context, v any, err error) {
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// parseID reads a positive integer path parameter.
-func parseID(c *gin.Context, name string) (uint, bool) {
+// idParam reads a positive integer path parameter; when there is none it
+// answers 404 and returns false.
+func (s *Server) idParam(c *gin.Context, name string) (uint, bool) {
 	n, err := strconv.ParseUint(c.Param(name), 10, 32)
 	if err != nil || n == 0 {
+		s.notFound(c)
 		return 0, false
 	}
 	return uint(n), true
@@ -36,11 +47,7 @@ func parseID(c *gin.Context, name string) (uint, bool) {
 
 func (s *Server) apiReleases(c *gin.Context) {
 	rels, err := s.Releases()
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"releases": rels})
+	s.answer(c, gin.H{"releases": rels}, err)
 }
 
 // releaseExists answers 404 when no run carries the release label.
@@ -62,11 +69,7 @@ func (s *Server) apiCoverage(c *gin.Context) {
 		return
 	}
 	cov, err := s.Coverage(name)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cov)
+	s.answer(c, cov, err)
 }
 
 // apiPack writes the evidence pack of a release. The pack is written to a
@@ -160,34 +163,21 @@ func runFilter(c *gin.Context) (recordings.RunFilter, int, int) {
 func (s *Server) apiRuns(c *gin.Context) {
 	f, page, per := runFilter(c)
 	list, err := s.Runs(f, page, per)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list)
+	s.answer(c, list, err)
 }
 
 func (s *Server) apiRun(c *gin.Context) {
-	id, ok := parseID(c, "id")
+	id, ok := s.idParam(c, "id")
 	if !ok {
-		s.notFound(c)
 		return
 	}
 	v, err := s.Run(id)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	s.answer(c, v, err)
 }
 
 func (s *Server) apiJourneys(c *gin.Context) {
 	js, err := s.Journeys()
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"journeys": js})
+	s.answer(c, gin.H{"journeys": js}, err)
 }
 
 // apiStart queues an invocation: 202 with the invocation, whose events
@@ -210,17 +200,12 @@ func (s *Server) apiStart(c *gin.Context) {
 }
 
 func (s *Server) apiInvocation(c *gin.Context) {
-	id, ok := parseID(c, "id")
+	id, ok := s.idParam(c, "id")
 	if !ok {
-		s.notFound(c)
 		return
 	}
 	inv, err := s.Invocation(int(id))
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, inv)
+	s.answer(c, inv, err)
 }
 
 // RunProgress is the event that GET /api/runs/:id/events streams.
@@ -291,9 +276,8 @@ const keepAlive = 15 * time.Second
 // then one "end" event with its final status (at once for a run that has
 // ended).
 func (s *Server) apiRunEvents(c *gin.Context) {
-	id, ok := parseID(c, "id")
+	id, ok := s.idParam(c, "id")
 	if !ok {
-		s.notFound(c)
 		return
 	}
 	p, err := s.runProgress(id)
@@ -346,9 +330,8 @@ func (s *Server) apiRunEvents(c *gin.Context) {
 // apiInvocationEvents streams an invocation: an "invocation" event with
 // the whole invocation at every change, then "end" when it has ended.
 func (s *Server) apiInvocationEvents(c *gin.Context) {
-	id, ok := parseID(c, "id")
+	id, ok := s.idParam(c, "id")
 	if !ok {
-		s.notFound(c)
 		return
 	}
 	inv, err := s.Invocation(int(id))

@@ -120,20 +120,12 @@ func (s *Server) apiCompare(c *gin.Context) {
 		return
 	}
 	rep, err := s.Compare(req)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rep)
+	s.answer(c, rep, err)
 }
 
 func (s *Server) apiBaselines(c *gin.Context) {
 	bs, err := s.Baselines()
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"baselines": bs})
+	s.answer(c, gin.H{"baselines": bs}, err)
 }
 
 // baselineRequest is the body of POST /api/baseline.
@@ -156,11 +148,7 @@ func (s *Server) apiSetBaseline(c *gin.Context) {
 		return
 	}
 	bs, err := s.Baselines()
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"baselines": bs})
+	s.answer(c, gin.H{"baselines": bs}, err)
 }
 
 // compareData is the data of compare.html.

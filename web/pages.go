@@ -82,9 +82,8 @@ func (s *Server) runsPage(c *gin.Context) {
 }
 
 func (s *Server) runPage(c *gin.Context) {
-	id, ok := parseID(c, "id")
+	id, ok := s.idParam(c, "id")
 	if !ok {
-		s.notFound(c)
 		return
 	}
 	v, err := s.Run(id)
@@ -97,9 +96,8 @@ func (s *Server) runPage(c *gin.Context) {
 }
 
 func (s *Server) stepPage(c *gin.Context) {
-	id, ok := parseID(c, "id")
+	id, ok := s.idParam(c, "id")
 	if !ok {
-		s.notFound(c)
 		return
 	}
 	n, err := strconv.Atoi(c.Param("step"))
@@ -211,9 +209,8 @@ func (s *Server) startSubmit(c *gin.Context) {
 }
 
 func (s *Server) invocationPage(c *gin.Context) {
-	id, ok := parseID(c, "id")
+	id, ok := s.idParam(c, "id")
 	if !ok {
-		s.notFound(c)
 		return
 	}
 	inv, err := s.Invocation(int(id))

@@ -121,9 +121,5 @@ func (s *Server) apiReadinessRun(c *gin.Context) {
 		return
 	}
 	rep, err := s.runReadiness(c.Request.Context())
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rep)
+	s.answer(c, rep, err)
 }

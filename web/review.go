@@ -177,11 +177,7 @@ func (s *Server) apiReview(c *gin.Context) {
 		return
 	}
 	r, err := s.Review(req, s.reviewer(c).Name)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	s.answer(c, r, err)
 }
 
 // reviewSubmit is a decision from the page's buttons without script: it
