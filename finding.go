@@ -30,17 +30,21 @@ type Point struct {
 // Finding is one rule broken on one element of one step. The verifier
 // reports it, the runner waives it and the store keeps it (as a
 // recordings.Finding row).
+//
+// The gorm tags say how the store keeps it (recordings.FindingRow embeds
+// it: the box in x, y, w, h columns, the crop by hash elsewhere); this
+// package imports nothing for them.
 type Finding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"` // error or warning
-	Message  string `json:"message"`  // what was expected and what was found
-	Selector string `json:"selector"` // the element; "" for the page or the request
-	Box      Box    `json:"box"`      // the element's box, CSS px, document coordinates
+	Rule     string `json:"rule" gorm:"index"`
+	Severity string `json:"severity"`            // error or warning
+	Message  string `json:"message"`             // what was expected and what was found
+	Selector string `json:"selector"`            // the element; "" for the page or the request
+	Box      Box    `json:"box" gorm:"embedded"` // the element's box, CSS px, document coordinates
 	Waived   bool   `json:"waived"`
 	// WaiverReason is the reason the journey gives for waiving the rule.
 	WaiverReason string `json:"waiverReason,omitempty"`
 	// Crop is a PNG of the screenshot around the element, box drawn.
-	Crop []byte `json:"-"`
+	Crop []byte `json:"-" gorm:"-"`
 }
 
 // Entry is an iAM Smart entry (button or link) seen on a step's screen.

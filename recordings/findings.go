@@ -10,7 +10,7 @@ import (
 // showed it. Finding is its first occurrence; Steps are the indexes of
 // every step it appears on.
 type FindingGroup struct {
-	Finding
+	FindingRow
 	Steps []int
 }
 
@@ -20,12 +20,12 @@ type FindingGroup struct {
 // (the same URL) with the same screenshot or with the element in the same
 // place. That is the case of a trigger step photographed before its click,
 // which shows the screen of the step before.
-func GroupFindings(steps []Step, findings []Finding) []FindingGroup {
+func GroupFindings(steps []Step, findings []FindingRow) []FindingGroup {
 	byIndex := map[int]*Step{}
 	for i := range steps {
 		byIndex[steps[i].Index] = &steps[i]
 	}
-	unchanged := func(a, b int, fa, fb *Finding) bool {
+	unchanged := func(a, b int, fa, fb *FindingRow) bool {
 		sa, sb := byIndex[a], byIndex[b]
 		if sa == nil || sb == nil || b != a+1 || sa.URL != sb.URL {
 			return false
@@ -33,9 +33,9 @@ func GroupFindings(steps []Step, findings []Finding) []FindingGroup {
 		if sa.ScreenshotSHA != "" && sa.ScreenshotSHA == sb.ScreenshotSHA {
 			return true
 		}
-		return math.Abs(fa.X-fb.X) < 1 && math.Abs(fa.Y-fb.Y) < 1 && math.Abs(fa.W-fb.W) < 1 && math.Abs(fa.H-fb.H) < 1
+		return math.Abs(fa.Box.X-fb.Box.X) < 1 && math.Abs(fa.Box.Y-fb.Box.Y) < 1 && math.Abs(fa.Box.W-fb.Box.W) < 1 && math.Abs(fa.Box.H-fb.Box.H) < 1
 	}
-	findings = append([]Finding(nil), findings...)
+	findings = append([]FindingRow(nil), findings...)
 	sort.SliceStable(findings, func(a, b int) bool { return findings[a].StepIndex < findings[b].StepIndex })
 	var out []FindingGroup
 	type key struct {
@@ -43,7 +43,7 @@ func GroupFindings(steps []Step, findings []Finding) []FindingGroup {
 		waived         bool
 	}
 	open := map[key]int{} // the group a finding may still join, by key
-	last := map[int]Finding{}
+	last := map[int]FindingRow{}
 	for _, f := range findings {
 		k := key{f.Rule, f.Selector, f.Message, f.Waived}
 		if i, ok := open[k]; ok {
@@ -62,14 +62,14 @@ func GroupFindings(steps []Step, findings []Finding) []FindingGroup {
 		}
 		open[k] = len(out)
 		last[len(out)] = f
-		out = append(out, FindingGroup{Finding: f, Steps: []int{f.StepIndex}})
+		out = append(out, FindingGroup{FindingRow: f, Steps: []int{f.StepIndex}})
 	}
 	return out
 }
 
 // CountFindings counts a run's findings once each (GroupFindings): the
 // errors and warnings that are not waived, and the waived ones.
-func CountFindings(steps []Step, findings []Finding) (errs, warns, waived int) {
+func CountFindings(steps []Step, findings []FindingRow) (errs, warns, waived int) {
 	for _, g := range GroupFindings(steps, findings) {
 		switch {
 		case g.Waived:

@@ -3,6 +3,8 @@ package recordings
 import (
 	"reflect"
 	"testing"
+
+	"journeyproof"
 )
 
 func TestGroupFindings(t *testing.T) {
@@ -12,22 +14,22 @@ func TestGroupFindings(t *testing.T) {
 		{Index: 2, URL: "http://s/login", ScreenshotSHA: "b"}, // same page, something else changed
 		{Index: 3, URL: "http://s/account", ScreenshotSHA: "c"},
 	}
-	label := func(step int, x float64) Finding {
-		return Finding{StepIndex: step, Rule: "iamsmart.label.approved", Severity: "error", Selector: "#iam", Message: "label", X: x, Y: 10, W: 100, H: 40}
+	label := func(step int, x float64) FindingRow {
+		return FindingRow{StepIndex: step, Finding: journeyproof.Finding{Rule: "iamsmart.label.approved", Severity: "error", Selector: "#iam", Message: "label", Box: journeyproof.Box{X: x, Y: 10, W: 100, H: 40}}}
 	}
 	tests := []struct {
 		name     string
-		findings []Finding
+		findings []FindingRow
 		want     [][]int // steps of each group
 		errs     int
 	}{
-		{"same screen twice is one", []Finding{label(0, 5), label(1, 5)}, [][]int{{0, 1}}, 1},
-		{"same element in the same place on a changed screenshot of the same page is one", []Finding{label(1, 5), label(2, 5)}, [][]int{{1, 2}}, 1},
-		{"the element moved on a changed screen: two", []Finding{label(1, 5), label(2, 80)}, [][]int{{1}, {2}}, 2},
-		{"another page: two", []Finding{label(2, 5), label(3, 5)}, [][]int{{2}}, 1},
-		{"not consecutive: two", []Finding{label(0, 5), label(2, 5)}, [][]int{{0}, {2}}, 2},
-		{"three in a row, given out of order", []Finding{label(2, 5), label(0, 5), label(1, 5)}, [][]int{{0, 1, 2}}, 1},
-		{"another rule stays apart", []Finding{label(0, 5), {StepIndex: 1, Rule: "a11y.contrast", Severity: "warning", Selector: "#iam"}}, [][]int{{0}, {1}}, 1},
+		{"same screen twice is one", []FindingRow{label(0, 5), label(1, 5)}, [][]int{{0, 1}}, 1},
+		{"same element in the same place on a changed screenshot of the same page is one", []FindingRow{label(1, 5), label(2, 5)}, [][]int{{1, 2}}, 1},
+		{"the element moved on a changed screen: two", []FindingRow{label(1, 5), label(2, 80)}, [][]int{{1}, {2}}, 2},
+		{"another page: two", []FindingRow{label(2, 5), label(3, 5)}, [][]int{{2}}, 1},
+		{"not consecutive: two", []FindingRow{label(0, 5), label(2, 5)}, [][]int{{0}, {2}}, 2},
+		{"three in a row, given out of order", []FindingRow{label(2, 5), label(0, 5), label(1, 5)}, [][]int{{0, 1, 2}}, 1},
+		{"another rule stays apart", []FindingRow{label(0, 5), {StepIndex: 1, Finding: journeyproof.Finding{Rule: "a11y.contrast", Severity: "warning", Selector: "#iam"}}}, [][]int{{0}, {1}}, 1},
 	}
 	// "another page": step 3's finding is on another URL, so it is its own group.
 	tests[3].want = [][]int{{2}, {3}}

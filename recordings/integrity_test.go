@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"journeyproof"
 )
 
 // TestOpenOddDataDir opens stores in folders whose names hold the
@@ -189,7 +191,7 @@ func TestFullRuns(t *testing.T) {
 		for k := 2; k >= 0; k-- {
 			r.Steps = append(r.Steps, Step{Index: k, Name: "s"})
 		}
-		r.Findings = []Finding{{StepIndex: 2, Rule: "b"}, {StepIndex: 0, Rule: "a"}}
+		r.Findings = []FindingRow{{StepIndex: 2, Finding: journeyproof.Finding{Rule: "b"}}, {StepIndex: 0, Finding: journeyproof.Finding{Rule: "a"}}}
 		if i == 1 {
 			r.Video = &Video{SHA256: "v"}
 		}

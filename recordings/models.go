@@ -44,20 +44,20 @@ type Run struct {
 	// Branch names the path the user took where the journey forks
 	// ("deny", "timeout", "close", or a designer's branch name); empty is
 	// the journey's main path. Each branch of each cell is its own run.
-	Branch         string     `gorm:"index" json:"branch,omitempty"`
-	Status         string     `gorm:"index" json:"status"`
-	Error          string     `json:"error,omitempty"`
-	BaseURL        string     `json:"baseURL"`
-	BrowserVersion string     `json:"browserVersion"`
-	StartedAt      time.Time  `gorm:"index" json:"startedAt"`
-	EndedAt        *time.Time `json:"endedAt,omitempty"`
-	StepCount      int        `json:"stepCount"`
-	Errors         int        `json:"errors"`
-	Warnings       int        `json:"warnings"`
-	Waived         int        `json:"waived"`
-	Steps          []Step     `gorm:"constraint:OnDelete:CASCADE" json:"steps,omitempty"`
-	Findings       []Finding  `gorm:"constraint:OnDelete:CASCADE" json:"findings,omitempty"`
-	Video          *Video     `gorm:"constraint:OnDelete:CASCADE" json:"video,omitempty"`
+	Branch         string       `gorm:"index" json:"branch,omitempty"`
+	Status         string       `gorm:"index" json:"status"`
+	Error          string       `json:"error,omitempty"`
+	BaseURL        string       `json:"baseURL"`
+	BrowserVersion string       `json:"browserVersion"`
+	StartedAt      time.Time    `gorm:"index" json:"startedAt"`
+	EndedAt        *time.Time   `json:"endedAt,omitempty"`
+	StepCount      int          `json:"stepCount"`
+	Errors         int          `json:"errors"`
+	Warnings       int          `json:"warnings"`
+	Waived         int          `json:"waived"`
+	Steps          []Step       `gorm:"constraint:OnDelete:CASCADE" json:"steps,omitempty"`
+	Findings       []FindingRow `gorm:"constraint:OnDelete:CASCADE" json:"findings,omitempty"`
+	Video          *Video       `gorm:"constraint:OnDelete:CASCADE" json:"video,omitempty"`
 
 	// OwnerHost, OwnerPID and OwnerStart name the process running the run
 	// (see internal/owner), and HeartbeatAt is when it last said it was
@@ -128,26 +128,21 @@ type Step struct {
 	PointY *float64 `json:"pointY,omitempty"`
 }
 
-// Finding is the stored row of a journeyproof.Finding: the finding's
-// fields with its box flat (x, y, w, h columns, as the API's JSON has
-// them), the run and step it belongs to, and its crop by hash.
-type Finding struct {
-	ID           uint    `gorm:"primaryKey" json:"id"`
-	RunID        uint    `gorm:"index;not null" json:"runId"`
-	StepID       uint    `gorm:"index" json:"stepId"`
-	StepIndex    int     `json:"step"`
-	Rule         string  `gorm:"index" json:"rule"`
-	Severity     string  `json:"severity"`
-	Message      string  `json:"message"`
-	Selector     string  `json:"selector"`
-	X            float64 `json:"x"`
-	Y            float64 `json:"y"`
-	W            float64 `json:"w"`
-	H            float64 `json:"h"`
-	Waived       bool    `json:"waived"`
-	WaiverReason string  `json:"waiverReason,omitempty"`
-	CropSHA      string  `json:"crop,omitempty"`
+// FindingRow is the stored row of a journeyproof.Finding: the finding
+// (its box in the x, y, w, h columns), the run and step it belongs to,
+// and its crop by hash.
+type FindingRow struct {
+	ID                   uint `gorm:"primaryKey" json:"id"`
+	RunID                uint `gorm:"index;not null" json:"runId"`
+	StepID               uint `gorm:"index" json:"stepId"`
+	StepIndex            int  `json:"step"`
+	journeyproof.Finding `gorm:"embedded"`
+	CropSHA              string `json:"crop,omitempty"`
 }
+
+// TableName keeps the table's name from before the row embedded the
+// domain's finding.
+func (FindingRow) TableName() string { return "findings" }
 
 // Artifact is a stored file, addressed by the SHA-256 of its content.
 type Artifact struct {

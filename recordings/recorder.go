@@ -189,8 +189,8 @@ func (c *cellObserver) StepDone(res *journeys.StepResult) error {
 		return fmt.Errorf("store step %d of run %d: %w", res.Index+1, c.run, err)
 	}
 	for _, f := range res.Findings {
-		fr := Finding{RunID: c.run, StepID: row.ID, StepIndex: res.Index, Rule: f.Rule, Severity: f.Severity, Message: f.Message,
-			Selector: f.Selector, X: f.Box.X, Y: f.Box.Y, W: f.Box.W, H: f.Box.H, Waived: f.Waived, WaiverReason: f.WaiverReason}
+		fr := FindingRow{RunID: c.run, StepID: row.ID, StepIndex: res.Index, Finding: f}
+		fr.Crop = nil // kept by hash
 		if len(f.Crop) > 0 {
 			if fr.CropSHA, err = st.PutArtifact(f.Crop, "image/png"); err != nil {
 				errs = append(errs, err)
@@ -213,7 +213,7 @@ func (c *cellObserver) CellDone(res *journeys.CellResult) error {
 	// Findings are counted once each: the same rule on the same element of
 	// an unchanged screen is one finding (GroupFindings).
 	var steps []Step
-	var findings []Finding
+	var findings []FindingRow
 	err := c.rec.Store.DB.Where("run_id = ?", c.run).Find(&steps).Error
 	if err == nil {
 		err = c.rec.Store.DB.Where("run_id = ?", c.run).Order("step_index, id").Find(&findings).Error

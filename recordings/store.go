@@ -160,7 +160,7 @@ func OpenDB(dir, dbURL string) (*Store, error) {
 // migrate creates or updates the tables, the indexes and the release
 // summary.
 func migrate(db *gorm.DB, pg bool) error {
-	if err := db.AutoMigrate(&Journey{}, &Run{}, &Step{}, &Finding{}, &Artifact{}, &Video{}, &Baseline{}, &Review{}, &Approval{}, &Attachment{}, &Worker{}); err != nil {
+	if err := db.AutoMigrate(&Journey{}, &Run{}, &Step{}, &FindingRow{}, &Artifact{}, &Video{}, &Baseline{}, &Review{}, &Approval{}, &Attachment{}, &Worker{}); err != nil {
 		return err
 	}
 	for _, idx := range queryIndexes {

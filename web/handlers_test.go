@@ -212,8 +212,8 @@ func TestAPIRun(t *testing.T) {
 	if mark == nil {
 		t.Fatalf("no mark numbered %d among %+v", label.Number, trigger.Marks)
 	}
-	if !near(mark.X, label.X-trigger.ScrollX, 0.01) || !near(mark.Y, label.Y-trigger.ScrollY, 0.01) || !near(mark.W, label.W, 0.01) {
-		t.Errorf("mark %+v; want the finding's box %v,%v %vx%v minus the scroll %v,%v", mark, label.X, label.Y, label.W, label.H, trigger.ScrollX, trigger.ScrollY)
+	if b := label.Box; !near(mark.X, b.X-trigger.ScrollX, 0.01) || !near(mark.Y, b.Y-trigger.ScrollY, 0.01) || !near(mark.W, b.W, 0.01) {
+		t.Errorf("mark %+v; want the finding's box %v minus the scroll %v,%v", mark, b, trigger.ScrollX, trigger.ScrollY)
 	}
 	if trigger.Width != 1366 || trigger.Height != 768 {
 		t.Errorf("marks in a %vx%v viewport, want 1366x768", trigger.Width, trigger.Height)

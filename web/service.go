@@ -424,7 +424,7 @@ type StepView struct {
 
 // FindingView is a finding with its number on the step's screenshot.
 type FindingView struct {
-	recordings.Finding
+	recordings.FindingRow
 	Number int `json:"number"`
 	// OnScreen reports whether the element's box is at least partly
 	// inside the viewport screenshot (else only the full page shows it).
@@ -486,7 +486,7 @@ func (s *Server) Run(id uint) (*RunView, error) {
 		}
 		v.Video = vv
 	}
-	byStep := map[int][]recordings.Finding{}
+	byStep := map[int][]recordings.FindingRow{}
 	for _, f := range r.Findings {
 		byStep[f.StepIndex] = append(byStep[f.StepIndex], f)
 		if !f.Waived {
@@ -522,7 +522,7 @@ func (s *Server) Run(id uint) (*RunView, error) {
 // placeFindings numbers a step's findings and turns their boxes (document
 // CSS px) into marks on the viewport screenshot: minus the scroll position,
 // clipped to the viewport. Findings on the same box share one mark.
-func placeFindings(sv *StepView, fs []recordings.Finding) {
+func placeFindings(sv *StepView, fs []recordings.FindingRow) {
 	w, h := sv.Width, sv.Height
 	// The badge is about 11 screen px in radius at the size the storyboard
 	// shows the screenshot (wide screens 500 px, tall ones 250 px).
@@ -533,11 +533,12 @@ func placeFindings(sv *StepView, fs []recordings.Finding) {
 	r := 11 * w / shown
 	marks := map[[4]float64]int{}
 	for i, f := range fs {
-		fv := FindingView{Finding: f, Number: i + 1, CropURL: artifactURL(f.CropSHA)}
-		x0, y0 := f.X-sv.ScrollX, f.Y-sv.ScrollY
-		x1, y1 := x0+f.W, y0+f.H
+		fv := FindingView{FindingRow: f, Number: i + 1, CropURL: artifactURL(f.CropSHA)}
+		b := f.Box
+		x0, y0 := b.X-sv.ScrollX, b.Y-sv.ScrollY
+		x1, y1 := x0+b.W, y0+b.H
 		cx0, cy0, cx1, cy1 := max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-		if f.W > 0 && f.H > 0 && cx1 > cx0 && cy1 > cy0 && w > 0 && h > 0 {
+		if b.W > 0 && b.H > 0 && cx1 > cx0 && cy1 > cy0 && w > 0 && h > 0 {
 			fv.OnScreen = true
 			k := [4]float64{cx0, cy0, cx1, cy1}
 			if mi, ok := marks[k]; ok {
@@ -617,9 +618,9 @@ func (s *Server) FullPage(id uint, n int) (*FullPageView, error) {
 	// The marks in document coordinates: the same placement with no scroll
 	// over the whole document.
 	doc := StepView{Width: fp.Width, Height: fp.Height}
-	fs := make([]recordings.Finding, len(st.Findings))
+	fs := make([]recordings.FindingRow, len(st.Findings))
 	for i, f := range st.Findings {
-		fs[i] = f.Finding
+		fs[i] = f.FindingRow
 	}
 	placeFindings(&doc, fs)
 	// Badges the size of the storyboard's, not scaled by the long page.

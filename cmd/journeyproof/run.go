@@ -188,20 +188,20 @@ type runRecord struct {
 	// Status is the workflow verdict (passed, failed, interrupted), and
 	// Workflow the same; Guidelines is the guidelines verdict (passed,
 	// warnings, failed); GuidelinesFail whether it fails at --fail-on.
-	Status         string               `json:"status"`
-	Workflow       string               `json:"workflow"`
-	Guidelines     string               `json:"guidelines"`
-	GuidelinesFail bool                 `json:"guidelinesFail"`
-	Error          string               `json:"error,omitempty"`
-	Steps          int                  `json:"steps"`
-	DurationMS     int64                `json:"durationMs"`
-	Findings       map[string]int       `json:"findings"`
-	FindingList    []recordings.Finding `json:"findingList"`
-	Screenshots    []string             `json:"screenshots"`
-	FullPages      []string             `json:"fullPages"`
-	Video          string               `json:"video,omitempty"`
-	Captions       string               `json:"captions,omitempty"`
-	Poster         string               `json:"poster,omitempty"`
+	Status         string                  `json:"status"`
+	Workflow       string                  `json:"workflow"`
+	Guidelines     string                  `json:"guidelines"`
+	GuidelinesFail bool                    `json:"guidelinesFail"`
+	Error          string                  `json:"error,omitempty"`
+	Steps          int                     `json:"steps"`
+	DurationMS     int64                   `json:"durationMs"`
+	Findings       map[string]int          `json:"findings"`
+	FindingList    []recordings.FindingRow `json:"findingList"`
+	Screenshots    []string                `json:"screenshots"`
+	FullPages      []string                `json:"fullPages"`
+	Video          string                  `json:"video,omitempty"`
+	Captions       string                  `json:"captions,omitempty"`
+	Poster         string                  `json:"poster,omitempty"`
 }
 
 func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn string) (*runReport, error) {
@@ -211,7 +211,7 @@ func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn s
 		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name, Branch: res.Cell.Branch,
 			Status: res.Status, Workflow: res.Status, Guidelines: recordings.GuidelinesVerdict(errs, warns), GuidelinesFail: recordings.FailsOn(failOn, errs, warns),
 			Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
-			Findings: map[string]int{"error": errs, "warning": warns}, FindingList: []recordings.Finding{},
+			Findings: map[string]int{"error": errs, "warning": warns}, FindingList: []recordings.FindingRow{},
 			Screenshots: []string{}, FullPages: []string{}}
 		if id := out.runID(i, res.Cell); id != 0 {
 			run, err := store.Run(id)

@@ -313,7 +313,7 @@ func diffRun(b, h *recordings.Run) (RunDiff, []*job) {
 	var jobs []*job
 	for _, p := range PairSteps(b.Steps, h.Steps) {
 		sd := StepDiff{Key: p.Key, Reordered: p.Reordered, Base: stepInfo(p.Base, b), Head: stepInfo(p.Head, h)}
-		var bFind, hFind []recordings.Finding
+		var bFind, hFind []recordings.FindingRow
 		if p.Base != nil {
 			sd.StepID, sd.Name = p.Base.StepID, p.Base.Name
 			bFind = bf[p.Base.Index]

@@ -169,8 +169,8 @@ func TestTextChanges(t *testing.T) {
 }
 
 func TestDiffFindings(t *testing.T) {
-	f := func(rule, sel, msg string) recordings.Finding {
-		return recordings.Finding{Rule: rule, Severity: "error", Selector: sel, Message: msg}
+	f := func(rule, sel, msg string) recordings.FindingRow {
+		return recordings.FindingRow{Finding: journeyproof.Finding{Rule: rule, Severity: "error", Selector: sel, Message: msg}}
 	}
 	rules := func(fs []FindingInfo) string {
 		var s []string
@@ -181,18 +181,18 @@ func TestDiffFindings(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name                      string
-		base, head                []recordings.Finding
+		base, head                []recordings.FindingRow
 		newF, resolved, unchanged string
 	}{
 		{"same rule and selector, message differs",
-			[]recordings.Finding{f("a11y.contrast", "#x", "2.1:1")}, []recordings.Finding{f("a11y.contrast", "#x", "2.3:1")}, "", "", "a11y.contrast@#x"},
+			[]recordings.FindingRow{f("a11y.contrast", "#x", "2.1:1")}, []recordings.FindingRow{f("a11y.contrast", "#x", "2.3:1")}, "", "", "a11y.contrast@#x"},
 		{"selector changed, same message",
-			[]recordings.Finding{f("a11y.name", "#old", "button has no name")}, []recordings.Finding{f("a11y.name", "#new", "button has no name")}, "", "", "a11y.name@#new"},
+			[]recordings.FindingRow{f("a11y.name", "#old", "button has no name")}, []recordings.FindingRow{f("a11y.name", "#new", "button has no name")}, "", "", "a11y.name@#new"},
 		{"new and resolved",
-			[]recordings.Finding{f("a11y.name", "#x", "m1")}, []recordings.Finding{f("iamsmart.label.approved", "#iamsmart-login", "m2")},
+			[]recordings.FindingRow{f("a11y.name", "#x", "m1")}, []recordings.FindingRow{f("iamsmart.label.approved", "#iamsmart-login", "m2")},
 			"iamsmart.label.approved@#iamsmart-login", "a11y.name@#x", ""},
 		{"two of a rule, one gone",
-			[]recordings.Finding{f("a11y.contrast", "#a", "m"), f("a11y.contrast", "#b", "m")}, []recordings.Finding{f("a11y.contrast", "#b", "m")},
+			[]recordings.FindingRow{f("a11y.contrast", "#a", "m"), f("a11y.contrast", "#b", "m")}, []recordings.FindingRow{f("a11y.contrast", "#b", "m")},
 			"", "a11y.contrast@#a", "a11y.contrast@#b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,9 +208,9 @@ func TestDiffFindings(t *testing.T) {
 			}
 		})
 	}
-	waived := recordings.Finding{Rule: "r", Severity: "error", Waived: true}
-	warning := recordings.Finding{Rule: "w", Severity: "warning"}
-	if n := diffFindings(nil, []recordings.Finding{waived, warning, f("e", "#e", "")}).newErrors(); n != 1 {
+	waived := recordings.FindingRow{Finding: journeyproof.Finding{Rule: "r", Severity: "error", Waived: true}}
+	warning := recordings.FindingRow{Finding: journeyproof.Finding{Rule: "w", Severity: "warning"}}
+	if n := diffFindings(nil, []recordings.FindingRow{waived, warning, f("e", "#e", "")}).newErrors(); n != 1 {
 		t.Errorf("new errors = %d, want 1 (waived and warnings do not count)", n)
 	}
 }

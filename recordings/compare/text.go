@@ -55,11 +55,11 @@ func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 // diffFindings sorts the findings of a step pair into new, resolved and
 // unchanged: a base and a head finding are the same when they have the
 // same rule and selector, or else the same rule and message.
-func diffFindings(base, head []recordings.Finding) FindingDiff {
+func diffFindings(base, head []recordings.FindingRow) FindingDiff {
 	d := FindingDiff{New: []FindingInfo{}, Resolved: []FindingInfo{}, Unchanged: []FindingInfo{}}
 	bUsed := make([]bool, len(base))
 	hUsed := make([]bool, len(head))
-	match := func(same func(b, h *recordings.Finding) bool) {
+	match := func(same func(b, h *recordings.FindingRow) bool) {
 		for i := range head {
 			if hUsed[i] {
 				continue
@@ -73,10 +73,10 @@ func diffFindings(base, head []recordings.Finding) FindingDiff {
 			}
 		}
 	}
-	match(func(b, h *recordings.Finding) bool {
+	match(func(b, h *recordings.FindingRow) bool {
 		return b.Rule == h.Rule && b.Selector != "" && b.Selector == h.Selector
 	})
-	match(func(b, h *recordings.Finding) bool { return b.Rule == h.Rule && b.Message == h.Message })
+	match(func(b, h *recordings.FindingRow) bool { return b.Rule == h.Rule && b.Message == h.Message })
 	for i := range head {
 		if !hUsed[i] {
 			d.New = append(d.New, findingInfo(&head[i]))
@@ -90,9 +90,9 @@ func diffFindings(base, head []recordings.Finding) FindingDiff {
 	return d
 }
 
-func findingInfo(f *recordings.Finding) FindingInfo {
+func findingInfo(f *recordings.FindingRow) FindingInfo {
 	return FindingInfo{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-		Box: journeyproof.Box{X: f.X, Y: f.Y, W: f.W, H: f.H}, Waived: f.Waived, Crop: f.CropSHA}
+		Box: f.Box, Waived: f.Waived, Crop: f.CropSHA}
 }
 
 // newErrors counts the new findings of severity error that are not waived.
@@ -107,8 +107,8 @@ func (d FindingDiff) newErrors() int {
 }
 
 // findingsByStep groups a run's findings by step index.
-func findingsByStep(r *recordings.Run) map[int][]recordings.Finding {
-	out := map[int][]recordings.Finding{}
+func findingsByStep(r *recordings.Run) map[int][]recordings.FindingRow {
+	out := map[int][]recordings.FindingRow{}
 	if r == nil {
 		return out
 	}

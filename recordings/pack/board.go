@@ -651,14 +651,14 @@ func (bc *boardCtx) frame(r *recordings.Run, g stepGroup, caps map[string]string
 		limit = 1
 	}
 	for i, mf := range mergeFindings(r, g) {
-		fd := mf.Finding
+		fd := mf.FindingRow
 		n := i + 1
 		bf := boardFinding{N: n, Rule: fd.Rule, Severity: fd.Severity, Message: fd.Message, Selector: shorten(fd.Selector, 60), Waived: fd.Waived, WaiverReason: fd.WaiverReason}
 		if len(g.steps) > 1 || len(mf.Steps) > 1 {
 			bf.Steps = stepList(mf.Steps)
 		}
-		if fd.W > 0 && fd.H > 0 && ok {
-			if m, in := place(fd.X-s.ScrollX, fd.Y-s.ScrollY, fd.W, fd.H, cssW, cssH); in {
+		if b := fd.Box; b.W > 0 && b.H > 0 && ok {
+			if m, in := place(b.X-s.ScrollX, b.Y-s.ScrollY, b.W, b.H, cssW, cssH); in {
 				m.N, m.Class = n, fd.Severity
 				if fd.Waived {
 					m.Class = "waived"
@@ -782,7 +782,7 @@ func isLoopbackURL(s string) bool {
 
 // mergedFinding is one finding on a screen with every step it appears on.
 type mergedFinding struct {
-	recordings.Finding
+	recordings.FindingRow
 	Steps []int
 }
 
@@ -808,14 +808,14 @@ func mergeFindings(r *recordings.Run, g stepGroup) []mergedFinding {
 			continue
 		}
 		idx[k] = len(out)
-		out = append(out, mergedFinding{Finding: f, Steps: []int{f.StepIndex + 1}})
+		out = append(out, mergedFinding{FindingRow: f, Steps: []int{f.StepIndex + 1}})
 	}
 	return out
 }
 
 // findingKey is what makes two findings the same: the rule, the element
 // and the message.
-func findingKey(f recordings.Finding) string {
+func findingKey(f recordings.FindingRow) string {
 	return f.Rule + "\x00" + f.Selector + "\x00" + f.Message + "\x00" + fmt.Sprint(f.Waived)
 }
 

@@ -168,7 +168,7 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 			steps[r.Steps[i].Index] = &r.Steps[i]
 		}
 		for _, g := range recordings.GroupFindings(r.Steps, r.Findings) {
-			f := g.Finding
+			f := g.FindingRow
 			rf := reportFinding{Run: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
 				Rule: f.Rule, Severity: f.Severity, Step: f.StepIndex + 1, Selector: f.Selector, Message: f.Message,
 				Waived: f.Waived, WaiverReason: f.WaiverReason, crop: f.CropSHA}
@@ -178,8 +178,8 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 			if s := steps[f.StepIndex]; s != nil {
 				rf.StepName, rf.URL = s.Name, s.URL
 			}
-			if f.W > 0 || f.H > 0 {
-				rf.Box = &box{X: f.X, Y: f.Y, W: f.W, H: f.H}
+			if b := f.Box; b.W > 0 || b.H > 0 {
+				rf.Box = &box{X: b.X, Y: b.Y, W: b.W, H: b.H}
 			}
 			rr.Findings = append(rr.Findings, rf)
 			if len(o.Rules) == 0 {

@@ -40,7 +40,7 @@ func copyRun(t *testing.T, id uint, release, branch string, phone string) *recor
 		}
 		r.Steps[i] = s
 	}
-	r.Findings = make([]recordings.Finding, len(src.Findings))
+	r.Findings = make([]recordings.FindingRow, len(src.Findings))
 	for i, f := range src.Findings {
 		f.ID, f.RunID, f.StepID = 0, 0, 0
 		r.Findings[i] = f
