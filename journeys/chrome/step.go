@@ -28,18 +28,14 @@ type cellRun struct {
 	// gone says why the tab cannot go on (crashed, closed, or the browser
 	// exited), nil while it can.
 	gone func() error
-	// point and phone are what the step's action saw: where its click
-	// landed and the phone side's screen (phone.go); reset at each step.
-	point *journeyproof.Point
-	phone []byte
 }
 
 func (c *cellRun) timeout(s *journeys.Step) time.Duration {
 	if s.Timeout > 0 {
 		return s.Timeout
 	}
-	if s.Action == journeys.ActIAMSmart {
-		return 2 * time.Minute
+	if d := s.Action.DefaultTimeout(); d > 0 {
+		return d
 	}
 	if c.r.StepTimeout > 0 {
 		return c.r.StepTimeout
@@ -59,19 +55,22 @@ func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigge
 			return c.fail(sr, m, err)
 		}
 	}
+	act, err := c.actionOf(s)
+	if err != nil {
+		return c.fail(sr, m, err)
+	}
 	acted := time.Now()
 	actx, cancel := context.WithTimeout(c.ctx, c.timeout(s))
-	c.point, c.phone = nil, nil
-	outcome, err := c.act(actx, s)
+	saw, err := act.run(actx, c)
 	cancel()
-	sr.Point, sr.Phone = c.point, c.phone
+	sr.Point, sr.Phone = saw.point, saw.phone
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("timed out after %s: %w", c.timeout(s), err)
 		}
 		return c.fail(sr, m, err)
 	}
-	sr.Outcome = outcome
+	sr.Outcome = saw.outcome
 	c.waitFrame()
 	if !observeFirst {
 		if err := c.observe(i, s, sr); err != nil {
