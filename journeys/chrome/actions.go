@@ -252,8 +252,9 @@ func (c *cellRun) settle(ctx context.Context, m mark) error {
 	return c.waitURL(ctx, func(string) bool { return true })
 }
 
-// pollInterval is how often the runner reads the URL and the document's
-// state while it waits for them.
+// pollInterval is how often the runner looks again at the URL and the
+// document's state, or at a condition on the page, when no event has said
+// that they changed.
 const pollInterval = 20 * time.Millisecond
 
 // waitFrame waits until the page has drawn a frame after an action, so
@@ -266,31 +267,69 @@ func (c *cellRun) waitFrame() {
 	chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => r(true)))`, chromedp.EvalAwaitPromise))
 }
 
-// waitURL waits until the URL matches and the document has loaded. While a
+// waitURL waits until the URL matches and the document has loaded. It
+// looks again when the main frame starts or stops loading, navigates
+// within its document or sends a document request (the page log's
+// events), and every pollInterval in case no event told. While a
 // navigation replaces the document, reads fail; those are retried.
 func (c *cellRun) waitURL(ctx context.Context, match func(string) bool) error {
 	for {
+		next := c.log.changed()
 		st, err := EvalAs[[2]string](ctx, c.world, `[location.href, document.readyState]`)
 		if err == nil && match(st[0]) && st[1] == "complete" {
 			return nil
 		}
+		t := time.NewTimer(pollInterval)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
-		case <-time.After(pollInterval):
+		case <-next:
+		case <-t.C:
 		}
+		t.Stop()
 	}
 }
 
-// poll evaluates a boolean expression in the isolated world every 100 ms
-// until it is true. Evaluations that fail while a navigation replaces the
-// document are retried.
+// untilScript resolves true as soon as check() is true, looked at when the
+// document changes (a MutationObserver) and every every ms, or false after
+// max ms. It runs in the isolated world, so the page sees no observer of
+// its own.
+const untilScript = `((check, max, every) => new Promise((resolve) => {
+  let done = false, timer = 0;
+  const mo = new MutationObserver(() => look());
+  const finish = (v) => { if (done) return; done = true; mo.disconnect(); clearTimeout(timer); clearTimeout(end); resolve(v); };
+  const look = () => { let ok = false; try { ok = !!check(); } catch (e) {} if (ok) finish(true); };
+  const end = setTimeout(() => finish(false), max);
+  mo.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  const tick = () => { look(); if (!done) timer = setTimeout(tick, every); };
+  tick();
+}))`
+
+// untilSlice bounds one evaluation of untilScript, so that a wait whose
+// context ends leaves no observer in the page for long.
+const untilSlice = time.Second
+
+// poll waits until a boolean expression is true in the isolated world: the
+// page itself looks at each change of its document and every pollInterval
+// (untilScript), for up to untilSlice per evaluation. Evaluations that
+// fail while a navigation replaces the document are retried.
 func (c *cellRun) poll(ctx context.Context, expr string) error {
 	for {
-		ok, err := EvalAs[bool](ctx, c.world, expr)
+		slice := untilSlice
+		if d, ok := ctx.Deadline(); ok {
+			slice = max(min(slice, time.Until(d)), pollInterval)
+		}
+		ok, err := EvalAs[bool](ctx, c.world, fmt.Sprintf("%s(() => (%s), %d, %d)", untilScript, expr, slice.Milliseconds(), pollInterval.Milliseconds()))
 		if err == nil && ok {
 			return nil
 		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil {
+			continue // the slice ended
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -299,8 +338,6 @@ func (c *cellRun) poll(ctx context.Context, expr string) error {
 	}
 }
 
-// visibleScript is true when the selector matches an element that is
-// rendered: it has a box, and is not visibility:hidden.
 // waitVisible waits until sel is visible: a CSS selector is polled in the
 // isolated world (the page cannot fake it); aria/, text/ and XPath
 // selectors, which the DOM protocol resolves, through chromedp.
@@ -318,6 +355,8 @@ func (c *cellRun) waitVisible(ctx context.Context, sel string) error {
 	return c.poll(ctx, visibleScript(sel))
 }
 
+// visibleScript is true when the selector matches an element that is
+// rendered: it has a box, and is not visibility:hidden.
 func visibleScript(sel string) string {
 	return fmt.Sprintf(`(() => { let el = null; try { el = document.querySelector(%s); } catch (e) { return false; } if (!el) return false; if (!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)) return false; return getComputedStyle(el).visibility !== "hidden"; })()`, jsString(sel))
 }

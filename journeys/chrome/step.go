@@ -93,14 +93,18 @@ func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigge
 
 // checkTrigger looks for the authorisation request of a pending trigger
 // among the document requests since m. A trigger that acts (click, press)
-// sends it: the runner waits for it up to the step's timeout, then lets
-// the Checker report that none came. Another trigger step (a goto) is
-// looked after in this and the next two steps.
+// sends it: the runner asks the Checker again at each new document request
+// or popup until the step's timeout, then lets it report that none came.
+// Another trigger step (a goto) is looked after in this and the next two
+// steps.
 func (c *cellRun) checkTrigger(i int, s *journeys.Step, sr *journeys.StepResult, m mark, acted time.Time, pending *int, last bool) error {
 	wait := s.Trigger && s.IsInteraction()
-	deadline := acted.Add(c.timeout(s))
+	deadline := time.NewTimer(time.Until(acted.Add(c.timeout(s))))
+	defer deadline.Stop()
+	expired := false
 	for {
-		final := (wait && !time.Now().Before(deadline)) || (!wait && (*pending == 1 || last))
+		final := (wait && (expired || !time.Now().Before(acted.Add(c.timeout(s))))) || (!wait && (*pending == 1 || last))
+		next := c.log.changed()
 		sent, seen := c.log.sentSince(m)
 		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: sent, Seen: seen,
 			Final: final, Waited: time.Since(acted).Round(100 * time.Millisecond)})
@@ -120,7 +124,9 @@ func (c *cellRun) checkTrigger(i int, s *journeys.Step, sr *journeys.StepResult,
 		select {
 		case <-c.ctx.Done():
 			return c.ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-next:
+		case <-deadline.C:
+			expired = true
 		}
 	}
 }
