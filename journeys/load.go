@@ -122,6 +122,31 @@ func (p *parser) fields(n *yaml.Node, what string, allowed []string, fn func(key
 	return nil
 }
 
+// pair reads a mapping of the keys k1 and k2, each a non-empty string
+// (named what.k1 and what.k2 in errors), into *v1 and *v2.
+func (p *parser) pair(n *yaml.Node, what, k1, k2 string, v1, v2 *string) error {
+	return p.fields(n, what, []string{k1, k2}, func(key string, _, v *yaml.Node) error {
+		dst := v1
+		if key == k2 {
+			dst = v2
+		}
+		var err error
+		*dst, err = p.nonEmpty(v, what+"."+key)
+		return err
+	})
+}
+
+// scalarOrPair reads n as a non-empty scalar into *v1 (press: Enter), or
+// as a mapping of the keys k1 and k2 (press: {key: Enter, selector: CSS}).
+func (p *parser) scalarOrPair(n *yaml.Node, what, k1, k2 string, v1, v2 *string) error {
+	if n.Kind != yaml.ScalarNode {
+		return p.pair(n, what, k1, k2, v1, v2)
+	}
+	var err error
+	*v1, err = p.nonEmpty(n, what)
+	return err
+}
+
 func kindName(n *yaml.Node) string { return yamlpos.KindName(n) }
 
 func (p *parser) str(n *yaml.Node, what string) (string, error) {
@@ -421,16 +446,7 @@ func (p *parser) waivers(n *yaml.Node) ([]Waiver, error) {
 	var out []Waiver
 	for _, it := range items {
 		var w Waiver
-		err := p.fields(it, "waive", []string{"rule", "reason"}, func(key string, k, v *yaml.Node) error {
-			var err error
-			if key == "rule" {
-				w.Rule, err = p.nonEmpty(v, "waive.rule")
-			} else {
-				w.Reason, err = p.nonEmpty(v, "waive.reason")
-			}
-			return err
-		})
-		if err != nil {
+		if err := p.pair(it, "waive", "rule", "reason", &w.Rule, &w.Reason); err != nil {
 			return nil, err
 		}
 		if w.Rule == "" || w.Reason == "" {

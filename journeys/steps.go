@@ -146,20 +146,7 @@ func readField(p *parser, s *Step, v *yaml.Node) error {
 }
 
 func readPress(p *parser, s *Step, v *yaml.Node) error {
-	var err error
-	if v.Kind == yaml.ScalarNode {
-		s.Value, err = p.nonEmpty(v, "press")
-	} else {
-		err = p.fields(v, "press", []string{"key", "selector"}, func(key string, k, v *yaml.Node) error {
-			var err error
-			if key == "key" {
-				s.Value, err = p.nonEmpty(v, "press.key")
-			} else {
-				s.Selector, err = p.nonEmpty(v, "press.selector")
-			}
-			return err
-		})
-	}
+	err := p.scalarOrPair(v, "press", "key", "selector", &s.Value, &s.Selector)
 	if err == nil && s.Value != "" && !isKnownKey(s.Value) {
 		err = p.errf(v, "press: unknown key %q; expected one of %s or a single character", s.Value, strings.Join(KeyNames(), ", "))
 	}
@@ -227,20 +214,7 @@ func readSnapshot(p *parser, s *Step, v *yaml.Node) error {
 }
 
 func readIAMSmart(p *parser, s *Step, v *yaml.Node) error {
-	var err error
-	if v.Kind == yaml.ScalarNode {
-		s.Value, err = p.nonEmpty(v, "iamsmart")
-	} else {
-		err = p.fields(v, "iamsmart", []string{"outcome", "callback"}, func(key string, k, v *yaml.Node) error {
-			var err error
-			if key == "outcome" {
-				s.Value, err = p.nonEmpty(v, "iamsmart.outcome")
-			} else {
-				s.URL, err = p.nonEmpty(v, "iamsmart.callback")
-			}
-			return err
-		})
-	}
+	err := p.scalarOrPair(v, "iamsmart", "outcome", "callback", &s.Value, &s.URL)
 	if err == nil && !isOutcome(s.Value) {
 		err = p.errf(v, "iamsmart: expected approve, deny, timeout or close, found %q", s.Value)
 	}
