@@ -99,11 +99,11 @@ func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigge
 // steps.
 func (c *cellRun) checkTrigger(i int, s *journeys.Step, sr *journeys.StepResult, m mark, acted time.Time, pending *int, last bool) error {
 	wait := s.Trigger && s.IsInteraction()
-	deadline := time.NewTimer(time.Until(acted.Add(c.timeout(s))))
-	defer deadline.Stop()
-	expired := false
+	deadline := acted.Add(c.timeout(s))
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
 	for {
-		final := (wait && (expired || !time.Now().Before(acted.Add(c.timeout(s))))) || (!wait && (*pending == 1 || last))
+		final := (wait && !time.Now().Before(deadline)) || (!wait && (*pending == 1 || last))
 		next := c.log.changed()
 		sent, seen := c.log.sentSince(m)
 		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: sent, Seen: seen,
@@ -125,8 +125,7 @@ func (c *cellRun) checkTrigger(i int, s *journeys.Step, sr *journeys.StepResult,
 		case <-c.ctx.Done():
 			return c.ctx.Err()
 		case <-next:
-		case <-deadline.C:
-			expired = true
+		case <-timer.C:
 		}
 	}
 }
