@@ -72,9 +72,6 @@ const (
 	ActIAMSmart Action = "iamsmart"
 )
 
-// Actions lists every step action, in the order the docs give them.
-var actionNames = []Action{ActGoto, ActClick, ActFill, ActSelect, ActPress, ActWait, ActExpect, ActSnapshot, ActIAMSmart}
-
 // Outcomes of an iamsmart step.
 const (
 	OutcomeApprove = "approve"
@@ -125,57 +122,6 @@ type Step struct {
 type Waiver struct {
 	Rule   string `json:"rule"`
 	Reason string `json:"reason"`
-}
-
-// IsInteraction reports whether the step acts on the page (so that a trigger
-// step's evidence is taken before the action, on the screen that triggers).
-func (s *Step) IsInteraction() bool {
-	return s.Action == ActClick || s.Action == ActPress
-}
-
-// Describe returns a short description of the step's action, used as its
-// name when the journey gives none.
-func (s *Step) Describe() string {
-	switch s.Action {
-	case ActGoto:
-		return "Go to " + s.Value
-	case ActClick:
-		return "Click " + s.Selector
-	case ActFill:
-		return "Fill " + s.Selector
-	case ActSelect:
-		return "Select " + s.Value + " in " + s.Selector
-	case ActPress:
-		return "Press " + s.Value
-	case ActWait:
-		switch {
-		case s.Duration > 0:
-			return "Wait " + s.Duration.String()
-		case s.Selector != "":
-			return "Wait for " + s.Selector
-		case s.Text != "":
-			return fmt.Sprintf("Wait for %q", s.Text)
-		default:
-			return "Wait for URL " + s.URL
-		}
-	case ActExpect:
-		var parts []string
-		if s.Selector != "" {
-			parts = append(parts, s.Selector+" visible")
-		}
-		if s.Text != "" {
-			parts = append(parts, fmt.Sprintf("text %q", s.Text))
-		}
-		if s.URL != "" {
-			parts = append(parts, "URL "+s.URL)
-		}
-		return "Expect " + strings.Join(parts, ", ")
-	case ActSnapshot:
-		return "Snapshot"
-	case ActIAMSmart:
-		return "iAM Smart: " + s.Value
-	}
-	return string(s.Action)
 }
 
 // Cell is one journey in one language on one device, on one of the

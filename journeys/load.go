@@ -122,6 +122,31 @@ func (p *parser) fields(n *yaml.Node, what string, allowed []string, fn func(key
 	return nil
 }
 
+// pair reads a mapping of the keys k1 and k2, each a non-empty string
+// (named what.k1 and what.k2 in errors), into *v1 and *v2.
+func (p *parser) pair(n *yaml.Node, what, k1, k2 string, v1, v2 *string) error {
+	return p.fields(n, what, []string{k1, k2}, func(key string, _, v *yaml.Node) error {
+		dst := v1
+		if key == k2 {
+			dst = v2
+		}
+		var err error
+		*dst, err = p.nonEmpty(v, what+"."+key)
+		return err
+	})
+}
+
+// scalarOrPair reads n as a non-empty scalar into *v1 (press: Enter), or
+// as a mapping of the keys k1 and k2 (press: {key: Enter, selector: CSS}).
+func (p *parser) scalarOrPair(n *yaml.Node, what, k1, k2 string, v1, v2 *string) error {
+	if n.Kind != yaml.ScalarNode {
+		return p.pair(n, what, k1, k2, v1, v2)
+	}
+	var err error
+	*v1, err = p.nonEmpty(n, what)
+	return err
+}
+
 func kindName(n *yaml.Node) string { return yamlpos.KindName(n) }
 
 func (p *parser) str(n *yaml.Node, what string) (string, error) {
@@ -348,13 +373,20 @@ func (p *parser) steps(n *yaml.Node, j *Journey) error {
 	return p.branchesDone(j)
 }
 
-var stepKeys = []string{"id", "name", "caption", "trigger", "mask", "waive", "timeout", "branches",
-	"goto", "click", "fill", "select", "press", "wait", "expect", "snapshot", "iamsmart"}
+// stepKeys are the keys a step may give: its own and the action keys of
+// the step kinds (stepKinds), exactly one of which names its action.
+func stepKeys() []string {
+	keys := []string{"id", "name", "caption", "trigger", "mask", "waive", "timeout", "branches"}
+	for _, a := range Actions() {
+		keys = append(keys, string(a))
+	}
+	return keys
+}
 
 func (p *parser) step(n *yaml.Node) (Step, error) {
 	s := Step{Line: n.Line, Col: n.Column}
 	var actionKey *yaml.Node
-	err := p.fields(n, "step", stepKeys, func(key string, k, v *yaml.Node) error {
+	err := p.fields(n, "step", stepKeys(), func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "id":
@@ -381,7 +413,8 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 			}
 			actionKey = k
 			s.Action = Action(key)
-			err = p.action(&s, v)
+			kind, _ := kindOf(s.Action) // the keys allowed are the kinds' actions
+			err = kind.read(p, &s, v)
 		}
 		return err
 	})
@@ -399,7 +432,7 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 
 func actionList() string {
 	var names []string
-	for _, a := range actionNames {
+	for _, a := range Actions() {
 		names = append(names, string(a))
 	}
 	return strings.Join(names, ", ")
@@ -413,16 +446,7 @@ func (p *parser) waivers(n *yaml.Node) ([]Waiver, error) {
 	var out []Waiver
 	for _, it := range items {
 		var w Waiver
-		err := p.fields(it, "waive", []string{"rule", "reason"}, func(key string, k, v *yaml.Node) error {
-			var err error
-			if key == "rule" {
-				w.Rule, err = p.nonEmpty(v, "waive.rule")
-			} else {
-				w.Reason, err = p.nonEmpty(v, "waive.reason")
-			}
-			return err
-		})
-		if err != nil {
+		if err := p.pair(it, "waive", "rule", "reason", &w.Rule, &w.Reason); err != nil {
 			return nil, err
 		}
 		if w.Rule == "" || w.Reason == "" {
@@ -431,122 +455,6 @@ func (p *parser) waivers(n *yaml.Node) ([]Waiver, error) {
 		out = append(out, w)
 	}
 	return out, nil
-}
-
-// action reads the value of the step's action key.
-func (p *parser) action(s *Step, v *yaml.Node) error {
-	var err error
-	switch s.Action {
-	case ActGoto:
-		s.Value, err = p.nonEmpty(v, "goto")
-	case ActClick:
-		s.Selector, err = p.nonEmpty(v, "click")
-	case ActFill, ActSelect:
-		what := string(s.Action)
-		err = p.fields(v, what, []string{"selector", "value"}, func(key string, k, v *yaml.Node) error {
-			var err error
-			if key == "selector" {
-				s.Selector, err = p.nonEmpty(v, what+".selector")
-			} else {
-				s.Value, err = p.str(v, what+".value")
-			}
-			return err
-		})
-		if err == nil && s.Selector == "" {
-			err = p.errf(v, "%s: missing selector; expected {selector: CSS, value: TEXT}", what)
-		}
-	case ActPress:
-		if v.Kind == yaml.ScalarNode {
-			s.Value, err = p.nonEmpty(v, "press")
-		} else {
-			err = p.fields(v, "press", []string{"key", "selector"}, func(key string, k, v *yaml.Node) error {
-				var err error
-				if key == "key" {
-					s.Value, err = p.nonEmpty(v, "press.key")
-				} else {
-					s.Selector, err = p.nonEmpty(v, "press.selector")
-				}
-				return err
-			})
-		}
-		if err == nil && s.Value != "" && !isKnownKey(s.Value) {
-			err = p.errf(v, "press: unknown key %q; expected one of %s or a single character", s.Value, strings.Join(KeyNames(), ", "))
-		}
-		if err == nil && s.Value == "" {
-			err = p.errf(v, "press: missing key; expected press: Enter or {key: Enter, selector: CSS}")
-		}
-	case ActWait, ActExpect:
-		err = p.waitOrExpect(s, v)
-	case ActSnapshot:
-		if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
-			var b bool
-			if v.Decode(&b) == nil && v.Tag == "!!bool" {
-				if !b {
-					err = p.errf(v, "snapshot: expected a name or true, found false")
-				}
-			} else if s.Name, err = p.nonEmpty(v, "snapshot"); err != nil {
-				return err
-			}
-		} else if v.Kind != yaml.ScalarNode {
-			err = p.errf(v, "snapshot: expected a name for the frame, found %s", kindName(v))
-		}
-	case ActIAMSmart:
-		if v.Kind == yaml.ScalarNode {
-			s.Value, err = p.nonEmpty(v, "iamsmart")
-		} else {
-			err = p.fields(v, "iamsmart", []string{"outcome", "callback"}, func(key string, k, v *yaml.Node) error {
-				var err error
-				if key == "outcome" {
-					s.Value, err = p.nonEmpty(v, "iamsmart.outcome")
-				} else {
-					s.URL, err = p.nonEmpty(v, "iamsmart.callback")
-				}
-				return err
-			})
-		}
-		if err == nil && !isOutcome(s.Value) {
-			err = p.errf(v, "iamsmart: expected approve, deny, timeout or close, found %q", s.Value)
-		}
-	}
-	return err
-}
-
-func (p *parser) waitOrExpect(s *Step, v *yaml.Node) error {
-	what := string(s.Action)
-	if s.Action == ActWait && v.Kind == yaml.ScalarNode {
-		d, err := p.duration(v, "wait")
-		s.Duration = d
-		return err
-	}
-	keys := []string{"selector", "text", "url"}
-	if s.Action == ActExpect {
-		keys = []string{"visible", "text", "url"}
-	}
-	err := p.fields(v, what, keys, func(key string, k, v *yaml.Node) error {
-		val, err := p.nonEmpty(v, what+"."+key)
-		if err != nil {
-			return err
-		}
-		switch key {
-		case "selector", "visible":
-			s.Selector = val
-		case "text":
-			s.Text = val
-		case "url":
-			if _, err := URLPattern(val); err != nil {
-				return p.errf(v, "%s.url: %v", what, err)
-			}
-			s.URL = val
-		}
-		return nil
-	})
-	if err == nil && s.Selector == "" && s.Text == "" && s.URL == "" {
-		if s.Action == ActWait {
-			return p.errf(v, "wait: expected a duration (5s) or one of selector, text, url")
-		}
-		return p.errf(v, "expect: expected at least one of visible, text, url")
-	}
-	return err
 }
 
 // URLPattern turns a step's URL pattern into a matcher: "re:REGEXP" or a

@@ -104,11 +104,13 @@ func BenchmarkDemoMatrix(b *testing.B) {
 }
 
 // stepTimes is an Observer that adds up where the steps' time went, and
-// passes every call on to the evidence store.
+// passes every call on to the evidence store: the runner's StepTimes, the
+// steps' wall time (walls) and the time of storing their evidence (store).
 type stepTimes struct {
 	journeys.Observer
-	mu    sync.Mutex
-	times journeys.StepTimes
+	mu           sync.Mutex
+	times        journeys.StepTimes
+	walls, store time.Duration
 }
 
 type stepTimesCell struct {
@@ -122,12 +124,16 @@ func (o *stepTimes) StartCell(ctx context.Context, cell journeys.Cell, started t
 }
 
 func (c stepTimesCell) StepDone(res *journeys.StepResult) error {
+	start := time.Now()
+	err := c.CellObserver.StepDone(res)
 	c.st.mu.Lock()
 	c.st.times.Screenshots += res.Times.Screenshots
 	c.st.times.Settle += res.Times.Settle
 	c.st.times.Check += res.Times.Check
+	c.st.walls += res.Ended.Sub(res.Started)
+	c.st.store += time.Since(start)
 	c.st.mu.Unlock()
-	return c.CellObserver.StepDone(res)
+	return err
 }
 
 // busyTime is the processor time the whole machine has spent not idle

@@ -53,8 +53,10 @@ type pageLog struct {
 	popups map[target.ID]string
 
 	// mainFrame is the tab's main frame; started and stopped count the
-	// times it started and stopped loading (they alternate), and wake is
-	// closed and replaced at each, for waitLoad.
+	// times it started and stopped loading (they alternate). wake is
+	// closed and replaced at each, at each navigation within the document
+	// and at each document request or popup URL, for the waiters of
+	// changed.
 	mainFrame        cdp.FrameID
 	started, stopped int
 	wake             chan struct{}
@@ -128,6 +130,7 @@ func (p *pageLog) listen(ev any) {
 			if add(&p.requests, &p.dropped.requests, e.Request.URL) {
 				p.sent = append(p.sent, withForm(e.Request))
 				p.seen = append(p.seen, e.Request.Method+" "+e.Request.URL)
+				p.notify()
 			}
 		}
 	case *network.EventResponseReceived:
@@ -146,6 +149,10 @@ func (p *pageLog) listen(ev any) {
 	case *page.EventFrameStoppedLoading:
 		if e.FrameID == p.mainFrame {
 			p.stopped++
+			p.notify()
+		}
+	case *page.EventNavigatedWithinDocument:
+		if e.FrameID == p.mainFrame {
 			p.notify()
 		}
 	}
@@ -179,6 +186,7 @@ func (p *pageLog) listenBrowser(ev any) {
 	if add(&p.requests, &p.dropped.requests, info.URL) {
 		p.sent = append(p.sent, info.URL)
 		p.seen = append(p.seen, "POPUP "+info.URL)
+		p.notify()
 	}
 }
 
@@ -227,7 +235,16 @@ func (p *pageLog) sentSince(m mark) (sent, seen []string) {
 	return clone(p.sent[m.requests:]), clone(p.seen[m.requests:])
 }
 
-// notify wakes the waiters of waitLoad; p.mu is held.
+// changed returns a channel that is closed at the next change of the main
+// frame's loading or URL, document request or popup URL. Take it before reading
+// what it guards, so that a change in between is not missed.
+func (p *pageLog) changed() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.wake
+}
+
+// notify wakes the waiters of changed and waitLoad; p.mu is held.
 func (p *pageLog) notify() {
 	close(p.wake)
 	p.wake = make(chan struct{})

@@ -33,10 +33,12 @@ type netQuiet struct {
 	inflight map[network.RequestID]time.Time // when each request started
 	polled   map[string]bool
 	last     time.Time
+	// ended is closed and replaced when a request ends, for waitNetwork.
+	ended chan struct{}
 }
 
 func newNetQuiet() *netQuiet {
-	return &netQuiet{inflight: map[network.RequestID]time.Time{}, polled: map[string]bool{}, last: time.Now()}
+	return &netQuiet{inflight: map[network.RequestID]time.Time{}, polled: map[string]bool{}, last: time.Now(), ended: make(chan struct{})}
 }
 
 // listen runs in the tab's event loop: it must return fast.
@@ -77,6 +79,8 @@ func (q *netQuiet) done(id network.RequestID) {
 	if _, ok := q.inflight[id]; ok {
 		delete(q.inflight, id)
 		q.last = time.Now()
+		close(q.ended)
+		q.ended = make(chan struct{})
 	}
 }
 
@@ -85,40 +89,53 @@ func (q *netQuiet) done(id network.RequestID) {
 const hungAfter = 5 * time.Second
 
 // quietFor is how long the network has been quiet; 0 while a request is in
-// flight (for less than hungAfter).
-func (q *netQuiet) quietFor() time.Duration {
+// flight (for less than hungAfter). Then hung is when the oldest request
+// in flight counts as hung, and ended is closed when a request ends.
+func (q *netQuiet) quietFor() (quiet time.Duration, hung time.Time, ended <-chan struct{}) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	last := q.last
 	for id, at := range q.inflight {
 		if time.Since(at) < hungAfter {
-			return 0
+			if h := at.Add(hungAfter); hung.IsZero() || h.Before(hung) {
+				hung = h
+			}
+			continue
 		}
 		delete(q.inflight, id)
 		if end := at.Add(hungAfter); end.After(last) {
 			last = end
 		}
 	}
-	return time.Since(last)
+	if !hung.IsZero() {
+		return 0, hung, q.ended
+	}
+	return time.Since(last), hung, q.ended
 }
 
 // waitNetwork waits until no request has been in flight for period, or
 // until ctx is done (which is not an error: the page is judged as it is).
+// While requests are in flight it waits for one to end (or to count as
+// hung); then for the rest of the period, and looks again.
 func (q *netQuiet) waitNetwork(ctx context.Context, period time.Duration) {
 	for {
-		quiet := q.quietFor()
+		quiet, hung, ended := q.quietFor()
 		if quiet >= period {
 			return
 		}
 		wait := period - quiet
-		if quiet == 0 {
-			wait = 50 * time.Millisecond
+		if !hung.IsZero() {
+			wait = time.Until(hung)
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-time.After(wait):
+		case <-ended:
+		case <-t.C:
 		}
+		t.Stop()
 	}
 }
 

@@ -28,18 +28,14 @@ type cellRun struct {
 	// gone says why the tab cannot go on (crashed, closed, or the browser
 	// exited), nil while it can.
 	gone func() error
-	// point and phone are what the step's action saw: where its click
-	// landed and the phone side's screen (phone.go); reset at each step.
-	point *journeyproof.Point
-	phone []byte
 }
 
 func (c *cellRun) timeout(s *journeys.Step) time.Duration {
 	if s.Timeout > 0 {
 		return s.Timeout
 	}
-	if s.Action == journeys.ActIAMSmart {
-		return 2 * time.Minute
+	if d := s.Action.DefaultTimeout(); d > 0 {
+		return d
 	}
 	if c.r.StepTimeout > 0 {
 		return c.r.StepTimeout
@@ -59,19 +55,22 @@ func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigge
 			return c.fail(sr, m, err)
 		}
 	}
+	act, err := c.actionOf(s)
+	if err != nil {
+		return c.fail(sr, m, err)
+	}
 	acted := time.Now()
 	actx, cancel := context.WithTimeout(c.ctx, c.timeout(s))
-	c.point, c.phone = nil, nil
-	outcome, err := c.act(actx, s)
+	saw, err := act.run(actx, c)
 	cancel()
-	sr.Point, sr.Phone = c.point, c.phone
+	sr.Point, sr.Phone = saw.point, saw.phone
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("timed out after %s: %w", c.timeout(s), err)
 		}
 		return c.fail(sr, m, err)
 	}
-	sr.Outcome = outcome
+	sr.Outcome = saw.outcome
 	c.waitFrame()
 	if !observeFirst {
 		if err := c.observe(i, s, sr); err != nil {
@@ -94,14 +93,18 @@ func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigge
 
 // checkTrigger looks for the authorisation request of a pending trigger
 // among the document requests since m. A trigger that acts (click, press)
-// sends it: the runner waits for it up to the step's timeout, then lets
-// the Checker report that none came. Another trigger step (a goto) is
-// looked after in this and the next two steps.
+// sends it: the runner asks the Checker again at each new document request
+// or popup until the step's timeout, then lets it report that none came.
+// Another trigger step (a goto) is looked after in this and the next two
+// steps.
 func (c *cellRun) checkTrigger(i int, s *journeys.Step, sr *journeys.StepResult, m mark, acted time.Time, pending *int, last bool) error {
 	wait := s.Trigger && s.IsInteraction()
 	deadline := acted.Add(c.timeout(s))
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
 	for {
 		final := (wait && !time.Now().Before(deadline)) || (!wait && (*pending == 1 || last))
+		next := c.log.changed()
 		sent, seen := c.log.sentSince(m)
 		tc, err := c.r.Checker.CheckTrigger(c.ctx, TriggerInput{Cell: c.cell, Step: s, Index: i, Requests: sent, Seen: seen,
 			Final: final, Waited: time.Since(acted).Round(100 * time.Millisecond)})
@@ -121,7 +124,8 @@ func (c *cellRun) checkTrigger(i int, s *journeys.Step, sr *journeys.StepResult,
 		select {
 		case <-c.ctx.Done():
 			return c.ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-next:
+		case <-timer.C:
 		}
 	}
 }
