@@ -225,7 +225,7 @@ func TestInterrupted(t *testing.T) {
 	if err := store.DB.Create(&orphan).Error; err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Store: store, Starter: engine, BaseURL: siteURL, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Store: store, Starter: starter, BaseURL: siteURL, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
