@@ -285,9 +285,9 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 			fmt.Fprint(w, "\r\033[K")
 		}
 		switch ev.Kind {
-		case "cell-start":
+		case journeys.EventCellStart:
 			fmt.Fprintf(w, "  start %s\n", ev.Cell)
-		case "cell-end":
+		case journeys.EventCellEnd:
 			ended++
 			mark := "ok  "
 			if ev.Status != journeyproof.StatusPassed {
@@ -301,7 +301,7 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 				line += "  " + ev.Error
 			}
 			fmt.Fprintf(w, "%s  [%d/%d]\n", line, ended, total)
-		case "step":
+		case journeys.EventStep:
 			if tty {
 				fmt.Fprintf(w, "  %s: step %d %s", ev.Cell, ev.Index+1, ev.Step)
 			}
