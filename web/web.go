@@ -131,7 +131,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: no store")
 	}
 	if o.Token != "" {
-		if err := checkToken(o.Token); err != nil {
+		if err := CheckToken(o.Token); err != nil {
 			return nil, err
 		}
 	}

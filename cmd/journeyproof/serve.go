@@ -47,7 +47,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	if *token == "" {
 		*token = os.Getenv("JOURNEYPROOF_TOKEN")
 	}
-	if err := web.CheckBind(*addr, *token); err != nil {
+	if err := checkBind(*addr, *token); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -125,7 +125,7 @@ type webConfig struct {
 // serveWeb serves the web app on the engine's store until ctx ends
 // (Ctrl-C), then stops the runs in progress and marks them interrupted.
 func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) int {
-	if err := web.CheckBind(cfg.addr, cfg.token); err != nil {
+	if err := checkBind(cfg.addr, cfg.token); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -167,6 +167,23 @@ func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) in
 	}
 	fmt.Fprintln(env.stdout, "\nStopped.")
 	return exitOK
+}
+
+// checkBind refuses a listen address (--addr) that is not a loopback
+// address unless a token is given: the web app shows the evidence and
+// starts runs, so on a network everyone needs the token.
+func checkBind(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q is not host:port: %v", addr, err)
+	}
+	if token != "" {
+		return web.CheckToken(token)
+	}
+	if web.IsLoopbackHost(host) {
+		return nil
+	}
+	return fmt.Errorf("--addr %s is not a loopback address: give --token (or JOURNEYPROOF_TOKEN) so that only people with the token can use the web app, or bind 127.0.0.1", addr)
 }
 
 // displayAddr is the listen address as people type it: the host name for
