@@ -7,8 +7,9 @@
 // The command line opens an Engine from its flags and environment and
 // calls it; the web app starts runs through it (Starter); the tests of the
 // web app, the pack and the comparison make their evidence with it, so
-// that they run the same wiring as the commands. It reads no environment
-// variable and no flag: everything comes in a Config.
+// that they run the same wiring as the commands. It reads no flag and no
+// environment variable of its own: everything comes in a Config (only
+// journeys/chrome still finds Chromium through JOURNEYPROOF_CHROMIUM).
 package engine
 
 import (
