@@ -31,8 +31,8 @@ var (
 	browser *chrome.Browser
 	siteURL string
 	store   *recordings.Store
-	// starter starts runs with the command line's engine (its queue and
-	// worker, as serve does): the web app's Starter in the tests.
+	// starter starts runs with the engine (its queue and in-process
+	// worker, as serve wires it): the web app's Starter in the tests.
 	starter *engine.Starter
 	// passRun is login/en/desktop (passed, with findings, the trigger step
 	// and a video); failRun is xss/en/desktop (failed at step 2, markup in
