@@ -57,7 +57,8 @@ type Video struct {
 	Mode string
 	// FPS is the frame rate (video.DefaultFPS when 0).
 	FPS int
-	// Notice is where the one "video skipped" notice goes (nil: nowhere).
+	// Notice is where the one "video skipped" notice goes (nil: standard
+	// error).
 	Notice io.Writer
 }
 
@@ -68,7 +69,7 @@ func (v Video) source(store *recordings.Store, parallel int, logger *slog.Logger
 	}
 	notice := v.Notice
 	if notice == nil {
-		notice = io.Discard
+		notice = os.Stderr
 	}
 	return video.New(store, video.Options{FPS: v.FPS, FailedOnly: v.Mode == "failed-only", Parallel: parallel, Notice: notice, Logger: logger})
 }

@@ -128,7 +128,7 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 		jr.mu.Unlock()
 	}()
 	rec := &recordings.Recorder{Store: jr.e.Store, Release: c.Release, BaseURL: c.BaseURL, BrowserVersion: b.Version()}
-	vc := Video{Mode: c.Video, FPS: c.FPS, Notice: os.Stderr}
+	vc := Video{Mode: c.Video, FPS: c.FPS, Notice: jr.e.Video.Notice}
 	if vs := vc.source(jr.e.Store, 1, jr.e.Logger); vs != nil {
 		rec.Video = vs
 	}
