@@ -59,7 +59,10 @@ type StepTimes struct {
 
 // CellResult is how one cell ended.
 type CellResult struct {
-	Cell     Cell
+	Cell Cell
+	// RunID is the id of the run the Observer stored for the cell (see
+	// RunIDs), 0 when none was stored.
+	RunID    uint
 	Status   string
 	Error    string
 	Started  time.Time
@@ -82,6 +85,14 @@ type Observer interface {
 	CellFailed(cell Cell, res *CellResult) error
 }
 
+// RunIDs is an Observer that stores each cell as a run (the evidence
+// store's recorder): the runner's events and results then carry the run's
+// id, from the first event after StartCell or CellFailed stored it.
+type RunIDs interface {
+	// RunID returns the id of the run stored for cell, 0 before it is.
+	RunID(cell Cell) uint
+}
+
 // CellObserver receives the steps of one cell.
 type CellObserver interface {
 	StepStarted(index int, step *Step, at time.Time)
@@ -89,10 +100,28 @@ type CellObserver interface {
 	CellDone(res *CellResult) error
 }
 
+// EventKind says what an Event reports.
+type EventKind string
+
+// The kinds of Event, in the order a cell sends them.
+const (
+	// EventCellStart: the cell starts (its run is not stored yet).
+	EventCellStart EventKind = "cell-start"
+	// EventStep: the cell starts step Index.
+	EventStep EventKind = "step"
+	// EventCellEnd: the cell ended with Status and Error; Result is the
+	// whole result.
+	EventCellEnd EventKind = "cell-end"
+)
+
 // Event is a progress report of the runner.
 type Event struct {
-	Kind   string // cell-start, step, cell-end
-	Cell   Cell
+	Kind EventKind
+	Cell Cell
+	// RunID is the id of the cell's stored run once the Observer has
+	// stored it (see RunIDs): on EventStep and EventCellEnd, 0 on
+	// EventCellStart and when the Observer stores no runs.
+	RunID  uint
 	Index  int    // step index
 	Step   string // step name
 	Status string

@@ -102,7 +102,7 @@ func TestHeartbeat(t *testing.T) {
 	}
 	seen := make(chan *recordings.Run, 1)
 	f.runner.Progress = func(ev journeys.Event) {
-		if ev.Kind == "step" && ev.Index == 1 {
+		if ev.Kind == journeys.EventStep && ev.Index == 1 {
 			go func() {
 				time.Sleep(recordings.HeartbeatEvery + 500*time.Millisecond)
 				run, err := f.store.Run(f.rec.RunID(f.cells[0]))

@@ -22,34 +22,9 @@ import (
 	"journeyproof/internal/owner"
 )
 
-// DefaultDataDir is where the evidence goes without --data or
-// JOURNEYPROOF_DATA.
+// DefaultDataDir is where the evidence goes when the command line is given
+// no data folder.
 const DefaultDataDir = "journeyproof-data"
-
-// DataDir returns the data directory: flag, then JOURNEYPROOF_DATA, then
-// ./journeyproof-data.
-func DataDir(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	if d := os.Getenv("JOURNEYPROOF_DATA"); d != "" {
-		return d
-	}
-	return DefaultDataDir
-}
-
-// DBEnv is the variable that names the shared database when --db is not
-// given.
-const DBEnv = "JOURNEYPROOF_DB"
-
-// DBURL returns the database of the evidence store and the queue: flag,
-// then JOURNEYPROOF_DB, then "" (SQLite under the data folder).
-func DBURL(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	return os.Getenv(DBEnv)
-}
 
 // IsPostgres reports whether a --db value names a PostgreSQL database.
 func IsPostgres(dsn string) bool {

@@ -60,7 +60,7 @@ func waitFor(t *testing.T, ctx context.Context, js string, timeout time.Duration
 }
 
 func TestE2ECoverageToRunAndVideo(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	ctx := tab(t, 2*time.Minute)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
@@ -160,7 +160,7 @@ func TestE2ECoverageToRunAndVideo(t *testing.T) {
 }
 
 func TestE2EStartRunFromThePage(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	ctx := tab(t, 4*time.Minute)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/start")); err != nil {
@@ -233,7 +233,7 @@ func TestE2EMarkupIsText(t *testing.T) {
 // writes their screenshots to testdata/screens (NAME.png at 1366 px,
 // NAME-768.png and NAME-390.png).
 func TestE2ELayout(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, Packer: testPacker{}, BaseURL: siteURL, Version: "test", Reviewer: "tester", ReviewerSource: "given with --by"})
+	s := newServer(t, Options{Starter: starter, Packer: testPacker{}, BaseURL: siteURL, Version: "test", Reviewer: "tester", ReviewerSource: "given with --by"})
 	base := serve(t, s)
 	locked := newServer(t, Options{Token: "a-token-long-enough-1234", Version: "test"})
 	lockedBase := serve(t, locked)

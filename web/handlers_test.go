@@ -69,7 +69,7 @@ func TestAPIReleases(t *testing.T) {
 }
 
 func TestAPICoverage(t *testing.T) {
-	s := newServer(t, Options{Starter: engine})
+	s := newServer(t, Options{Starter: starter})
 	w := request(t, s.Handler(), "GET", "/api/releases/"+release+"/coverage", nil)
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
@@ -137,17 +137,23 @@ func TestAPICoverage(t *testing.T) {
 
 func TestAPIRuns(t *testing.T) {
 	s := newServer(t, Options{})
+	// The two runs of TestMain start at once: the list is newest first
+	// (latest start, then highest id), whichever started first.
+	newer, older := passRun, failRun
+	if p, f := mustRun(t, passRun), mustRun(t, failRun); f.StartedAt.After(p.StartedAt) || (f.StartedAt.Equal(p.StartedAt) && f.ID > p.ID) {
+		newer, older = failRun, passRun
+	}
 	tests := []struct {
 		query string
 		total int64
 		ids   []uint
 		pages int
 	}{
-		{"release=" + release, 2, []uint{failRun, passRun}, 1},
+		{"release=" + release, 2, []uint{newer, older}, 1},
 		{"release=" + release + "&status=failed", 1, []uint{failRun}, 1},
 		{"release=" + release + "&journey=login&lang=en&device=desktop&process=authentication", 1, []uint{passRun}, 1},
-		{"release=" + release + "&limit=1", 2, []uint{failRun}, 2},
-		{"release=" + release + "&limit=1&page=2", 2, []uint{passRun}, 2},
+		{"release=" + release + "&limit=1", 2, []uint{newer}, 2},
+		{"release=" + release + "&limit=1&page=2", 2, []uint{older}, 2},
 		{"release=" + release + "&lang=zh-HK", 0, nil, 0},
 	}
 	for _, tt := range tests {
@@ -248,7 +254,7 @@ func itoa(n uint) string {
 }
 
 func TestAPIJourneys(t *testing.T) {
-	s := newServer(t, Options{Starter: engine})
+	s := newServer(t, Options{Starter: starter})
 	w := request(t, s.Handler(), "GET", "/api/journeys", nil)
 	got := decode[struct{ Journeys []JourneyView }](t, w)
 	byID := map[string]JourneyView{}
@@ -266,7 +272,7 @@ func TestAPIJourneys(t *testing.T) {
 
 // TestPages checks that every page renders with what it must show.
 func TestPages(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	tests := []struct {
 		path   string
 		status int
@@ -319,7 +325,7 @@ func TestMarkupFromPagesIsEscaped(t *testing.T) {
 }
 
 func TestStartRefused(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	json := "application/json"
 	tests := []struct {
 		name    string
@@ -369,7 +375,7 @@ func TestStartRefused(t *testing.T) {
 // TestStartAndFollow starts a run through the API and follows it through
 // the invocation's event stream until it lands in the store.
 func TestStartAndFollow(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	resp, err := http.Post(base+"/api/runs", "application/json", strings.NewReader(`{"journey":"quick","release":"api-start"}`))
 	if err != nil {
@@ -401,7 +407,16 @@ func TestStartAndFollow(t *testing.T) {
 	}
 	sawStep := false
 	for _, e := range events {
-		sawStep = sawStep || strings.Contains(e.data, `"stepName":"The iAM Smart button is there"`) || strings.Contains(e.data, `"stepName":"Open the login page"`)
+		var snap Invocation
+		if json.Unmarshal([]byte(e.data), &snap) != nil || len(snap.Cells) != 1 || snap.Cells[0].StepName == "" {
+			continue
+		}
+		sawStep = true
+		// The runner's step events carry the run's id: the cell names its
+		// run while it runs, and it is the run that lands in the store.
+		if got := snap.Cells[0].RunID; got != c.RunID {
+			t.Errorf("while at step %q the cell names run %d, want %d", snap.Cells[0].StepName, got, c.RunID)
+		}
 	}
 	if !sawStep {
 		t.Errorf("no progress event named a step: %v", events)
@@ -556,4 +571,14 @@ func TestRunEventsOfAnotherProcess(t *testing.T) {
 	if strings.Join(names, " ") != want || !strings.Contains(end.data, `"status":"passed"`) {
 		t.Errorf("events %v (last %s); want %s", names, end.data, want)
 	}
+}
+
+// mustRun reads a run from the shared store.
+func mustRun(t *testing.T, id uint) *recordings.Run {
+	t.Helper()
+	r, err := store.Run(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -11,7 +11,6 @@ import (
 
 	"journeyproof"
 	"journeyproof/journeys"
-	"journeyproof/recordings"
 )
 
 // StartRequest is what POST /api/runs and the start form take: one journey
@@ -306,10 +305,9 @@ func (iv *invocations) execute(inv *invocation) {
 	inv.State, inv.Started = journeyproof.StatusRunning, &now
 	iv.mu.Unlock()
 	iv.notifyInv(inv.ID)
-	// The runs are looked up from this time on (a little slack for clocks).
-	since := now.Add(-time.Second)
-	progress := func(ev journeys.Event) { iv.progress(inv, since, ev) }
-	err := iv.s.o.Starter.Run(iv.s.ctx, inv.Request.Release, inv.Request.BaseURL, inv.cells, progress)
+	progress := func(ev journeys.Event) { iv.progress(inv, ev) }
+	ids, err := iv.s.o.Starter.Run(iv.s.ctx, inv.Request.Release, inv.Request.BaseURL, inv.cells, progress)
+	iv.claim(inv, ids)
 	state, msg := stateDone, ""
 	if err != nil {
 		msg = err.Error()
@@ -357,7 +355,7 @@ func (iv *invocations) finish(inv *invocation, state, msg string) {
 }
 
 // progress applies a runner event to the invocation.
-func (iv *invocations) progress(inv *invocation, since time.Time, ev journeys.Event) {
+func (iv *invocations) progress(inv *invocation, ev journeys.Event) {
 	name := ev.Cell.String()
 	iv.mu.Lock()
 	idx := -1
@@ -370,26 +368,18 @@ func (iv *invocations) progress(inv *invocation, since time.Time, ev journeys.Ev
 		iv.mu.Unlock()
 		return
 	}
-	needID := inv.Cells[idx].RunID == 0 && ev.Kind != "cell-start"
-	iv.mu.Unlock()
-	var runID uint
-	if needID {
-		// The recorder creates the run after cell-start: find it in the store.
-		runID = iv.findRun(inv.Request.Release, ev.Cell, since)
-	}
-	iv.mu.Lock()
 	c := &inv.Cells[idx]
-	if runID != 0 && c.RunID == 0 {
-		c.RunID = runID
-		iv.active[runID] = true
+	if ev.RunID != 0 && c.RunID == 0 {
+		c.RunID = ev.RunID
+		iv.active[ev.RunID] = true
 	}
 	switch ev.Kind {
-	case "cell-start":
+	case journeys.EventCellStart:
 		c.Status = journeyproof.StatusRunning
-	case "step":
+	case journeys.EventStep:
 		c.Status = journeyproof.StatusRunning
 		c.Step, c.StepName = ev.Index+1, ev.Step
-	case "cell-end":
+	case journeys.EventCellEnd:
 		c.Status, c.Error = ev.Status, ev.Error
 		if ev.Result != nil {
 			c.Step = ev.Result.Steps
@@ -409,37 +399,16 @@ func (iv *invocations) progress(inv *invocation, since time.Time, ev journeys.Ev
 	}
 }
 
-// findRun finds the run the recorder created for a cell of an invocation:
-// the newest run of the cell under the release started since the
-// invocation started, not yet claimed by another cell.
-func (iv *invocations) findRun(release string, cell journeys.Cell, since time.Time) uint {
-	runs, _, err := iv.s.store.Runs(recordings.RunFilter{Release: release, Journey: cell.Journey.ID, Lang: cell.Lang, Device: cell.Device.Name, Limit: 5})
-	if err != nil {
-		iv.s.log.Warn("find the run of a started cell", "cell", cell.String(), "err", err)
-		return 0
-	}
+// claim gives the invocation's cells the runs the Starter says it stored
+// (in cell order), for the cells no event named a run.
+func (iv *invocations) claim(inv *invocation, ids []uint) {
 	iv.mu.Lock()
 	defer iv.mu.Unlock()
-	for _, r := range runs {
-		if r.StartedAt.Before(since) || iv.claimed(r.ID) {
-			continue
-		}
-		return r.ID
-	}
-	return 0
-}
-
-// claimed reports whether a run already belongs to a cell; call with the
-// lock held.
-func (iv *invocations) claimed(id uint) bool {
-	for _, inv := range iv.all {
-		for _, c := range inv.Cells {
-			if c.RunID == id {
-				return true
-			}
+	for i, id := range ids {
+		if i < len(inv.Cells) && id != 0 && inv.Cells[i].RunID == 0 {
+			inv.Cells[i].RunID = id
 		}
 	}
-	return false
 }
 
 // runProgress returns what this process knows of a run in progress.

@@ -14,14 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
-	"journeyproof/recordings/video"
-	"journeyproof/verifier"
 )
 
 var update = flag.Bool("update", false, "write the screenshots of the pages to testdata/screens")
@@ -33,7 +31,9 @@ var (
 	browser *chrome.Browser
 	siteURL string
 	store   *recordings.Store
-	engine  *testEngine
+	// starter starts runs with the engine (its queue and in-process
+	// worker, as serve wires it): the web app's Starter in the tests.
+	starter *engine.Starter
 	// passRun is login/en/desktop (passed, with findings, the trigger step
 	// and a video); failRun is xss/en/desktop (failed at step 2, markup in
 	// its title).
@@ -55,18 +55,15 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	store, err = recordings.Open(dir)
+	eng, err := engine.Open(context.Background(), engine.Config{DataDir: dir, Parallel: 2, Work: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer store.Close()
-	browser, err = chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer browser.Close()
+	defer eng.Close()
+	eng.Video = engine.Video{Mode: "on", FPS: 5}
+	store, browser = eng.Store, eng.Browser
 	sb, err := sandbox.New(sandbox.Options{Defects: []string{"wrong-label"}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -92,8 +89,8 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	engine = &testEngine{journeys: append(js, own...)}
-	cells, err := journeys.Expand([]*journeys.Journey{engine.journey("login"), engine.journey("xss")}, []string{"en"}, []string{"desktop"})
+	starter = &engine.Starter{Engine: eng, Runnable: append(js, own...)}
+	cells, err := journeys.Expand([]*journeys.Journey{journey("login"), journey("xss")}, []string{"en"}, []string{"desktop"})
 	if err == nil {
 		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
 	}
@@ -103,25 +100,14 @@ func runTests(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	if err := engine.Run(ctx, release, siteURL, cells, nil); err != nil {
+	ids, err := starter.Run(ctx, release, siteURL, cells, nil)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "runs of TestMain:", err)
 		return 1
 	}
-	runs, _, err := store.Runs(recordings.RunFilter{Release: release})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	for _, r := range runs {
-		switch r.JourneyID {
-		case "login":
-			passRun = r.ID
-		case "xss":
-			failRun = r.ID
-		}
-	}
+	passRun, failRun = ids[0], ids[1]
 	if passRun == 0 || failRun == 0 {
-		fmt.Fprintf(os.Stderr, "TestMain: expected runs of login and xss under %s, got %d runs\n", release, len(runs))
+		fmt.Fprintf(os.Stderr, "TestMain: expected runs of login and xss under %s, got %v\n", release, ids)
 		return 1
 	}
 	return m.Run()
@@ -135,81 +121,14 @@ const xssPage = `<!doctype html>
 <img src="/t/missing.png" alt="">
 </body></html>`
 
-// testEngine runs cells as the command line's engine does: the runner in
-// the shared browser, the recorder with video, and the verifier's rule
-// pack. It is the web app's Starter in the tests.
-type testEngine struct {
-	journeys []*journeys.Journey
-}
-
-func (e *testEngine) Journeys() []*journeys.Journey { return e.journeys }
-
-func (e *testEngine) journey(id string) *journeys.Journey {
-	for _, j := range e.journeys {
+// journey returns the runnable journey with the id.
+func journey(id string) *journeys.Journey {
+	for _, j := range starter.Journeys() {
 		if j.ID == id {
 			return j
 		}
 	}
 	panic("no journey " + id)
-}
-
-func (e *testEngine) Run(ctx context.Context, release, baseURL string, cells []journeys.Cell, progress func(journeys.Event)) error {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	rec := &recordings.Recorder{Store: store, Release: release, BaseURL: baseURL, BrowserVersion: browser.Version(),
-		Video: video.New(store, video.Options{FPS: 5, Parallel: 1, Notice: io.Discard, Logger: quiet})}
-	r := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 2, Observer: rec, Checker: &testChecker{pack: verifier.DefaultPack()},
-		Progress: progress, Logger: quiet}
-	r.Run(ctx, cells)
-	return rec.Wait()
-}
-
-// testChecker adapts the verifier to the runner, as cmd/journeyproof does.
-type testChecker struct{ pack *verifier.Pack }
-
-func vctx(cell journeys.Cell, step *journeys.Step) verifier.Context {
-	d := "desktop"
-	if cell.Device.Mobile {
-		d = "mobile"
-	}
-	return verifier.Context{Process: cell.Journey.Process, Lang: cell.Lang, Device: d, Trigger: step != nil && step.Trigger}
-}
-
-func toFindings(fs []journeyproof.Finding) []journeyproof.Finding {
-	out := make([]journeyproof.Finding, len(fs))
-	for i, f := range fs {
-		out[i] = journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-			Box: journeyproof.Box{X: f.Box.X, Y: f.Box.Y, W: f.Box.W, H: f.Box.H}, Waived: f.Waived, WaiverReason: f.WaiverReason}
-	}
-	return out
-}
-
-func (c *testChecker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
-	facts, err := verifier.Probe(ctx)
-	if err != nil {
-		return chrome.ScreenCheck{}, err
-	}
-	res := c.pack.CheckPage(facts, vctx(in.Cell, in.Step))
-	out := chrome.ScreenCheck{Findings: toFindings(res.Findings)}
-	for i, f := range res.Findings {
-		if len(in.FullPage) > 0 && f.Box.W > 0 && f.Box.H > 0 {
-			if crop, err := verifier.Crop(in.FullPage, f.Box, in.Cell.Device.Scale); err == nil {
-				out.Findings[i].Crop = crop
-			}
-		}
-	}
-	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: journeyproof.Box{X: e.Box.X, Y: e.Box.Y, W: e.Box.W, H: e.Box.H}})
-	}
-	return out, nil
-}
-
-func (c *testChecker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
-	for _, u := range in.Requests {
-		if c.pack.IsAuthorizeURL(u) {
-			return chrome.TriggerCheck{Request: u, Findings: toFindings(c.pack.CheckRedirect(verifier.Request{URL: u}, vctx(in.Cell, in.Step)))}, nil
-		}
-	}
-	return chrome.TriggerCheck{}, nil
 }
 
 // newServer makes a web app on the shared store and stops it at the end of

@@ -42,7 +42,7 @@ func phoneRun(t *testing.T) (uint, *recordings.Attachment) {
 }
 
 func makePhoneRun(dir string) (uint, *recordings.Attachment, error) {
-	cells, err := journeys.Expand([]*journeys.Journey{engine.journey("login")}, []string{"en"}, []string{"desktop"})
+	cells, err := journeys.Expand([]*journeys.Journey{journey("login")}, []string{"en"}, []string{"desktop"})
 	if err == nil {
 		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
 	}
@@ -51,7 +51,7 @@ func makePhoneRun(dir string) (uint, *recordings.Attachment, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := engine.Run(ctx, phoneRelease, siteURL, cells, nil); err != nil {
+	if _, err := starter.Run(ctx, phoneRelease, siteURL, cells, nil); err != nil {
 		return 0, nil, err
 	}
 	runs, _, err := store.Runs(recordings.RunFilter{Release: phoneRelease})

@@ -36,7 +36,7 @@ func runReviewRelease(t *testing.T) {
 		}
 		site := httptest.NewServer(sb)
 		defer site.Close()
-		cells, e := journeys.Expand([]*journeys.Journey{engine.journey("login")}, []string{"en"}, []string{"desktop"})
+		cells, e := journeys.Expand([]*journeys.Journey{journey("login")}, []string{"en"}, []string{"desktop"})
 		if e == nil { // the main path, as in the base release
 			cells, e = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
 		}
@@ -46,7 +46,7 @@ func runReviewRelease(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		err = engine.Run(ctx, reviewRelease, site.URL, cells, nil)
+		_, err = starter.Run(ctx, reviewRelease, site.URL, cells, nil)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +351,7 @@ func TestE2EStickyVideo(t *testing.T) {
 // start form, and the open coverage page of their release follows the runs
 // without reloading.
 func TestE2EStartSeveralAndLiveCoverage(t *testing.T) {
-	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
+	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	const rel = "live"
 	first, err := s.Start(StartRequest{Journeys: []string{"quick"}, Release: rel})

@@ -34,32 +34,16 @@ const minTokenLength = 16
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// CheckBind refuses a listen address that is not a loopback address
-// unless a token is given: the web app shows the evidence and starts runs,
-// so on a network everyone needs the token.
-func CheckBind(addr, token string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--addr %q is not host:port: %v", addr, err)
-	}
-	if token != "" {
-		return checkToken(token)
-	}
-	if isLoopbackHost(host) {
-		return nil
-	}
-	return fmt.Errorf("--addr %s is not a loopback address: give --token (or JOURNEYPROOF_TOKEN) so that only people with the token can use the web app, or bind 127.0.0.1", addr)
-}
-
-func checkToken(token string) error {
+// CheckToken refuses a token shorter than 16 characters.
+func CheckToken(token string) error {
 	if len(token) < minTokenLength {
 		return fmt.Errorf("the token must be at least %d characters long", minTokenLength)
 	}
 	return nil
 }
 
-// isLoopbackHost reports whether host (no port) names this machine only.
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host (no port) names this machine only.
+func IsLoopbackHost(host string) bool {
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return true
@@ -92,7 +76,7 @@ func (s *Server) hostCheck(c *gin.Context) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if !isLoopbackHost(host) {
+	if !IsLoopbackHost(host) {
 		c.AbortWithStatusJSON(http.StatusMisdirectedRequest, gin.H{"error": "this server answers only to localhost; start it with --token to use it under another name"})
 		return
 	}

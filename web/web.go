@@ -35,8 +35,7 @@ import (
 //go:embed templates static
 var assets embed.FS
 
-// Starter runs cells for the web app; the command line's engine implements
-// it. The web app queues the requests and calls Run in the background, one
+// Starter runs cells for the web app; engine.Starter implements it. The web app queues the requests and calls Run in the background, one
 // invocation at a time.
 type Starter interface {
 	// Journeys returns the journeys that can be run: the bundled ones and
@@ -44,8 +43,10 @@ type Starter interface {
 	Journeys() []*journeys.Journey
 	// Run runs the cells under the release against baseURL, stores the
 	// evidence, calls progress for every runner event (from many
-	// goroutines), and returns when every run is stored.
-	Run(ctx context.Context, release, baseURL string, cells []journeys.Cell, progress func(journeys.Event)) error
+	// goroutines; an event carries its cell's run id once the run is
+	// stored), and returns when every run is stored, with the ids of the
+	// runs in cell order (0 for a cell that stored none).
+	Run(ctx context.Context, release, baseURL string, cells []journeys.Cell, progress func(journeys.Event)) ([]uint, error)
 }
 
 // Packer writes the evidence pack of a release (wireframes, report,
@@ -130,7 +131,7 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("web: no store")
 	}
 	if o.Token != "" {
-		if err := checkToken(o.Token); err != nil {
+		if err := CheckToken(o.Token); err != nil {
 			return nil, err
 		}
 	}

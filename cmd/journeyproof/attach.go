@@ -40,7 +40,7 @@ func cmdAttach(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	store, err := recordings.Open(recordings.DataDir(*data))
+	store, err := recordings.Open(dataDir(*data))
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

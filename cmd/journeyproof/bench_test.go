@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
@@ -22,7 +23,7 @@ import (
 // demoBench sets up a benchmark of the demo matrix: the bundled journeys'
 // cells, the sandbox on a free port, and an engine (2 cells at once) on a
 // temporary store, all stopped when the benchmark ends.
-func demoBench(b *testing.B) ([]journeys.Cell, string, *engine) {
+func demoBench(b *testing.B) ([]journeys.Cell, string, *engine.Engine) {
 	b.Helper()
 	js, err := examples.Load()
 	if err != nil {
@@ -40,11 +41,11 @@ func demoBench(b *testing.B) ([]journeys.Cell, string, *engine) {
 		b.Fatal(err)
 	}
 	b.Cleanup(stop)
-	e, err := openEngine(context.Background(), b.TempDir(), "", 2)
+	e, err := engine.Open(context.Background(), engine.Config{DataDir: b.TempDir(), Parallel: 2, Work: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(e.close)
+	b.Cleanup(e.Close)
 	return cells, base, e
 }
 
@@ -73,10 +74,10 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		for _, c := range configs {
-			e.noScreenshots, e.noChecks = !c.shots, !c.checks
-			e.video = videoConfig{mode: c.video, fps: 10}
+			e.NoScreenshots, e.NoChecks = !c.shots, !c.checks
+			e.Video = engine.Video{Mode: c.video, FPS: 10}
 			start := time.Now()
-			out, err := e.run(ctx, invocation{Release: "bench-" + c.name, BaseURL: base, Cells: cells})
+			out, err := e.Run(ctx, engine.Invocation{Release: "bench-" + c.name, BaseURL: base, Cells: cells})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -203,9 +204,9 @@ func BenchmarkChecksPerStep(b *testing.B) {
 			}
 		}()
 		for lane := range 2 {
-			run := &chrome.Runner{Browser: e.browser, BaseURL: base, Parallel: 1, Observer: &l.obs}
+			run := &chrome.Runner{Browser: e.Browser, BaseURL: base, Parallel: 1, Observer: &l.obs}
 			if checks {
-				run.Checker = &checker{pack: e.pack, store: e.store}
+				run.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store}
 			}
 			wg.Go(func() {
 				cr := run.RunCell(ctx, cell)
@@ -224,7 +225,7 @@ func BenchmarkChecksPerStep(b *testing.B) {
 		}
 	}
 	rec := func(release string) journeys.Observer {
-		return &recordings.Recorder{Store: e.store, Release: release, BaseURL: base, BrowserVersion: e.browser.Version()}
+		return &recordings.Recorder{Store: e.Store, Release: release, BaseURL: base, BrowserVersion: e.Browser.Version()}
 	}
 	// A first round warms the browser, the page caches and the store up.
 	var warm lanes

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
@@ -116,7 +117,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 
 // collectingChecker runs the real checker and keeps what it found.
 type collectingChecker struct {
-	inner    *checker
+	inner    *engine.Checker
 	mu       sync.Mutex
 	screens  map[int]chrome.ScreenCheck
 	triggers []chrome.TriggerCheck
@@ -166,7 +167,7 @@ func checkPageWaiting(ctx context.Context, b *chrome.Browser, pack *verifier.Pac
 		if err != nil {
 			return nil, journeys.CellResult{}, err
 		}
-		cc := &collectingChecker{inner: &checker{pack: pack}, screens: map[int]chrome.ScreenCheck{}}
+		cc := &collectingChecker{inner: &engine.Checker{Pack: pack}, screens: map[int]chrome.ScreenCheck{}}
 		r := &chrome.Runner{Browser: b, BaseURL: u.Scheme + "://" + u.Host, Parallel: 1, Checker: cc, NoScreenshots: true, StepTimeout: timeout}
 		res := r.Run(ctx, cells)
 		return cc, res[0], nil

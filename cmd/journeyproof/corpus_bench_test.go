@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
@@ -51,7 +52,7 @@ func BenchmarkCorpusProbe(b *testing.B) {
 		// settled: the entry is there (the late page renders after 1 s)
 		wctx, cancelWait := context.WithTimeout(ctx, 30*time.Second)
 		for {
-			f, err := verifier.ProbeIn(wctx, pierced{w})
+			f, err := verifier.ProbeIn(wctx, engine.Pierced{World: w})
 			if err == nil && len(pack.CheckPage(f, vc).Entries) > 0 {
 				break
 			}
@@ -67,7 +68,7 @@ func BenchmarkCorpusProbe(b *testing.B) {
 	for b.Loop() {
 		for _, t := range tabs {
 			start := time.Now()
-			f, err := verifier.ProbeIn(t.ctx, pierced{t.w})
+			f, err := verifier.ProbeIn(t.ctx, engine.Pierced{World: t.w})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
@@ -156,7 +157,7 @@ func TestCorpusJourneys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &chrome.Runner{Browser: b, BaseURL: base, Parallel: 2, Checker: &checker{pack: verifier.DefaultPack()}, NoScreenshots: true}
+	r := &chrome.Runner{Browser: b, BaseURL: base, Parallel: 2, Checker: &engine.Checker{Pack: verifier.DefaultPack()}, NoScreenshots: true}
 	for _, res := range r.Run(context.Background(), cells) {
 		if res.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s %s", res.Cell, res.Status, res.Error)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
@@ -17,13 +18,13 @@ import (
 // screenRecorder is the real checker that keeps its last screen's input
 // and verdict.
 type screenRecorder struct {
-	*checker
+	*engine.Checker
 	in  chrome.ScreenInput
 	out chrome.ScreenCheck
 }
 
 func (c *screenRecorder) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
-	out, err := c.checker.CheckScreen(ctx, in)
+	out, err := c.Checker.CheckScreen(ctx, in)
 	c.in, c.out = in, out
 	return out, err
 }
@@ -42,7 +43,7 @@ func TestFindingCropsShowTheirElements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := &screenRecorder{checker: &checker{pack: verifier.DefaultPack()}}
+	rc := &screenRecorder{Checker: &engine.Checker{Pack: verifier.DefaultPack()}}
 	r := &chrome.Runner{Browser: b, BaseURL: base, Parallel: 1, Checker: rc, StepTimeout: 20 * time.Second}
 	if res := r.Run(ctx, cells)[0]; res.Status != journeyproof.StatusPassed {
 		t.Fatalf("run: %s", res.Error)

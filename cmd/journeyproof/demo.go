@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
@@ -51,15 +52,15 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	}
 	defer stop()
 	fmt.Fprintf(env.stdout, "Sandbox at %s\n", base)
-	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, parallel: *parallel, work: true})
+	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Parallel: *parallel, Work: true})
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
 	}
-	defer e.close()
-	e.noScreenshots = !*screenshots
-	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
-	code := runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{failOn: *failOn})
+	defer e.Close()
+	e.NoScreenshots = !*screenshots
+	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
+	code := runAndReport(ctx, env, e, engine.Invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{failOn: *failOn})
 	if *noServe || ctx.Err() != nil {
 		return code
 	}

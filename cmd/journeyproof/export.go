@@ -81,12 +81,12 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 			ruleIDs = append(ruleIDs, r.ID)
 		}
 	}
-	dir := recordings.DataDir(*data)
+	dir := dataDir(*data)
 	if _, err := os.Stat(filepath.Join(dir, "journeyproof.db")); err != nil {
 		errorLine(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir))
 		return exitFailed
 	}
-	store, err := recordings.OpenDB(dir, recordings.DBURL(*db))
+	store, err := recordings.OpenDB(dir, dbURL(*db))
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings/pack"
@@ -33,7 +34,7 @@ func BenchmarkExportDemo(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e.video = videoConfig{mode: "on", fps: 10}
+	e.Video = engine.Video{Mode: "on", FPS: 10}
 	svc, err := examples.Service()
 	if err != nil {
 		b.Fatal(err)
@@ -47,12 +48,12 @@ func BenchmarkExportDemo(b *testing.B) {
 	for i := range b.N {
 		release := "bench-export-" + string(rune('a'+i%26))
 		start := time.Now()
-		if _, err := e.run(ctx, invocation{Release: release, BaseURL: base, Cells: cells}); err != nil {
+		if _, err := e.Run(ctx, engine.Invocation{Release: release, BaseURL: base, Cells: cells}); err != nil {
 			b.Fatal(err)
 		}
 		run += time.Since(start)
 		for _, raw := range []bool{true, false} {
-			o := pack.Options{Store: e.store, Browser: e.browser, Release: release, Version: "bench", Expected: exp,
+			o := pack.Options{Store: e.Store, Browser: e.Browser, Release: release, Version: "bench", Expected: exp,
 				ServiceName: svc.Name, Origin: svc.Origin, NoRenditions: raw}
 			start = time.Now()
 			sum, err := pack.Export(ctx, o, filepath.Join(b.TempDir(), "pack.zip"))

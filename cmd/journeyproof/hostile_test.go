@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
@@ -173,7 +174,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
-	r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 2, Checker: &checker{pack: verifier.DefaultPack()},
+	r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 2, Checker: &engine.Checker{Pack: verifier.DefaultPack()},
 		Observer: col, NoScreenshots: true, StepTimeout: 20 * time.Second}
 	results := r.Run(context.Background(), cells)
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
@@ -55,17 +56,17 @@ func BenchmarkRerunStability(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer stop()
-	e, err := openEngine(ctx, b.TempDir(), "", 2)
+	e, err := engine.Open(ctx, engine.Config{DataDir: b.TempDir(), Parallel: 2, Work: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer e.close()
+	defer e.Close()
 	// failed holds the cells (journey/lang/device) that failed, by release.
 	failed := map[string]map[string]bool{}
 	leftOut := func(release, cell string) bool { return failed["first"][cell] || failed[release][cell] }
 	run := func(release, url string, cells []journeys.Cell) {
 		b.Helper()
-		out, err := e.run(ctx, invocation{Release: release, BaseURL: url, Cells: cells})
+		out, err := e.Run(ctx, engine.Invocation{Release: release, BaseURL: url, Cells: cells})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -81,7 +82,7 @@ func BenchmarkRerunStability(b *testing.B) {
 	}
 	cmp := func(head string) *compare.Report {
 		b.Helper()
-		rep, err := compare.Compare(ctx, e.store, compare.Side{Release: "first"}, compare.Side{Release: head}, compare.Options{NoDiffImages: true})
+		rep, err := compare.Compare(ctx, e.Store, compare.Side{Release: "first"}, compare.Side{Release: head}, compare.Options{NoDiffImages: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -166,7 +167,7 @@ func BenchmarkRerunStability(b *testing.B) {
 				if rd.Head == nil || rd.Base == nil || leftOut(rel, rd.Cell) {
 					continue
 				}
-				run, err := e.store.Run(rd.Head.ID)
+				run, err := e.Store.Run(rd.Head.ID)
 				if err != nil {
 					b.Fatal(err)
 				}

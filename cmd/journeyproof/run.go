@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/queue"
 	"journeyproof/recordings"
@@ -59,7 +60,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	if _, err := loadPack(*rules); err != nil {
+	if _, err := engine.LoadPack(*rules); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -99,16 +100,16 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	if *queued && !*asJSON {
 		fmt.Fprintf(env.stdout, "--queue: the workers of queue %q run the cells\n", *queueName)
 	}
-	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, rules: *rules, parallel: *parallel, noBrowser: *queued,
-		queue: *queueName, work: !*queued, jobTimeout: *jobTimeout})
+	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Rules: *rules, Parallel: *parallel, NoBrowser: *queued,
+		Queue: *queueName, Work: !*queued, JobTimeout: *jobTimeout})
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
 	}
-	defer e.close()
-	e.noScreenshots = !*screenshots
-	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
-	return runAndReport(ctx, env, e, invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{asJSON: *asJSON, failOn: *failOn, junit: *junit})
+	defer e.Close()
+	e.NoScreenshots = !*screenshots
+	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
+	return runAndReport(ctx, env, e, engine.Invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{asJSON: *asJSON, failOn: *failOn, junit: *junit})
 }
 
 // reportOptions say how runAndReport reports and judges an invocation.
@@ -123,20 +124,20 @@ type reportOptions struct {
 // runAndReport runs an invocation, printing progress and the summary (or
 // the JSON object), and returns the exit code: 1 when a cell failed or an
 // unwaived finding is at or above opts.failOn.
-func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, opts reportOptions) int {
+func runAndReport(ctx context.Context, env *cli, e *engine.Engine, inv engine.Invocation, opts reportOptions) int {
 	if opts.failOn == "" {
 		opts.failOn = recordings.FailOnError
 	}
 	started := time.Now()
 	if !opts.asJSON {
-		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.where(), e.parallel)
+		fmt.Fprintf(env.stdout, "Running %d cells of release %q in %s (parallel %d)\n", len(inv.Cells), inv.Release, e.Where(), e.Parallel)
 		inv.Progress = progressPrinter(env.stdout, len(inv.Cells))
 	}
-	out, err := e.run(ctx, inv)
+	out, err := e.Run(ctx, inv)
 	if err != nil {
 		errorLine(env, err)
 	}
-	report, rerr := buildReport(e.store, inv, out, opts.failOn)
+	report, rerr := buildReport(e.Store, inv, out, opts.failOn)
 	if rerr != nil {
 		errorLine(env, rerr)
 		return exitFailed
@@ -147,7 +148,7 @@ func runAndReport(ctx context.Context, env *cli, e *engine, inv invocation, opts
 		enc.Encode(report)
 	} else {
 		printSummary(env.stdout, report, time.Since(started))
-		fmt.Fprintf(env.stdout, "Evidence: %s (release %q)\n", absPath(e.store.Dir()), inv.Release)
+		fmt.Fprintf(env.stdout, "Evidence: %s (release %q)\n", absPath(e.Store.Dir()), inv.Release)
 	}
 	if opts.junit != "" {
 		if jerr := writeJUnitFile(opts.junit, report); jerr != nil {
@@ -204,16 +205,16 @@ type runRecord struct {
 	Poster         string                  `json:"poster,omitempty"`
 }
 
-func buildReport(store *recordings.Store, inv invocation, out *outcome, failOn string) (*runReport, error) {
+func buildReport(store *recordings.Store, inv engine.Invocation, out *engine.Outcome, failOn string) (*runReport, error) {
 	rep := &runReport{Release: inv.Release, BaseURL: inv.BaseURL, Data: absPath(store.Dir()), FailOn: failOn, Runs: []runRecord{}}
-	for i, res := range out.Results {
+	for _, res := range out.Results {
 		errs, warns := res.Findings["error"], res.Findings["warning"]
 		rec := runRecord{Journey: res.Cell.Journey.ID, Process: res.Cell.Journey.Process, Lang: res.Cell.Lang, Device: res.Cell.Device.Name, Branch: res.Cell.Branch,
 			Status: res.Status, Workflow: res.Status, Guidelines: recordings.GuidelinesVerdict(errs, warns), GuidelinesFail: recordings.FailsOn(failOn, errs, warns),
 			Error: res.Error, Steps: res.Steps, DurationMS: res.Ended.Sub(res.Started).Milliseconds(),
 			Findings: map[string]int{"error": errs, "warning": warns}, FindingList: []recordings.FindingRow{},
 			Screenshots: []string{}, FullPages: []string{}}
-		if id := out.runID(i, res.Cell); id != 0 {
+		if id := res.RunID; id != 0 {
 			run, err := store.Run(id)
 			if err != nil {
 				return nil, err
@@ -284,9 +285,9 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 			fmt.Fprint(w, "\r\033[K")
 		}
 		switch ev.Kind {
-		case "cell-start":
+		case journeys.EventCellStart:
 			fmt.Fprintf(w, "  start %s\n", ev.Cell)
-		case "cell-end":
+		case journeys.EventCellEnd:
 			ended++
 			mark := "ok  "
 			if ev.Status != journeyproof.StatusPassed {
@@ -300,7 +301,7 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 				line += "  " + ev.Error
 			}
 			fmt.Fprintf(w, "%s  [%d/%d]\n", line, ended, total)
-		case "step":
+		case journeys.EventStep:
 			if tty {
 				fmt.Fprintf(w, "  %s: step %d %s", ev.Cell, ev.Index+1, ev.Step)
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 )
@@ -35,18 +36,14 @@ func BenchmarkQueuedCells(b *testing.B) {
 	}
 	defer stop()
 	measure := func(queued bool) (perCell, median time.Duration) {
-		open := openEngineLocal
-		if queued {
-			open = openEngine
-		}
-		e, err := open(ctx, b.TempDir(), "", 2)
+		e, err := engine.Open(ctx, engine.Config{DataDir: b.TempDir(), Parallel: 2, Local: !queued, Work: queued})
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer e.close()
-		e.video = videoConfig{mode: "on", fps: 10}
+		defer e.Close()
+		e.Video = engine.Video{Mode: "on", FPS: 10}
 		start := time.Now()
-		out, err := e.run(ctx, invocation{Release: "bench", BaseURL: base, Cells: cells})
+		out, err := e.Run(ctx, engine.Invocation{Release: "bench", BaseURL: base, Cells: cells})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,8 +8,8 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"sync"
 
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/queue"
@@ -47,7 +47,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	if *token == "" {
 		*token = os.Getenv("JOURNEYPROOF_TOKEN")
 	}
-	if err := web.CheckBind(*addr, *token); err != nil {
+	if err := checkBind(*addr, *token); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -74,13 +74,13 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		defer stop()
 		baseURL = url
 	}
-	e, err := openEngineWith(ctx, engineConfig{data: *data, db: *db, rules: *rules, parallel: *parallel, queue: *queueName, work: *work, jobTimeout: *jobTimeout})
+	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Rules: *rules, Parallel: *parallel, Queue: *queueName, Work: *work, JobTimeout: *jobTimeout})
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
 	}
-	defer e.close()
-	e.video = videoConfig{mode: *videoMode, fps: *fps, warn: env.stderr}
+	defer e.Close()
+	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
 	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js, readiness: readiness, by: *by})
 }
 
@@ -124,8 +124,8 @@ type webConfig struct {
 
 // serveWeb serves the web app on the engine's store until ctx ends
 // (Ctrl-C), then stops the runs in progress and marks them interrupted.
-func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
-	if err := web.CheckBind(cfg.addr, cfg.token); err != nil {
+func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) int {
+	if err := checkBind(cfg.addr, cfg.token); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -136,8 +136,8 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 			source = "JOURNEYPROOF_BY"
 		}
 	}
-	srv, err := web.New(web.Options{Store: e.store, Starter: &engineStarter{e: e, journeys: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
-		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness, Workforce: engineWorkforce{e}})
+	srv, err := web.New(web.Options{Store: e.Store, Starter: &engine.Starter{Engine: e, Runnable: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
+		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.Logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness, Workforce: engineWorkforce{e}})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed
@@ -152,7 +152,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 	if cfg.release != "" {
 		url += "?release=" + cfg.release
 	}
-	fmt.Fprintf(env.stdout, "Web app at %s (evidence in %s)\n", url, absPath(e.store.Dir()))
+	fmt.Fprintf(env.stdout, "Web app at %s (evidence in %s)\n", url, absPath(e.Store.Dir()))
 	if cfg.baseURL != "" {
 		fmt.Fprintf(env.stdout, "Runs started from the web app default to the sandbox at %s\n", cfg.baseURL)
 	}
@@ -160,13 +160,30 @@ func serveWeb(ctx context.Context, env *cli, e *engine, cfg webConfig) int {
 		fmt.Fprintln(env.stdout, "Every request needs the token: log in with it, or send Authorization: Bearer TOKEN.")
 	}
 	fmt.Fprintln(env.stdout, "Press Ctrl-C to stop.")
-	go watchRuns(ctx, e.store, e.logger)
+	go e.WatchRuns(ctx)
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
 		errorLine(env, err)
 		return exitFailed
 	}
 	fmt.Fprintln(env.stdout, "\nStopped.")
 	return exitOK
+}
+
+// checkBind refuses a listen address (--addr) that is not a loopback
+// address unless a token is given: the web app shows the evidence and
+// starts runs, so on a network everyone needs the token.
+func checkBind(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q is not host:port: %v", addr, err)
+	}
+	if token != "" {
+		return web.CheckToken(token)
+	}
+	if web.IsLoopbackHost(host) {
+		return nil
+	}
+	return fmt.Errorf("--addr %s is not a loopback address: give --token (or JOURNEYPROOF_TOKEN) so that only people with the token can use the web app, or bind 127.0.0.1", addr)
 }
 
 // displayAddr is the listen address as people type it: the host name for
@@ -184,47 +201,27 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// engineStarter starts runs from the web app with the engine: one
-// invocation at a time, in the shared browser.
-type engineStarter struct {
-	e        *engine
-	journeys []*journeys.Journey
-	mu       sync.Mutex
-}
-
-func (s *engineStarter) Journeys() []*journeys.Journey { return s.journeys }
-
-func (s *engineStarter) Run(ctx context.Context, release, baseURL string, cells []journeys.Cell, progress func(journeys.Event)) error {
-	if err := journeys.CheckBaseURL(baseURL); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, err := s.e.run(ctx, invocation{Release: release, BaseURL: baseURL, Cells: cells, Progress: progress})
-	return err
-}
-
 // enginePacker writes the evidence pack of the web app's download button
 // with the engine's store, browser and rule pack.
 type enginePacker struct {
-	e *engine
+	e *engine.Engine
 	// readiness, when set, is the service whose preflight the pack carries.
 	readiness web.Readiness
 }
 
 func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer) error {
 	var rules []string
-	for _, r := range p.e.pack.Rules() {
+	for _, r := range p.e.Pack.Rules() {
 		if r.ID != "" && r.Severity != verifier.SeverityOff {
 			rules = append(rules, r.ID)
 		}
 	}
-	o := pack.Options{Store: p.e.store, Browser: p.e.browser, Release: release, Rules: rules, Version: version, FFmpegVersion: ffmpegVersion()}
+	o := pack.Options{Store: p.e.Store, Browser: p.e.Browser, Release: release, Rules: rules, Version: version, FFmpegVersion: ffmpegVersion()}
 	if err := p.expect(&o); err != nil {
 		return err
 	}
 	if sr, ok := p.readiness.(serviceReadiness); ok {
-		pre, err := sr.packReport(ctx, p.e.store, release)
+		pre, err := sr.packReport(ctx, p.e.Store, release)
 		if err != nil {
 			return err
 		}
@@ -243,7 +240,7 @@ func (p enginePacker) expect(o *pack.Options) error {
 		svc = sr.svc
 	} else {
 		var err error
-		if svc, err = exportService("", p.e.store, o.Release); err != nil {
+		if svc, err = exportService("", p.e.Store, o.Release); err != nil {
 			return err
 		}
 	}
@@ -260,7 +257,7 @@ func (p enginePacker) expect(o *pack.Options) error {
 
 // CheckPack says what the release's pack would lack (web.PackChecker).
 func (p enginePacker) CheckPack(ctx context.Context, release string) (*web.PackCompleteness, error) {
-	o := pack.Options{Store: p.e.store, Release: release}
+	o := pack.Options{Store: p.e.Store, Release: release}
 	if err := p.expect(&o); err != nil {
 		return nil, err
 	}

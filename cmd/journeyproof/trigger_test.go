@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
@@ -142,7 +143,7 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 				return
 			}
 			col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
-			r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 1, Checker: &checker{pack: pack}, Observer: col, NoScreenshots: true}
+			r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 1, Checker: &engine.Checker{Pack: pack}, Observer: col, NoScreenshots: true}
 			if res := r.Run(context.Background(), cells)[0]; res.Status != journeyproof.StatusPassed {
 				t.Errorf("%s: %s", c.name, res.Error)
 				return

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"journeyproof/engine"
 	"journeyproof/queue"
 	"journeyproof/recordings"
 	"journeyproof/web"
@@ -43,24 +44,24 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof worker: --concurrency must be at least 1")
 		return exitUsage
 	}
-	if err := recordings.CheckDBURL(recordings.DBURL(*db)); err != nil {
+	if err := recordings.CheckDBURL(dbURL(*db)); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
-	cfg := engineConfig{data: *data, db: *db, parallel: *concurrency, browser: *browserURL, queue: *queueName, work: true, jobTimeout: *jobTimeout}
+	cfg := engine.Config{DataDir: *data, DB: *db, Parallel: *concurrency, Browser: *browserURL, Queue: *queueName, Work: true, JobTimeout: *jobTimeout}
 	if up != nil {
-		cfg.mirror = up
+		cfg.Mirror = up
 	}
-	e, err := openEngineWith(ctx, cfg)
+	e, err := openEngine(ctx, cfg)
 	if err != nil {
 		errorLine(env, err)
 		return engineExit(err)
 	}
-	defer e.close()
-	fmt.Fprintf(env.stdout, "Worker %s: queue %q, %d cells at once, %s; evidence in %s\n", e.q.ID(), *queueName, *concurrency, e.where(), absPath(e.store.Dir()))
+	defer e.Close()
+	fmt.Fprintf(env.stdout, "Worker %s: queue %q, %d cells at once, %s; evidence in %s\n", e.Queue.ID(), *queueName, *concurrency, e.Where(), absPath(e.Store.Dir()))
 	// Runs of workers that died are marked interrupted here too, so a
 	// cluster without serve still shows them.
-	watchRuns(ctx, e.store, e.logger)
+	e.WatchRuns(ctx)
 	fmt.Fprintln(env.stdout, "Worker stopping: the cells in progress are cancelled and run again elsewhere")
 	return exitOK
 }
@@ -72,7 +73,7 @@ func cmdMigrate(ctx context.Context, env *cli, args []string) int {
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
 	}
-	dbURL := recordings.DBURL(*db)
+	dbURL := dbURL(*db)
 	if err := recordings.CheckDBURL(dbURL); err != nil {
 		errorLine(env, err)
 		return exitUsage
@@ -83,7 +84,7 @@ func cmdMigrate(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	defer store.Close()
-	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: recordings.DataDir(*data)})
+	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: dataDir(*data)})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed
@@ -115,7 +116,7 @@ func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
 	}
-	dbURL := recordings.DBURL(*db)
+	dbURL := dbURL(*db)
 	if err := recordings.CheckDBURL(dbURL); err != nil {
 		errorLine(env, err)
 		return exitUsage
@@ -126,7 +127,7 @@ func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	defer store.Close()
-	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: recordings.DataDir(*data), Queue: *queueName})
+	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: dataDir(*data), Queue: *queueName})
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed
@@ -184,10 +185,10 @@ func workforce(ctx context.Context, store *recordings.Store, q *queue.Queue, que
 
 // engineWorkforce is the web app's Workforce: the engine's queue and the
 // workers in its store.
-type engineWorkforce struct{ e *engine }
+type engineWorkforce struct{ e *engine.Engine }
 
 func (w engineWorkforce) Workforce(ctx context.Context) (*web.WorkforceReport, error) {
-	rep, err := workforce(ctx, w.e.store, w.e.q, w.e.q.Name())
+	rep, err := workforce(ctx, w.e.Store, w.e.Queue, w.e.Queue.Name())
 	if err != nil {
 		return nil, err
 	}

@@ -92,11 +92,11 @@ func faultRun(t *testing.T, langs []string, fault func(b *chrome.Browser)) ([]jo
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
-		case ev.Kind == "step" && ev.Index == 1 && faulted.IsZero():
+		case ev.Kind == journeys.EventStep && ev.Index == 1 && faulted.IsZero():
 			time.Sleep(300 * time.Millisecond) // into the wait
 			faulted = time.Now()
 			fault(b)
-		case ev.Kind == "cell-end" && firstEnded.IsZero():
+		case ev.Kind == journeys.EventCellEnd && firstEnded.IsZero():
 			firstEnded = time.Now()
 		}
 	}

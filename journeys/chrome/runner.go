@@ -143,6 +143,15 @@ func (r *Runner) emit(ev journeys.Event) {
 	}
 }
 
+// runID is the id of the run the Observer stored for cell, 0 when it
+// stores no runs (journeys.RunIDs).
+func (r *Runner) runID(cell journeys.Cell) uint {
+	if ids, ok := r.Observer.(journeys.RunIDs); ok {
+		return ids.RunID(cell)
+	}
+	return 0
+}
+
 func (r *Runner) logger() *slog.Logger {
 	if r.Logger != nil {
 		return r.Logger
@@ -153,10 +162,10 @@ func (r *Runner) logger() *slog.Logger {
 // RunCell runs one cell in a new browser context.
 func (r *Runner) RunCell(ctx context.Context, cell journeys.Cell) (res journeys.CellResult) {
 	res = journeys.CellResult{Cell: cell, Started: time.Now(), Findings: map[string]int{}}
-	r.emit(journeys.Event{Kind: "cell-start", Cell: cell})
+	r.emit(journeys.Event{Kind: journeys.EventCellStart, Cell: cell})
 	defer func() {
 		res.Ended = time.Now()
-		r.emit(journeys.Event{Kind: "cell-end", Cell: cell, Status: res.Status, Error: res.Error, Result: &res})
+		r.emit(journeys.Event{Kind: journeys.EventCellEnd, Cell: cell, RunID: res.RunID, Status: res.Status, Error: res.Error, Result: &res})
 	}()
 
 	// A crashed tab cancels the cell's context with the crash as its cause.
@@ -181,6 +190,7 @@ func (r *Runner) RunCell(ctx context.Context, cell journeys.Cell) (res journeys.
 				res.ObserverError = err
 				r.logger().Error("evidence not stored", "cell", cell.String(), "err", err)
 			}
+			res.RunID = r.runID(cell)
 		}
 		return res
 	}
@@ -230,6 +240,7 @@ func (r *Runner) RunCell(ctx context.Context, cell journeys.Cell) (res journeys.
 	var obs journeys.CellObserver
 	if r.Observer != nil {
 		o, err := r.Observer.StartCell(tabCtx, cell, res.Started)
+		res.RunID = r.runID(cell) // a run that could not start may be stored failed
 		if err != nil {
 			res.Status, res.Error = journeyproof.StatusFailed, fmt.Sprintf("record %s: %v", cell, err)
 			return res
@@ -248,7 +259,7 @@ func (r *Runner) RunCell(ctx context.Context, cell journeys.Cell) (res journeys.
 		if obs != nil {
 			obs.StepStarted(i, s, started)
 		}
-		r.emit(journeys.Event{Kind: "step", Cell: cell, Index: i, Step: s.Name})
+		r.emit(journeys.Event{Kind: journeys.EventStep, Cell: cell, RunID: res.RunID, Index: i, Step: s.Name})
 		sr := c.step(i, s, started, &pendingTrigger, i == len(steps)-1)
 		res.Steps++
 		for _, f := range sr.Findings {

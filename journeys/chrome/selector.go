@@ -191,7 +191,7 @@ func dispatchChange(sel string) chromedp.Action[chromedp.Void] {
 		defer cdp.Call(ctx, t, runtime.ReleaseObject, runtime.ReleaseObjectParams{ObjectID: obj.Object.ObjectID})
 		res, err := cdp.Call(ctx, t, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
 			ObjectID:            obj.Object.ObjectID,
-			FunctionDeclaration: `function() { this.dispatchEvent(new journeys.Event("input", {bubbles: true})); this.dispatchEvent(new journeys.Event("change", {bubbles: true})); }`,
+			FunctionDeclaration: `function() { this.dispatchEvent(new Event("input", {bubbles: true})); this.dispatchEvent(new Event("change", {bubbles: true})); }`,
 		})
 		if err != nil {
 			return chromedp.Void{}, err

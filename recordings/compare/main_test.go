@@ -3,8 +3,9 @@ package compare
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
-	"math"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"slices"
@@ -12,12 +13,12 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
-	"journeyproof/verifier"
 )
 
 // testEnv is what TestMain prepares once for the package: one Chromium,
@@ -28,7 +29,10 @@ import (
 //	again   the same clean sandbox, run again (the QR code and the state differ)
 //	defect  the sandbox with the wrong-label defect
 type testEnv struct {
-	dir     string
+	dir string
+	// engine runs the cells as `journeyproof run` does (queue, worker,
+	// recorder, checker), without video; store and browser are its own.
+	engine  *engine.Engine
 	store   *recordings.Store
 	browser *chrome.Browser
 	login   *journeys.Journey
@@ -46,18 +50,13 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	store, err := recordings.Open(dir)
+	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Parallel: 2, Work: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		log.Print(err)
 		return 1
 	}
-	defer store.Close()
-	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
-	if err != nil {
-		log.Print(err)
-		return 1
-	}
-	defer b.Close()
+	defer eng.Close()
+	eng.Video = engine.Video{Mode: "off"}
 	js, err := examples.Load()
 	if err != nil {
 		log.Print(err)
@@ -73,7 +72,7 @@ func runTests(m *testing.M) int {
 		log.Print("no bundled login journey")
 		return 1
 	}
-	env = &testEnv{dir: dir, store: store, browser: b, login: login}
+	env = &testEnv{dir: dir, engine: eng, store: eng.Store, browser: eng.Browser, login: login}
 	// Both cells of each release, plus one cell in base only.
 	pair := []string{"login/en/desktop", "login/zh-HK/mobile"}
 	for _, rel := range []struct {
@@ -118,17 +117,18 @@ func (e *testEnv) runRelease(ctx context.Context, release, defect string, only [
 	if len(cells) != len(only) {
 		return fmt.Errorf("release %s: found %d of the cells %v", release, len(cells), only)
 	}
-	rec := &recordings.Recorder{Store: e.store, Release: release, BaseURL: srv.URL, BrowserVersion: e.browser.Version()}
-	r := &chrome.Runner{Browser: e.browser, BaseURL: srv.URL, Parallel: 2, Observer: rec,
-		Checker: &testChecker{pack: verifier.DefaultPack(), store: e.store}}
 	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	for _, res := range r.Run(rctx, cells) {
+	out, err := e.engine.Run(rctx, engine.Invocation{Release: release, BaseURL: srv.URL, Cells: cells})
+	if err != nil {
+		return fmt.Errorf("release %s: %w", release, err)
+	}
+	for _, res := range out.Results {
 		if res.Status != journeyproof.StatusPassed {
 			return fmt.Errorf("release %s: %s %s: %s", release, res.Cell, res.Status, res.Error)
 		}
 	}
-	return rec.Wait()
+	return nil
 }
 
 // runOf returns the run of a cell in a release.
@@ -149,61 +149,4 @@ func (e *testEnv) runOf(t *testing.T, release, cell string) *recordings.Run {
 	}
 	t.Fatalf("no run of %s in release %s", cell, release)
 	return nil
-}
-
-// testChecker is the adapter of cmd/journeyproof/checker.go (package main
-// cannot be imported): it runs the verifier on each screen and on the
-// trigger's request.
-type testChecker struct {
-	pack  *verifier.Pack
-	store *recordings.Store
-}
-
-func vcontext(cell journeys.Cell, step *journeys.Step) verifier.Context {
-	device := "desktop"
-	if cell.Device.Mobile {
-		device = "mobile"
-	}
-	return verifier.Context{Process: cell.Journey.Process, Lang: cell.Lang, Device: device, Trigger: step != nil && step.Trigger}
-}
-
-func (c *testChecker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
-	facts, err := verifier.Probe(ctx)
-	if err != nil {
-		return chrome.ScreenCheck{}, err
-	}
-	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
-	out := chrome.ScreenCheck{Findings: convertFindings(res.Findings)}
-	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: jbox(e.Box)})
-	}
-	return out, nil
-}
-
-func (c *testChecker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
-	for _, u := range in.Requests {
-		if !c.pack.IsAuthorizeURL(u) {
-			continue
-		}
-		prev, err := c.store.PreviousStates(in.Cell.Journey.ID, in.Cell.Lang, in.Cell.Device.Name, math.MaxInt32)
-		if err != nil {
-			return chrome.TriggerCheck{}, err
-		}
-		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
-		return chrome.TriggerCheck{Request: u, Findings: convertFindings(fs)}, nil
-	}
-	return chrome.TriggerCheck{}, nil
-}
-
-func jbox(b journeyproof.Box) journeyproof.Box {
-	return journeyproof.Box{X: b.X, Y: b.Y, W: b.W, H: b.H}
-}
-
-func convertFindings(fs []journeyproof.Finding) []journeyproof.Finding {
-	out := make([]journeyproof.Finding, len(fs))
-	for i, f := range fs {
-		out[i] = journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-			Box: jbox(f.Box), Waived: f.Waived, WaiverReason: f.WaiverReason}
-	}
-	return out
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -12,11 +14,11 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
-	"journeyproof/verifier"
 )
 
 // fixture is the release every test exports: the login journey run for
@@ -25,7 +27,10 @@ import (
 // missing, and a journey that fails, run twice. One run has a video made
 // by ffmpeg. fx.pack is that release exported once, signed.
 type fixture struct {
-	dir      string
+	dir string
+	// engine runs the cells as `journeyproof run` does (queue, worker,
+	// recorder, checker); store and browser are its own.
+	engine   *engine.Engine
 	store    *recordings.Store
 	browser  *chrome.Browser
 	release  string
@@ -50,11 +55,8 @@ func TestMain(m *testing.M) {
 	} else {
 		code = m.Run()
 	}
-	if fx.browser != nil {
-		fx.browser.Close()
-	}
-	if fx.store != nil {
-		fx.store.Close()
+	if fx.engine != nil {
+		fx.engine.Close()
 	}
 	if fx.dir != "" {
 		os.RemoveAll(fx.dir)
@@ -69,18 +71,19 @@ func setup() error {
 	if fx.dir, err = os.MkdirTemp("", "pack-test-*"); err != nil {
 		return err
 	}
-	if fx.store, err = recordings.Open(filepath.Join(fx.dir, "data")); err != nil {
+	if fx.engine, err = engine.Open(ctx, engine.Config{DataDir: filepath.Join(fx.dir, "data"), Parallel: 2, Work: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		return err
 	}
+	// No workflow video: one run gets a made one (attachVideo).
+	fx.engine.Video = engine.Video{Mode: "off"}
+	fx.store, fx.browser = fx.engine.Store, fx.engine.Browser
 	sb, err := sandbox.New(sandbox.Options{Defects: []string{"wrong-label"}})
 	if err != nil {
 		return err
 	}
 	srv := httptest.NewServer(sb)
 	defer srv.Close()
-	if fx.browser, err = chrome.StartBrowser(ctx, chrome.BrowserOptions{}); err != nil {
-		return err
-	}
 	js, err := journeys.LoadFiles([]string{"testdata/login.yaml", "testdata/broken.yaml"})
 	if err != nil {
 		return err
@@ -102,12 +105,12 @@ func setup() error {
 	if err != nil {
 		return err
 	}
-	fx.older = first.RunID(broken[0])
-	rec, err := runCells(ctx, srv.URL, append(login, broken...))
+	fx.older = first[0]
+	ids, err := runCells(ctx, srv.URL, append(login, broken...))
 	if err != nil {
 		return err
 	}
-	fx.videoRun = rec.RunID(login[0])
+	fx.videoRun = ids[0]
 	if err := attachVideo(fx.videoRun); err != nil {
 		return err
 	}
@@ -144,19 +147,19 @@ func (f *fixture) options() Options {
 		Version: testVersion, FFmpegVersion: "ffmpeg test", Rules: []string{"iamsmart.entry.present", "iamsmart.label.approved", "a11y.contrast"}}
 }
 
-// runCells runs cells under the fixture's release with the real verifier.
-func runCells(ctx context.Context, baseURL string, cells []journeys.Cell) (*recordings.Recorder, error) {
-	rec := &recordings.Recorder{Store: fx.store, Release: fx.release, BaseURL: baseURL, BrowserVersion: fx.browser.Version()}
-	r := &chrome.Runner{Browser: fx.browser, BaseURL: baseURL, Parallel: 2, Observer: rec, Checker: &checker{pack: verifier.DefaultPack()}}
-	for _, res := range r.Run(ctx, cells) {
-		if res.ObserverError != nil {
-			return nil, fmt.Errorf("store %s: %w", res.Cell, res.ObserverError)
-		}
-		if res.Status == journeyproof.StatusInterrupted {
-			return nil, fmt.Errorf("run %s: %s", res.Cell, res.Error)
+// runCells runs cells under the fixture's release with the engine and
+// returns their runs, in cell order.
+func runCells(ctx context.Context, baseURL string, cells []journeys.Cell) ([]uint, error) {
+	out, err := fx.engine.Run(ctx, engine.Invocation{Release: fx.release, BaseURL: baseURL, Cells: cells})
+	if err != nil {
+		return nil, err
+	}
+	for _, res := range out.Results {
+		if res.Status == journeyproof.StatusInterrupted || res.RunID == 0 {
+			return nil, fmt.Errorf("run %s: %s %s", res.Cell, res.Status, res.Error)
 		}
 	}
-	return rec, nil
+	return out.RunIDs(), nil
 }
 
 // attachVideo makes a one-second MP4 and its captions with ffmpeg and
@@ -182,54 +185,4 @@ func attachVideo(run uint) error {
 	}
 	return fx.store.DB.Create(&recordings.Video{RunID: run, SHA256: sha, CaptionsSHA: vtt, DurationMS: 1000, Frames: 10,
 		Width: 320, Height: 180, FPS: 10, Size: fi.Size(), CreatedAt: time.Now()}).Error
-}
-
-// checker is the verifier on the runner's Checker interface, as the
-// command line wires it (without crops of the screenshots' elements).
-type checker struct{ pack *verifier.Pack }
-
-func (c *checker) vctx(cell journeys.Cell, s *journeys.Step) verifier.Context {
-	dev := "desktop"
-	if cell.Device.Mobile {
-		dev = "mobile"
-	}
-	return verifier.Context{Process: cell.Journey.Process, Lang: cell.Lang, Device: dev, Trigger: s.Trigger}
-}
-
-func (c *checker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
-	facts, err := verifier.Probe(ctx)
-	if err != nil {
-		return chrome.ScreenCheck{}, err
-	}
-	res := c.pack.CheckPage(facts, c.vctx(in.Cell, in.Step))
-	out := chrome.ScreenCheck{Findings: convert(res.Findings)}
-	for i, f := range res.Findings {
-		if len(in.FullPage) > 0 && f.Box.W > 0 && f.Box.H > 0 {
-			if crop, err := verifier.Crop(in.FullPage, f.Box, in.Cell.Device.Scale); err == nil {
-				out.Findings[i].Crop = crop
-			}
-		}
-	}
-	for _, e := range res.Entries {
-		out.Entries = append(out.Entries, journeyproof.Entry{Selector: e.Selector, Text: e.Text, Box: journeyproof.Box(e.Box)})
-	}
-	return out, nil
-}
-
-func (c *checker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
-	for _, u := range in.Requests {
-		if c.pack.IsAuthorizeURL(u) {
-			return chrome.TriggerCheck{Request: u, Findings: convert(c.pack.CheckRedirect(verifier.Request{URL: u}, c.vctx(in.Cell, in.Step)))}, nil
-		}
-	}
-	return chrome.TriggerCheck{}, nil
-}
-
-func convert(fs []journeyproof.Finding) []journeyproof.Finding {
-	out := make([]journeyproof.Finding, len(fs))
-	for i, f := range fs {
-		out[i] = journeyproof.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Selector: f.Selector,
-			Box: journeyproof.Box(f.Box), Waived: f.Waived, WaiverReason: f.WaiverReason}
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"context"
@@ -12,12 +12,13 @@ import (
 	"journeyproof/verifier"
 )
 
-// checker adapts the verifier to the runner's Checker: it probes each
-// step's screen, applies the rule pack, crops the screenshot around each
-// finding, and checks the request a trigger sends.
-type checker struct {
-	pack  *verifier.Pack
-	store *recordings.Store // for the states of earlier runs; may be nil
+// Checker adapts the verifier to the runner's chrome.Checker: it probes
+// each step's screen, applies the rule pack, crops the screenshot around
+// each finding, and checks the request a trigger sends. It is also a
+// chrome.ScreenWaiter.
+type Checker struct {
+	Pack  *verifier.Pack
+	Store *recordings.Store // for the states of earlier runs; may be nil
 }
 
 func vcontext(cell journeys.Cell, step *journeys.Step) verifier.Context {
@@ -32,12 +33,15 @@ func deviceKind(d journeyproof.Device) string {
 	return "desktop"
 }
 
-func (c *checker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
-	facts, err := verifier.ProbeIn(ctx, pierced{in.World})
+// CheckScreen probes the screen in the runner's isolated world (closed
+// shadow roots and other processes' frames included) and applies the
+// rule pack; each finding with a box gets its crop of the full page.
+func (c *Checker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
+	facts, err := verifier.ProbeIn(ctx, Pierced{in.World})
 	if err != nil {
 		return chrome.ScreenCheck{}, err
 	}
-	res := c.pack.CheckPage(facts, vcontext(in.Cell, in.Step))
+	res := c.Pack.CheckPage(facts, vcontext(in.Cell, in.Step))
 	out := chrome.ScreenCheck{Findings: res.Findings}
 	// Boxes are in document coordinates, as the full-page screenshot.
 	var boxes []journeyproof.Box
@@ -63,45 +67,49 @@ func (c *checker) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrom
 // ScreenReady says whether a screen can be judged: a trigger step's screen
 // is ready once it shows an iAM Smart entry (a page that renders late is
 // waited for before its entry is reported absent); any other at once.
-func (c *checker) ScreenReady(ctx context.Context, in chrome.ScreenInput) (bool, error) {
+func (c *Checker) ScreenReady(ctx context.Context, in chrome.ScreenInput) (bool, error) {
 	if in.Step == nil || !in.Step.Trigger {
 		return true, nil
 	}
-	facts, err := verifier.ProbeIn(ctx, pierced{in.World})
+	facts, err := verifier.ProbeIn(ctx, Pierced{in.World})
 	if err != nil {
 		return false, err
 	}
-	return len(c.pack.CheckPage(facts, vcontext(in.Cell, in.Step)).Entries) > 0, nil
+	return len(c.Pack.CheckPage(facts, vcontext(in.Cell, in.Step)).Entries) > 0, nil
 }
 
-func (c *checker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
+// CheckTrigger checks the first authorisation request among those the
+// trigger sent; on the last look, none found is a finding.
+func (c *Checker) CheckTrigger(ctx context.Context, in chrome.TriggerInput) (chrome.TriggerCheck, error) {
 	for _, u := range in.Requests {
-		if !c.pack.IsAuthorizeURL(u) {
+		if !c.Pack.IsAuthorizeURL(u) {
 			continue
 		}
 		var prev []string
-		if c.store != nil {
+		if c.Store != nil {
 			var err error
-			prev, err = c.store.PreviousStates(in.Cell.Journey.ID, in.Cell.Lang, in.Cell.Device.Name, math.MaxInt32)
+			prev, err = c.Store.PreviousStates(in.Cell.Journey.ID, in.Cell.Lang, in.Cell.Device.Name, math.MaxInt32)
 			if err != nil {
 				return chrome.TriggerCheck{}, fmt.Errorf("read earlier states: %w", err)
 			}
 		}
-		fs := c.pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
+		fs := c.Pack.CheckRedirect(verifier.Request{URL: u, PreviousStates: prev}, vcontext(in.Cell, in.Step))
 		return chrome.TriggerCheck{Request: u, Findings: fs}, nil
 	}
 	if in.Final {
-		return chrome.TriggerCheck{Findings: c.pack.CheckNoRedirect(in.Seen, in.Waited.String())}, nil
+		return chrome.TriggerCheck{Findings: c.Pack.CheckNoRedirect(in.Seen, in.Waited.String())}, nil
 	}
 	return chrome.TriggerCheck{}, nil
 }
 
-// pierced is the runner's isolated world as the verifier's probe uses it:
-// it also hands over the closed shadow roots and the frames Chromium runs
-// in other processes.
-type pierced struct{ *chrome.World }
+// Pierced is the runner's isolated world as the verifier's probe uses it
+// (verifier.FramePiercer, verifier.ShadowPiercer): it also hands over the
+// closed shadow roots and the frames Chromium runs in other processes.
+type Pierced struct{ *chrome.World }
 
-func (p pierced) OtherFrames(ctx context.Context) ([]verifier.Frame, error) {
+// OtherFrames returns the tab's frames that run in other processes, each
+// with its world.
+func (p Pierced) OtherFrames(ctx context.Context) ([]verifier.Frame, error) {
 	fs, err := p.World.OtherFrames(ctx)
 	if err != nil {
 		return nil, err
