@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
@@ -55,14 +56,17 @@ func BenchmarkLoginCell(b *testing.B) {
 		cells int
 	}
 	configs := []*config{
-		{name: "full", setup: func(r *chrome.Runner) { r.Checker = &checker{pack: e.pack, store: e.store} }},
-		{name: "nosettle", setup: func(r *chrome.Runner) { r.Checker = &checker{pack: e.pack, store: e.store}; r.NoSettle = true }},
-		{name: "noshots", setup: func(r *chrome.Runner) { r.Checker = &checker{pack: e.pack, store: e.store}; r.NoScreenshots = true }},
+		{name: "full", setup: func(r *chrome.Runner) { r.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store} }},
+		{name: "nosettle", setup: func(r *chrome.Runner) { r.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store}; r.NoSettle = true }},
+		{name: "noshots", setup: func(r *chrome.Runner) {
+			r.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store}
+			r.NoScreenshots = true
+		}},
 		{name: "nochecks", setup: func(*chrome.Runner) {}},
 	}
 	run := func(cf *config, release string) {
-		cf.t.Observer = &recordings.Recorder{Store: e.store, Release: release, BaseURL: base, BrowserVersion: e.browser.Version()}
-		r := &chrome.Runner{Browser: e.browser, BaseURL: base, Parallel: 1, Observer: &cf.t}
+		cf.t.Observer = &recordings.Recorder{Store: e.Store, Release: release, BaseURL: base, BrowserVersion: e.Browser.Version()}
+		r := &chrome.Runner{Browser: e.Browser, BaseURL: base, Parallel: 1, Observer: &cf.t}
 		cf.setup(r)
 		cr := r.RunCell(ctx, cell)
 		if cr.Status != journeyproof.StatusPassed {
