@@ -1,0 +1,75 @@
+// Package browsertest starts what a package's tests share — one Chromium,
+// and what the package builds with it (a loopback server, a store of real
+// runs) — on the first test that needs it, so that the quick tier
+// (go test -short) starts no browser and skips only the tests that need one.
+//
+// A package declares one Shared with its set-up, calls Need at the start of
+// every test (or test helper) that uses what it sets up, and calls Close in
+// TestMain after m.Run:
+//
+//	var shared = browsertest.Shared{Setup: setup}
+//
+//	func TestMain(m *testing.M) {
+//		code := m.Run()
+//		shared.Close()
+//		os.Exit(code)
+//	}
+package browsertest
+
+import (
+	"sync"
+	"testing"
+)
+
+// Shared is what a package's tests share, set up once by the first test that
+// needs it and torn down by Close.
+type Shared struct {
+	// Setup starts what the tests share (assigning the package's test
+	// variables) and returns how to stop it. On error it stops what it
+	// started itself.
+	Setup func() (stop func(), err error)
+	// Needs names the slow thing Setup starts ("Chromium" when empty), for
+	// the quick tier's skip message.
+	Needs string
+
+	once sync.Once
+	stop func()
+	err  error
+}
+
+// Need skips tb in the quick tier (go test -short). Otherwise it runs Setup
+// on first use and fails tb if Setup failed, then or on an earlier test.
+func (s *Shared) Need(tb testing.TB) {
+	tb.Helper()
+	Skip(tb, s.Needs)
+	if err := s.Start(); err != nil {
+		tb.Fatalf("set-up shared by the package's tests: %v", err)
+	}
+}
+
+// Start runs Setup once, whatever the mode, and returns its error. It is
+// for code outside a test, such as a benchmark's child process started
+// from TestMain.
+func (s *Shared) Start() error {
+	s.once.Do(func() { s.stop, s.err = s.Setup() })
+	return s.err
+}
+
+// Close stops what Setup started, if a test needed it.
+func (s *Shared) Close() {
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+// Skip skips tb in the quick tier because it needs what (Chromium when
+// empty) — for a test that starts a browser itself instead of sharing one.
+func Skip(tb testing.TB, what string) {
+	tb.Helper()
+	if what == "" {
+		what = "Chromium"
+	}
+	if testing.Short() {
+		tb.Skip("needs " + what + "; the quick tier (-short) skips it")
+	}
+}
