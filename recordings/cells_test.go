@@ -21,6 +21,7 @@ func TestCellRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sqlite.Close()
+	pgShared.Need(t)
 	dsn, err := pg.NewDatabase(context.Background(), "cells_test")
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,8 @@ import (
 // live pages poll, workers' heartbeats, and a second open (another
 // process migrating the same database) changes nothing.
 func TestStoreOnPostgres(t *testing.T) {
+	shared.Need(t)
+	pgShared.Need(t)
 	ctx := context.Background()
 	dsn, err := pg.NewDatabase(ctx, "store_test")
 	if err != nil {

@@ -31,17 +31,24 @@ type Shared struct {
 	// Needs names the slow thing Setup starts ("Chromium" when empty), for
 	// the quick tier's skip message.
 	Needs string
+	// Quick keeps the tests that need it in the quick tier: Setup is
+	// fast (a private PostgreSQL cluster, a loopback server) and only
+	// started lazily.
+	Quick bool
 
 	once sync.Once
 	stop func()
 	err  error
 }
 
-// Need skips tb in the quick tier (go test -short). Otherwise it runs Setup
-// on first use and fails tb if Setup failed, then or on an earlier test.
+// Need skips tb in the quick tier (go test -short) unless s is Quick.
+// Otherwise it runs Setup on first use and fails tb if Setup failed, then
+// or for an earlier test.
 func (s *Shared) Need(tb testing.TB) {
 	tb.Helper()
-	Skip(tb, s.Needs)
+	if !s.Quick {
+		Skip(tb, s.Needs)
+	}
 	if err := s.Start(); err != nil {
 		tb.Fatalf("set-up shared by the package's tests: %v", err)
 	}

@@ -55,3 +55,14 @@ func TestNeedSkipsInQuickTier(t *testing.T) {
 		t.Errorf("short=%v: set up %d times, want %d", testing.Short(), setups, want)
 	}
 }
+
+// A Quick set-up runs in the quick tier too.
+func TestQuickRunsInQuickTier(t *testing.T) {
+	setups := 0
+	s := Shared{Needs: "PostgreSQL", Quick: true, Setup: func() (func(), error) { setups++; return func() {}, nil }}
+	s.Need(t)
+	s.Need(t)
+	if setups != 1 {
+		t.Errorf("set up %d times, want 1", setups)
+	}
+}
