@@ -25,8 +25,8 @@ import (
 // needs it and torn down by Close.
 type Shared struct {
 	// Setup starts what the tests share (assigning the package's test
-	// variables) and returns how to stop it. On error it stops what it
-	// started itself.
+	// variables) and returns how to stop it. On error it either stops
+	// what it started itself or returns a stop that Close will call.
 	Setup func() (stop func(), err error)
 	// Needs names the slow thing Setup starts ("Chromium" when empty), for
 	// the quick tier's skip message.

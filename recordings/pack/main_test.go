@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
@@ -41,25 +42,28 @@ type fixture struct {
 
 var fx fixture
 
+// shared builds fx for the first test that needs it.
+var shared = browsertest.Shared{Setup: func() (func(), error) { return fx.close, setup() }}
+
 const testVersion = "0.0.0-test"
 
 func TestMain(m *testing.M) {
-	code := 1
-	if err := setup(); err != nil {
-		fmt.Fprintln(os.Stderr, "pack tests: set-up:", err)
-	} else {
-		code = m.Run()
-	}
-	if fx.browser != nil {
-		fx.browser.Close()
-	}
-	if fx.store != nil {
-		fx.store.Close()
-	}
-	if fx.dir != "" {
-		os.RemoveAll(fx.dir)
-	}
+	code := m.Run()
+	shared.Close()
 	os.Exit(code)
+}
+
+// close stops the fixture's browser and removes its files.
+func (f *fixture) close() {
+	if f.browser != nil {
+		f.browser.Close()
+	}
+	if f.store != nil {
+		f.store.Close()
+	}
+	if f.dir != "" {
+		os.RemoveAll(f.dir)
+	}
 }
 
 func setup() error {
