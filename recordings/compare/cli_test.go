@@ -30,6 +30,7 @@ func buildCLI(t *testing.T) string {
 // The compare and baseline commands: exit codes, output, JSON and HTML.
 // The cases run in order: the baseline cases depend on the ones before.
 func TestCLI(t *testing.T) {
+	shared.Need(t)
 	bin := buildCLI(t)
 	clearBaselines(t)
 	defer clearBaselines(t)

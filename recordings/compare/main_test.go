@@ -2,8 +2,8 @@ package compare
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
@@ -36,32 +37,47 @@ type testEnv struct {
 
 var env *testEnv
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+// shared makes env for the first test that needs it.
+var shared = browsertest.Shared{Setup: setup}
 
-func runTests(m *testing.M) int {
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shared.Close()
+	os.Exit(code)
+}
+
+// setup starts the browser and stores the three releases in env.
+func setup() (stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
 	dir, err := os.MkdirTemp("", "compare-test-")
 	if err != nil {
-		log.Print(err)
-		return 1
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	stops = append(stops, func() { os.RemoveAll(dir) })
 	ctx := context.Background()
 	store, err := recordings.Open(dir)
 	if err != nil {
-		log.Print(err)
-		return 1
+		return nil, err
 	}
-	defer store.Close()
+	stops = append(stops, func() { store.Close() })
 	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
-		log.Print(err)
-		return 1
+		return nil, err
 	}
-	defer b.Close()
+	stops = append(stops, b.Close)
 	js, err := examples.Load()
 	if err != nil {
-		log.Print(err)
-		return 1
+		return nil, err
 	}
 	var login *journeys.Journey
 	for _, j := range js {
@@ -70,8 +86,7 @@ func runTests(m *testing.M) int {
 		}
 	}
 	if login == nil {
-		log.Print("no bundled login journey")
-		return 1
+		return nil, errors.New("no bundled login journey")
 	}
 	env = &testEnv{dir: dir, store: store, browser: b, login: login}
 	// Both cells of each release, plus one cell in base only.
@@ -85,11 +100,10 @@ func runTests(m *testing.M) int {
 		{name: "defect", defect: "wrong-label", cells: pair},
 	} {
 		if err := env.runRelease(ctx, rel.name, rel.defect, rel.cells); err != nil {
-			log.Print(err)
-			return 1
+			return nil, err
 		}
 	}
-	return m.Run()
+	return stop, nil
 }
 
 // runRelease runs cells of the login journey against a fresh sandbox and
