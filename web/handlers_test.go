@@ -48,6 +48,7 @@ func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
 }
 
 func TestAPIReleases(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	w := request(t, s.Handler(), "GET", "/api/releases", nil)
 	if w.Code != http.StatusOK {
@@ -69,6 +70,7 @@ func TestAPIReleases(t *testing.T) {
 }
 
 func TestAPICoverage(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: engine})
 	w := request(t, s.Handler(), "GET", "/api/releases/"+release+"/coverage", nil)
 	if w.Code != http.StatusOK {
@@ -136,6 +138,7 @@ func TestAPICoverage(t *testing.T) {
 }
 
 func TestAPIRuns(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	tests := []struct {
 		query string
@@ -174,6 +177,7 @@ func TestAPIRuns(t *testing.T) {
 }
 
 func TestAPIRun(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	w := request(t, s.Handler(), "GET", "/api/runs/"+itoa(passRun), nil)
 	if w.Code != http.StatusOK {
@@ -248,6 +252,7 @@ func itoa(n uint) string {
 }
 
 func TestAPIJourneys(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: engine})
 	w := request(t, s.Handler(), "GET", "/api/journeys", nil)
 	got := decode[struct{ Journeys []JourneyView }](t, w)
@@ -266,6 +271,7 @@ func TestAPIJourneys(t *testing.T) {
 
 // TestPages checks that every page renders with what it must show.
 func TestPages(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
 	tests := []struct {
 		path   string
@@ -303,6 +309,7 @@ func TestPages(t *testing.T) {
 // TestMarkupFromPagesIsEscaped: a page's title, console messages and the
 // journey's caption carry markup; the run page shows it as text.
 func TestMarkupFromPagesIsEscaped(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	w := request(t, s.Handler(), "GET", "/runs/"+itoa(failRun), nil)
 	body := w.Body.String()
@@ -319,6 +326,7 @@ func TestMarkupFromPagesIsEscaped(t *testing.T) {
 }
 
 func TestStartRefused(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
 	json := "application/json"
 	tests := []struct {
@@ -369,6 +377,7 @@ func TestStartRefused(t *testing.T) {
 // TestStartAndFollow starts a run through the API and follows it through
 // the invocation's event stream until it lands in the store.
 func TestStartAndFollow(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: engine, BaseURL: siteURL})
 	base := serve(t, s)
 	resp, err := http.Post(base+"/api/runs", "application/json", strings.NewReader(`{"journey":"quick","release":"api-start"}`))
@@ -483,6 +492,7 @@ func (testPacker) WritePack(ctx context.Context, name string, w io.Writer) error
 }
 
 func TestPack(t *testing.T) {
+	shared.Need(t)
 	without := newServer(t, Options{})
 	if w := request(t, without.Handler(), "GET", "/api/releases/"+release+"/pack", nil); w.Code != http.StatusNotFound {
 		t.Errorf("pack without a Packer: status %d, want 404", w.Code)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
@@ -26,9 +27,10 @@ import (
 
 var update = flag.Bool("update", false, "write the screenshots of the pages to testdata/screens")
 
-// The package's tests share one Chromium, one loopback server (the sandbox
-// with the wrong-label defect, plus test pages under /t/), and one store
-// with the runs of two real cells made in TestMain.
+// The package's tests share one store, and one Chromium, one loopback
+// server (the sandbox with the wrong-label defect, plus test pages under
+// /t/) and the runs of two real cells in that store, made by the first test
+// that needs them (shared.Need).
 var (
 	browser *chrome.Browser
 	siteURL string
@@ -38,9 +40,10 @@ var (
 	// and a video); failRun is xss/en/desktop (failed at step 2, markup in
 	// its title).
 	passRun, failRun uint
+	shared           = browsertest.Shared{Setup: startShared}
 )
 
-// release is the release label of the runs made in TestMain.
+// release is the release label of the runs made by startShared.
 const release = "t1"
 
 func TestMain(m *testing.M) {
@@ -61,16 +64,31 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer store.Close()
-	browser, err = chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	defer shared.Close()
+	return m.Run()
+}
+
+// startShared starts the browser and the loopback server and makes the
+// runs of passRun and failRun.
+func startShared() (stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
 	}
-	defer browser.Close()
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	if browser, err = chrome.StartBrowser(context.Background(), chrome.BrowserOptions{}); err != nil {
+		return nil, err
+	}
+	stops = append(stops, browser.Close)
 	sb, err := sandbox.New(sandbox.Options{Defects: []string{"wrong-label"}})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/t/xss", func(w http.ResponseWriter, r *http.Request) {
@@ -79,18 +97,16 @@ func runTests(m *testing.M) int {
 	})
 	mux.Handle("/", sb)
 	site := httptest.NewServer(mux)
-	defer site.Close()
+	stops = append(stops, site.Close)
 	siteURL = site.URL
 
 	js, err := examples.Load()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return nil, err
 	}
 	own, err := journeys.LoadFiles([]string{"testdata/journeys/xss.yaml", "testdata/journeys/quick.yaml"})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return nil, err
 	}
 	engine = &testEngine{journeys: append(js, own...)}
 	cells, err := journeys.Expand([]*journeys.Journey{engine.journey("login"), engine.journey("xss")}, []string{"en"}, []string{"desktop"})
@@ -98,19 +114,16 @@ func runTests(m *testing.M) int {
 		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	if err := engine.Run(ctx, release, siteURL, cells, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "runs of TestMain:", err)
-		return 1
+		return nil, fmt.Errorf("runs of the shared set-up: %w", err)
 	}
 	runs, _, err := store.Runs(recordings.RunFilter{Release: release})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return nil, err
 	}
 	for _, r := range runs {
 		switch r.JourneyID {
@@ -121,10 +134,9 @@ func runTests(m *testing.M) int {
 		}
 	}
 	if passRun == 0 || failRun == 0 {
-		fmt.Fprintf(os.Stderr, "TestMain: expected runs of login and xss under %s, got %d runs\n", release, len(runs))
-		return 1
+		return nil, fmt.Errorf("expected runs of login and xss under %s, got %d runs", release, len(runs))
 	}
-	return m.Run()
+	return stop, nil
 }
 
 // xssPage has markup in its title, its text and its console messages.
