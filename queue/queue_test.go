@@ -14,17 +14,13 @@ import (
 	"journeyproof/queue"
 )
 
-// pg is the package's private PostgreSQL cluster.
-var pg *pgtest.Cluster
+// pg is the package's private PostgreSQL cluster, started by the first
+// test that needs it.
+var pg = pgtest.NewLazy()
 
 func TestMain(m *testing.M) {
-	var err error
-	if pg, err = pgtest.Start(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	pg.Stop()
+	pg.Close()
 	os.Exit(code)
 }
 
@@ -32,7 +28,7 @@ func TestMain(m *testing.M) {
 // a data folder (the default) and a PostgreSQL database.
 func stores(t testing.TB) map[string]queue.Config {
 	t.Helper()
-	dsn, err := pg.NewDatabase(context.Background(), fmt.Sprintf("q%d", time.Now().UnixNano()))
+	dsn, err := pg.Get(t).NewDatabase(context.Background(), fmt.Sprintf("q%d", time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,12 @@ var (
 	baseURL string
 	shared  = browsertest.Shared{Setup: startBrowser}
 	// pg is a private PostgreSQL cluster for the store's tests on Postgres.
-	pg       *pgtest.Cluster
-	pgShared = browsertest.Shared{Needs: "PostgreSQL", Quick: true, Setup: startPostgres}
+	pg = pgtest.NewLazy()
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	pgShared.Close()
+	pg.Close()
 	shared.Close()
 	os.Exit(code)
 }
@@ -44,14 +43,4 @@ func startBrowser() (func(), error) {
 	srv := httptest.NewServer(sb)
 	browser, baseURL = b, srv.URL
 	return func() { srv.Close(); b.Close() }, nil
-}
-
-// startPostgres starts the package's PostgreSQL cluster.
-func startPostgres() (func(), error) {
-	c, err := pgtest.Start(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	pg = c
-	return c.Stop, nil
 }

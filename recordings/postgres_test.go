@@ -18,9 +18,8 @@ import (
 // process migrating the same database) changes nothing.
 func TestStoreOnPostgres(t *testing.T) {
 	shared.Need(t)
-	pgShared.Need(t)
 	ctx := context.Background()
-	dsn, err := pg.NewDatabase(ctx, "store_test")
+	dsn, err := pg.Get(t).NewDatabase(ctx, "store_test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
@@ -45,6 +46,7 @@ func sameContent(f journeyproof.Finding) string {
 // and the redirect defects (the trigger request, sent from inside the
 // frame) on both iframe kinds as well: 68 checks instead of 189.
 func TestCorpusMatchesStatic(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	ctx := context.Background()
 	pack := verifier.DefaultPack()
@@ -143,6 +145,7 @@ func sameBox(a, b journeyproof.Box) bool {
 // roots) and through an iframe, their selectors reaching in with " >> ";
 // both run green against the sandbox, on both devices.
 func TestCorpusJourneys(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	var js []*journeys.Journey
 	for _, f := range []string{"login-component.yaml", "login-iframe.yaml"} {
@@ -170,6 +173,7 @@ func TestCorpusJourneys(t *testing.T) {
 // check --wait-for waits for a page that renders late, and the entry of a
 // trigger page is waited for before it is reported absent.
 func TestCheckWaitsForLatePage(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	pack := verifier.DefaultPack()
 	ctx := context.Background()

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"journeyproof/internal/browsertest"
 )
 
 // run's exit code follows --fail-on (and JOURNEYPROOF_FAIL_ON): a journey
@@ -16,6 +18,7 @@ import (
 // --fail-on warning. --json and the table show the two verdicts, and
 // --junit writes a test case per cell with a failure per error finding.
 func TestRunFailOnAndJUnit(t *testing.T) {
+	browsertest.Skip(t, "")
 	login := filepath.Join("..", "..", "journeys", "examples", "login.yaml")
 	dir := t.TempDir()
 	base := []string{"run", "--video", "off", "--screenshots=false", "--lang", "en", "--device", "desktop", "--branch", "main", "--data", filepath.Join(dir, "data")}

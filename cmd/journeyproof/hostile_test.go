@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
@@ -140,6 +141,7 @@ func observed(sr *journeys.StepResult) []string {
 // gets exactly the clean page's findings, entries, mask boxes and step
 // results, although its override is in effect in its own world.
 func TestHostilePagesCannotChangeFindings(t *testing.T) {
+	browsertest.Skip(t, "")
 	cases := append([]hostileCase{{name: "clean"}}, hostileCorpus()...)
 	mux := http.NewServeMux()
 	for i, c := range cases {
