@@ -296,14 +296,14 @@ func (s *Server) apiRunEvents(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	p, err := s.runProgress(id)
-	if err != nil {
+	if _, err := s.runProgress(id); err != nil {
 		s.apiError(c, err)
 		return
 	}
 	ch, unwatch := s.inv.watchRun(id)
 	defer unwatch()
-	if p, err = s.runProgress(id); err != nil { // read again: nothing is missed once watched
+	p, err := s.runProgress(id)
+	if err != nil { // read again: nothing is missed once watched
 		s.apiError(c, err)
 		return
 	}
@@ -351,14 +351,14 @@ func (s *Server) apiInvocationEvents(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	inv, err := s.Invocation(int(id))
-	if err != nil {
+	if _, err := s.Invocation(int(id)); err != nil {
 		s.apiError(c, err)
 		return
 	}
 	ch, unwatch := s.inv.watchInv(int(id))
 	defer unwatch()
-	if inv, err = s.Invocation(int(id)); err != nil { // read again: nothing is missed once watched
+	inv, err := s.Invocation(int(id))
+	if err != nil { // read again: nothing is missed once watched
 		s.apiError(c, err)
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -17,7 +16,7 @@ func buildCLI(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go is not on PATH (go test puts its own first): %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "journeyproof")
 	out, err := exec.Command(goBin, "build", "-o", bin, "journeyproof/cmd/journeyproof").CombinedOutput()
