@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"journeyproof/internal/browsertest"
 	"journeyproof/internal/pgtest"
 	"journeyproof/queue"
 )
@@ -18,11 +18,7 @@ import (
 // test that needs it.
 var pg = pgtest.NewLazy()
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Run(m, pg) }
 
 // stores gives each test a fresh queue database of each kind: SQLite under
 // a data folder (the default) and a PostgreSQL database.

@@ -3,7 +3,6 @@ package recordings_test
 import (
 	"context"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"journeyproof/internal/browsertest"
@@ -22,12 +21,7 @@ var (
 	pg = pgtest.NewLazy()
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Close()
-	shared.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Run(m, pg, &shared) }
 
 // startBrowser starts the package's browser and the sandbox on loopback.
 func startBrowser() (func(), error) {

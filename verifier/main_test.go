@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -29,11 +28,7 @@ var (
 	shared     = browsertest.Shared{Setup: startShared}
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shared.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 
 // startShared starts Chromium, its tabs and the fixture server, and returns
 // how to stop them again.
@@ -49,29 +44,22 @@ func startShared() (func(), error) {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	stops := []func(){cancelAlloc, cancel}
-	stop := func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
+	stops := browsertest.Stops{cancelAlloc, cancel}
 	if err := chromedp.Do(ctx); err != nil {
-		stop()
-		return nil, fmt.Errorf("start chromium: %w", err)
+		return stops.Stop, fmt.Errorf("start chromium: %w", err)
 	}
 	browserCtx = ctx
 	for _, d := range []string{DeviceDesktop, DeviceMobile} {
 		tab, cancelTab, err := newTab(d)
 		if err != nil {
-			stop()
-			return nil, err
+			return stops.Stop, err
 		}
-		stops = append(stops, cancelTab)
+		stops.Add(cancelTab)
 		tabs[d] = tab
 	}
 	server = httptest.NewServer(fixtureHandler())
-	stops = append(stops, server.Close)
-	return stop, nil
+	stops.Add(server.Close)
+	return stops.Stop, nil
 }
 
 // fixtureHandler serves the fixture pages (/page/NAME) and images.

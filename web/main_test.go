@@ -70,25 +70,16 @@ func runTests(m *testing.M) int {
 
 // startShared starts the browser and the loopback server and makes the
 // runs of passRun and failRun.
-func startShared() (stop func(), err error) {
-	var stops []func()
-	stop = func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
-	defer func() {
-		if err != nil {
-			stop()
-		}
-	}()
+func startShared() (func(), error) {
+	var stops browsertest.Stops
+	var err error
 	if browser, err = chrome.StartBrowser(context.Background(), chrome.BrowserOptions{}); err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
-	stops = append(stops, browser.Close)
+	stops.Add(browser.Close)
 	sb, err := sandbox.New(sandbox.Options{Defects: []string{"wrong-label"}})
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/t/xss", func(w http.ResponseWriter, r *http.Request) {
@@ -97,16 +88,16 @@ func startShared() (stop func(), err error) {
 	})
 	mux.Handle("/", sb)
 	site := httptest.NewServer(mux)
-	stops = append(stops, site.Close)
+	stops.Add(site.Close)
 	siteURL = site.URL
 
 	js, err := examples.Load()
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
 	own, err := journeys.LoadFiles([]string{"testdata/journeys/xss.yaml", "testdata/journeys/quick.yaml"})
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
 	engine = &testEngine{journeys: append(js, own...)}
 	cells, err := journeys.Expand([]*journeys.Journey{engine.journey("login"), engine.journey("xss")}, []string{"en"}, []string{"desktop"})
@@ -114,16 +105,16 @@ func startShared() (stop func(), err error) {
 		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
 	}
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	if err := engine.Run(ctx, release, siteURL, cells, nil); err != nil {
-		return nil, fmt.Errorf("runs of the shared set-up: %w", err)
+		return stops.Stop, fmt.Errorf("runs of the shared set-up: %w", err)
 	}
 	runs, _, err := store.Runs(recordings.RunFilter{Release: release})
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
 	for _, r := range runs {
 		switch r.JourneyID {
@@ -134,9 +125,9 @@ func startShared() (stop func(), err error) {
 		}
 	}
 	if passRun == 0 || failRun == 0 {
-		return nil, fmt.Errorf("expected runs of login and xss under %s, got %d runs", release, len(runs))
+		return stops.Stop, fmt.Errorf("expected runs of login and xss under %s, got %d runs", release, len(runs))
 	}
-	return stop, nil
+	return stops.Stop, nil
 }
 
 // xssPage has markup in its title, its text and its console messages.

@@ -37,9 +37,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
+	browsertest.Run(m, pg)
 }
 
 // proc is a journeyproof process started by a test.

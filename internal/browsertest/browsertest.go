@@ -9,14 +9,11 @@
 //
 //	var shared = browsertest.Shared{Setup: setup}
 //
-//	func TestMain(m *testing.M) {
-//		code := m.Run()
-//		shared.Close()
-//		os.Exit(code)
-//	}
+//	func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 package browsertest
 
 import (
+	"os"
 	"sync"
 	"testing"
 )
@@ -26,7 +23,8 @@ import (
 type Shared struct {
 	// Setup starts what the tests share (assigning the package's test
 	// variables) and returns how to stop it. On error it either stops
-	// what it started itself or returns a stop that Close will call.
+	// what it started itself or returns a stop that Close will call
+	// (see Stops).
 	Setup func() (stop func(), err error)
 	// Needs names the slow thing Setup starts ("Chromium" when empty), for
 	// the quick tier's skip message.
@@ -79,4 +77,30 @@ func Skip(tb testing.TB, what string) {
 	if testing.Short() {
 		tb.Skip("needs " + what + "; the quick tier (-short) skips it")
 	}
+}
+
+// Run is a package's TestMain: it runs the tests, closes what they set up
+// (each of shared, in order) and exits with the tests' code.
+func Run(m *testing.M, shared ...interface{ Close() }) {
+	code := m.Run()
+	for _, s := range shared {
+		s.Close()
+	}
+	os.Exit(code)
+}
+
+// Stops collects how to stop what a Setup started, so that a Setup can
+// return Stop whether it got to the end or not: Close stops what was
+// started, the last first.
+type Stops []func()
+
+// Add adds how to stop the last thing started.
+func (s *Stops) Add(stop func()) { *s = append(*s, stop) }
+
+// Stop stops everything added, the last first.
+func (s *Stops) Stop() {
+	for i := len(*s) - 1; i >= 0; i-- {
+		(*s)[i]()
+	}
+	*s = nil
 }

@@ -66,3 +66,17 @@ func TestQuickRunsInQuickTier(t *testing.T) {
 		t.Errorf("set up %d times, want 1", setups)
 	}
 }
+
+// Stops stops the last started first, once.
+func TestStopsLastFirst(t *testing.T) {
+	var got []int
+	var s Stops
+	for i := range 3 {
+		s.Add(func() { got = append(got, i) })
+	}
+	s.Stop()
+	s.Stop()
+	if len(got) != 3 || got[0] != 2 || got[1] != 1 || got[2] != 0 {
+		t.Errorf("stopped in the order %v, want [2 1 0] once", got)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -28,11 +27,7 @@ var (
 	shared  = browsertest.Shared{Setup: startShared}
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shared.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 
 // startShared starts the package's browser and loopback server.
 func startShared() (func(), error) {

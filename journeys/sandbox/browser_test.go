@@ -33,9 +33,7 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	code := m.Run()
-	shared.Close()
-	os.Exit(code)
+	browsertest.Run(m, &shared)
 }
 
 // startChromium starts the package's browser.

@@ -40,44 +40,30 @@ var env *testEnv
 // shared makes env for the first test that needs it.
 var shared = browsertest.Shared{Setup: setup}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shared.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 
 // setup starts the browser and stores the three releases in env.
-func setup() (stop func(), err error) {
-	var stops []func()
-	stop = func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
-	defer func() {
-		if err != nil {
-			stop()
-		}
-	}()
+func setup() (func(), error) {
+	var stops browsertest.Stops
 	dir, err := os.MkdirTemp("", "compare-test-")
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
-	stops = append(stops, func() { os.RemoveAll(dir) })
+	stops.Add(func() { os.RemoveAll(dir) })
 	ctx := context.Background()
 	store, err := recordings.Open(dir)
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
-	stops = append(stops, func() { store.Close() })
+	stops.Add(func() { store.Close() })
 	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
-	stops = append(stops, b.Close)
+	stops.Add(b.Close)
 	js, err := examples.Load()
 	if err != nil {
-		return nil, err
+		return stops.Stop, err
 	}
 	var login *journeys.Journey
 	for _, j := range js {
@@ -86,7 +72,7 @@ func setup() (stop func(), err error) {
 		}
 	}
 	if login == nil {
-		return nil, errors.New("no bundled login journey")
+		return stops.Stop, errors.New("no bundled login journey")
 	}
 	env = &testEnv{dir: dir, store: store, browser: b, login: login}
 	// Both cells of each release, plus one cell in base only.
@@ -100,10 +86,10 @@ func setup() (stop func(), err error) {
 		{name: "defect", defect: "wrong-label", cells: pair},
 	} {
 		if err := env.runRelease(ctx, rel.name, rel.defect, rel.cells); err != nil {
-			return nil, err
+			return stops.Stop, err
 		}
 	}
-	return stop, nil
+	return stops.Stop, nil
 }
 
 // runRelease runs cells of the login journey against a fresh sandbox and

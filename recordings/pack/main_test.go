@@ -47,11 +47,7 @@ var shared = browsertest.Shared{Setup: func() (func(), error) { return fx.close,
 
 const testVersion = "0.0.0-test"
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	shared.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 
 // close stops the fixture's browser and removes its files.
 func (f *fixture) close() {
