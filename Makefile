@@ -4,7 +4,7 @@ BIN       := bin/journeyproof
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: setup build demo test bench bench-peers vet rerun-stability reliability corpus
+.PHONY: setup build demo test check bench bench-peers vet rerun-stability reliability corpus
 
 setup:
 	scripts/setup
@@ -22,6 +22,18 @@ test: setup
 	$(GO) vet ./...
 	$(GO) vet -tags reliability ./reliability/
 	$(GO) test -count=1 -timeout 60m ./...
+
+# The quick tier, before each commit: gofmt, vet, staticcheck and every test
+# that needs no browser (go test -short: Chromium is never started; SQLite,
+# ffmpeg and a private PostgreSQL are). staticcheck runs through the Go
+# module proxy at a pinned version (cached after the first run).
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+check:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt: these files need gofmt -w:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags reliability ./reliability/
+	$(STATICCHECK) ./...
+	$(GO) test -short ./...
 
 # Benchmarks; figures go in the README's performance section.
 bench: setup build

@@ -2,8 +2,6 @@ package journeyproof_test
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -17,7 +15,7 @@ import (
 func TestReadersDoNotImportChromium(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go is not on PATH (go test puts its own first): %v", err)
 	}
 	pkgs := []string{"journeyproof", "journeyproof/journeys", "journeyproof/recordings", "journeyproof/web", "journeyproof/recordings/compare"}
 	for _, pkg := range pkgs {

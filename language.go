@@ -49,10 +49,11 @@ func Languages() []string {
 // that is not a supported language comes after every supported one (and
 // callers order those among themselves by code).
 func LanguageOrder(code string) int {
-	for i, l := range languages() {
+	all := languages()
+	for i, l := range all {
 		if l.Code == code {
 			return i
 		}
 	}
-	return len(languages())
+	return len(all)
 }

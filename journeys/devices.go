@@ -31,6 +31,7 @@ func (j *Journey) Device(name string) (journeyproof.Device, error) {
 		ok = true
 	}
 	if !ok {
+		//lint:ignore ST1005 the message ends with the YAML key "devices:" to look under
 		return journeyproof.Device{}, fmt.Errorf("unknown device %q; expected desktop, mobile or a device defined under devices:", name)
 	}
 	d.Name = name

@@ -57,6 +57,7 @@ func LoadFiles(paths []string) ([]*Journey, error) {
 			return nil, err
 		}
 		if other, ok := seen[j.ID]; ok {
+			//lint:ignore ST1005 the message ends with the YAML key "id:" to change
 			return nil, fmt.Errorf("%s:1:1: journey id %q is already used by %s; give one of them another id:", p, j.ID, other)
 		}
 		seen[j.ID] = p

@@ -427,8 +427,24 @@ func (q *Queue) Wait(ctx context.Context, ids []int64, changed func(Job)) ([]Job
 // Cancel cancels the jobs not finished yet: a waiting job never runs, a
 // running one has its context cancelled on its worker.
 func (q *Queue) Cancel(ctx context.Context, ids []int64) error {
+	// The waiting jobs first: cancelling a running job frees its worker,
+	// which would otherwise take a waiting job before it is cancelled.
+	order := ids
+	if jobs, err := q.Jobs(ctx, ids); err == nil {
+		order = make([]int64, 0, len(ids))
+		var running []int64
+		for _, j := range jobs {
+			switch {
+			case j.State == rivertype.JobStateRunning:
+				running = append(running, j.ID)
+			case !j.Finished():
+				order = append(order, j.ID)
+			}
+		}
+		order = append(order, running...)
+	}
 	var errs []error
-	for _, id := range ids {
+	for _, id := range order {
 		if _, err := q.client.JobCancel(ctx, id); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
 			errs = append(errs, err)
 		}

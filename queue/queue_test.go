@@ -4,35 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"journeyproof/internal/browsertest"
 	"journeyproof/internal/pgtest"
 	"journeyproof/queue"
 )
 
-// pg is the package's private PostgreSQL cluster.
-var pg *pgtest.Cluster
+// pg is the package's private PostgreSQL cluster, started by the first
+// test that needs it.
+var pg = pgtest.NewLazy()
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = pgtest.Start(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Run(m, pg) }
 
 // stores gives each test a fresh queue database of each kind: SQLite under
 // a data folder (the default) and a PostgreSQL database.
 func stores(t testing.TB) map[string]queue.Config {
 	t.Helper()
-	dsn, err := pg.NewDatabase(context.Background(), fmt.Sprintf("q%d", time.Now().UnixNano()))
+	dsn, err := pg.Get(t).NewDatabase(context.Background(), fmt.Sprintf("q%d", time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
 	}

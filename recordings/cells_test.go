@@ -21,7 +21,7 @@ func TestCellRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sqlite.Close()
-	dsn, err := pg.NewDatabase(context.Background(), "cells_test")
+	dsn, err := pg.Get(t).NewDatabase(context.Background(), "cells_test")
 	if err != nil {
 		t.Fatal(err)
 	}

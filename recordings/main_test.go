@@ -2,44 +2,39 @@ package recordings_test
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
-	"os"
 	"testing"
 
+	"journeyproof/internal/browsertest"
 	"journeyproof/internal/pgtest"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 )
 
-// One browser and the sandbox on loopback for the package.
+// One browser and the sandbox on loopback for the package, and a private
+// PostgreSQL cluster, each started by the first test that needs it.
 var (
 	browser *chrome.Browser
 	baseURL string
+	shared  = browsertest.Shared{Setup: startBrowser}
 	// pg is a private PostgreSQL cluster for the store's tests on Postgres.
-	pg *pgtest.Cluster
+	pg = pgtest.NewLazy()
 )
 
-func TestMain(m *testing.M) {
+func TestMain(m *testing.M) { browsertest.Run(m, pg, &shared) }
+
+// startBrowser starts the package's browser and the sandbox on loopback.
+func startBrowser() (func(), error) {
 	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return nil, err
 	}
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		b.Close()
+		return nil, err
 	}
 	srv := httptest.NewServer(sb)
 	browser, baseURL = b, srv.URL
-	if pg, err = pgtest.Start(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Stop()
-	srv.Close()
-	b.Close()
-	os.Exit(code)
+	return func() { srv.Close(); b.Close() }, nil
 }

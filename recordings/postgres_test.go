@@ -17,8 +17,9 @@ import (
 // live pages poll, workers' heartbeats, and a second open (another
 // process migrating the same database) changes nothing.
 func TestStoreOnPostgres(t *testing.T) {
+	shared.Need(t)
 	ctx := context.Background()
-	dsn, err := pg.NewDatabase(ctx, "store_test")
+	dsn, err := pg.Get(t).NewDatabase(ctx, "store_test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, query string) *fixture {
 	t.Helper()
+	shared.Need(t)
 	j, err := journeys.Parse("two.yaml", []byte(strings.ReplaceAll(twoSteps, "${defects}", query)))
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 // the built-in sandbox (login, form, sign and the iAM Smart simulator), on
 // desktop (1366x768) and on mobile (390x844 at 3x).
 func BenchmarkProbeAndRules(b *testing.B) {
+	shared.Need(b)
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
 		b.Fatal(err)

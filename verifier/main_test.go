@@ -7,10 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"log"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,20 +16,23 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 )
 
-// The browser and the fixture server are started once for the package.
+// The browser, its tabs and the fixture server are started once for the
+// package, by the first test that needs them (shared.Need).
 var (
 	browserCtx context.Context
 	tabs       = map[string]context.Context{}
 	server     *httptest.Server
+	shared     = browsertest.Shared{Setup: startShared}
 )
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 
-// runTests starts Chromium, its tabs and the fixture server, runs the tests
-// and stops them again.
-func runTests(m *testing.M) int {
+// startShared starts Chromium, its tabs and the fixture server, and returns
+// how to stop them again.
+func startShared() (func(), error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath("/usr/bin/chromium"),
 		chromedp.NoSandbox,
@@ -42,26 +43,23 @@ func runTests(m *testing.M) int {
 		chromedp.Flag("disable-quic", true),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
+	stops := browsertest.Stops{cancelAlloc, cancel}
 	if err := chromedp.Do(ctx); err != nil {
-		log.Printf("start chromium: %v", err)
-		return 1
+		return stops.Stop, fmt.Errorf("start chromium: %w", err)
 	}
 	browserCtx = ctx
 	for _, d := range []string{DeviceDesktop, DeviceMobile} {
 		tab, cancelTab, err := newTab(d)
 		if err != nil {
-			log.Print(err)
-			return 1
+			return stops.Stop, err
 		}
-		defer cancelTab()
+		stops.Add(cancelTab)
 		tabs[d] = tab
 	}
 	server = httptest.NewServer(fixtureHandler())
-	defer server.Close()
-	return m.Run()
+	stops.Add(server.Close)
+	return stops.Stop, nil
 }
 
 // fixtureHandler serves the fixture pages (/page/NAME) and images.
@@ -99,10 +97,11 @@ func solidPNG(w, h int, c color.Color) []byte {
 }
 
 // openTab loads a fixture page in the package's tab for the device. The
-// tabs are made once in TestMain and shared by the tests, which run one at
+// tabs are made once, by the first test that needs them, and shared by the tests, which run one at
 // a time.
 func openTab(tb testing.TB, device, page string) context.Context {
 	tb.Helper()
+	shared.Need(tb)
 	ctx := tabs[device]
 	if ctx == nil {
 		ctx = tabs[DeviceDesktop]

@@ -28,6 +28,7 @@ func (pageWorld) Eval(ctx context.Context, expr string) ([]byte, error) {
 //
 // Run with: go test -run '^$' -bench ProbeWorlds -benchtime 10x ./verifier
 func BenchmarkProbeWorlds(b *testing.B) {
+	shared.Need(b)
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -280,14 +280,14 @@ func (s *Server) apiRunEvents(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p, err := s.runProgress(id)
-	if err != nil {
+	if _, err := s.runProgress(id); err != nil {
 		s.apiError(c, err)
 		return
 	}
 	ch, unwatch := s.inv.watchRun(id)
 	defer unwatch()
-	if p, err = s.runProgress(id); err != nil { // read again: nothing is missed once watched
+	p, err := s.runProgress(id)
+	if err != nil { // read again: nothing is missed once watched
 		s.apiError(c, err)
 		return
 	}
@@ -334,14 +334,14 @@ func (s *Server) apiInvocationEvents(c *gin.Context) {
 	if !ok {
 		return
 	}
-	inv, err := s.Invocation(int(id))
-	if err != nil {
+	if _, err := s.Invocation(int(id)); err != nil {
 		s.apiError(c, err)
 		return
 	}
 	ch, unwatch := s.inv.watchInv(int(id))
 	defer unwatch()
-	if inv, err = s.Invocation(int(id)); err != nil { // read again: nothing is missed once watched
+	inv, err := s.Invocation(int(id))
+	if err != nil { // read again: nothing is missed once watched
 		s.apiError(c, err)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 // the browser video (on a run of its own: the shared passRun stays
 // without one); the coverage page has a row per branch.
 func TestRunPagePhoneSide(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter})
 	page := func(id uint) string {
 		w := request(t, s.Handler(), "GET", fmt.Sprintf("/runs/%d", id), nil)

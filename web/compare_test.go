@@ -19,6 +19,7 @@ func clearBaselines(t *testing.T) {
 }
 
 func TestComparePage(t *testing.T) {
+	shared.Need(t)
 	clearBaselines(t)
 	s := newServer(t, Options{})
 	h := s.Handler()
@@ -79,6 +80,7 @@ func TestComparePage(t *testing.T) {
 // Setting the baseline changes state: it needs JSON or the form's CSRF
 // token, from this site, and the token when the server has one.
 func TestSetBaseline(t *testing.T) {
+	shared.Need(t)
 	clearBaselines(t)
 	defer clearBaselines(t)
 	s := newServer(t, Options{})

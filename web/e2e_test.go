@@ -60,6 +60,7 @@ func waitFor(t *testing.T, ctx context.Context, js string, timeout time.Duration
 }
 
 func TestE2ECoverageToRunAndVideo(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	ctx := tab(t, 2*time.Minute)
@@ -160,6 +161,7 @@ func TestE2ECoverageToRunAndVideo(t *testing.T) {
 }
 
 func TestE2EStartRunFromThePage(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	ctx := tab(t, 4*time.Minute)
@@ -206,6 +208,7 @@ func TestE2EStartRunFromThePage(t *testing.T) {
 // TestE2EMarkupIsText: the script in a page's title is shown as text and
 // never runs.
 func TestE2EMarkupIsText(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	base := serve(t, s)
 	ctx := tab(t, time.Minute)
@@ -233,6 +236,7 @@ func TestE2EMarkupIsText(t *testing.T) {
 // writes their screenshots to testdata/screens (NAME.png at 1366 px,
 // NAME-768.png and NAME-390.png).
 func TestE2ELayout(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, Packer: testPacker{}, BaseURL: siteURL, Version: "test", Reviewer: "tester", ReviewerSource: "given with --by"})
 	base := serve(t, s)
 	locked := newServer(t, Options{Token: "a-token-long-enough-1234", Version: "test"})

@@ -48,6 +48,7 @@ func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
 }
 
 func TestAPIReleases(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	w := request(t, s.Handler(), "GET", "/api/releases", nil)
 	if w.Code != http.StatusOK {
@@ -69,6 +70,7 @@ func TestAPIReleases(t *testing.T) {
 }
 
 func TestAPICoverage(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter})
 	w := request(t, s.Handler(), "GET", "/api/releases/"+release+"/coverage", nil)
 	if w.Code != http.StatusOK {
@@ -136,6 +138,7 @@ func TestAPICoverage(t *testing.T) {
 }
 
 func TestAPIRuns(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	// The two runs of TestMain start at once: the list is newest first
 	// (latest start, then highest id), whichever started first.
@@ -180,6 +183,7 @@ func TestAPIRuns(t *testing.T) {
 }
 
 func TestAPIRun(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	w := request(t, s.Handler(), "GET", "/api/runs/"+itoa(passRun), nil)
 	if w.Code != http.StatusOK {
@@ -254,6 +258,7 @@ func itoa(n uint) string {
 }
 
 func TestAPIJourneys(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter})
 	w := request(t, s.Handler(), "GET", "/api/journeys", nil)
 	got := decode[struct{ Journeys []JourneyView }](t, w)
@@ -272,6 +277,7 @@ func TestAPIJourneys(t *testing.T) {
 
 // TestPages checks that every page renders with what it must show.
 func TestPages(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	tests := []struct {
 		path   string
@@ -309,6 +315,7 @@ func TestPages(t *testing.T) {
 // TestMarkupFromPagesIsEscaped: a page's title, console messages and the
 // journey's caption carry markup; the run page shows it as text.
 func TestMarkupFromPagesIsEscaped(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	w := request(t, s.Handler(), "GET", "/runs/"+itoa(failRun), nil)
 	body := w.Body.String()
@@ -325,6 +332,7 @@ func TestMarkupFromPagesIsEscaped(t *testing.T) {
 }
 
 func TestStartRefused(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	json := "application/json"
 	tests := []struct {
@@ -375,6 +383,7 @@ func TestStartRefused(t *testing.T) {
 // TestStartAndFollow starts a run through the API and follows it through
 // the invocation's event stream until it lands in the store.
 func TestStartAndFollow(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	resp, err := http.Post(base+"/api/runs", "application/json", strings.NewReader(`{"journey":"quick","release":"api-start"}`))
@@ -498,6 +507,7 @@ func (testPacker) WritePack(ctx context.Context, name string, w io.Writer) error
 }
 
 func TestPack(t *testing.T) {
+	shared.Need(t)
 	without := newServer(t, Options{})
 	if w := request(t, without.Handler(), "GET", "/api/releases/"+release+"/pack", nil); w.Code != http.StatusNotFound {
 		t.Errorf("pack without a Packer: status %d, want 404", w.Code)

@@ -42,6 +42,7 @@ var openRedirects = []string{
 }
 
 func TestOpenRedirect(t *testing.T) {
+	shared.Need(t)
 	const token = "s3cret-token-for-the-tests-0123"
 	s := newServer(t, Options{Token: token})
 	h := s.Handler()
@@ -146,6 +147,7 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 // TestSessions: each login gets its own random session; logging out ends
 // it on the server, so the cookie no longer opens anything.
 func TestSessions(t *testing.T) {
+	shared.Need(t)
 	const token = "s3cret-token-for-the-tests-0123"
 	s := newServer(t, Options{Token: token})
 	h := s.Handler()
@@ -198,6 +200,7 @@ func TestSessions(t *testing.T) {
 // TestCompareCrossSite: a page on another site cannot make the browser
 // compute a comparison, which stores diff images; the app's own page can.
 func TestCompareCrossSite(t *testing.T) {
+	shared.Need(t)
 	clearBaselines(t)
 	s := newServer(t, Options{})
 	h := s.Handler()
@@ -245,6 +248,7 @@ func (p *blockingPacker) WritePack(ctx context.Context, release string, w io.Wri
 
 // TestPackConcurrency: more pack downloads at once than the cap get 429.
 func TestPackConcurrency(t *testing.T) {
+	shared.Need(t)
 	p := &blockingPacker{started: make(chan struct{}, 10), release: make(chan struct{})}
 	s := newServer(t, Options{Packer: p})
 	base := serve(t, s)
@@ -288,6 +292,7 @@ func TestPackConcurrency(t *testing.T) {
 // TestServerTimeouts: a client that sends its request head slowly, or
 // leaves a connection idle, is cut off by the server.
 func TestServerTimeouts(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	s.timeouts = serverTimeouts{readHeader: 300 * time.Millisecond, read: 500 * time.Millisecond, write: 5 * time.Second, idle: 300 * time.Millisecond}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

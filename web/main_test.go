@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"journeyproof/engine"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
@@ -24,9 +25,10 @@ import (
 
 var update = flag.Bool("update", false, "write the screenshots of the pages to testdata/screens")
 
-// The package's tests share one Chromium, one loopback server (the sandbox
-// with the wrong-label defect, plus test pages under /t/), and one store
-// with the runs of two real cells made in TestMain.
+// The package's tests share one store, and one Chromium, one loopback
+// server (the sandbox with the wrong-label defect, plus test pages under
+// /t/) and the runs of two real cells in that store, made by the first test
+// that needs them (shared.Need).
 var (
 	browser *chrome.Browser
 	siteURL string
@@ -38,9 +40,13 @@ var (
 	// and a video); failRun is xss/en/desktop (failed at step 2, markup in
 	// its title).
 	passRun, failRun uint
+	shared           = browsertest.Shared{Setup: startShared}
+	// dataDir is the tests' data folder: the store TestMain opens, then
+	// the engine's.
+	dataDir string
 )
 
-// release is the release label of the runs made in TestMain.
+// release is the release label of the runs made by startShared.
 const release = "t1"
 
 func TestMain(m *testing.M) {
@@ -49,25 +55,39 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "journeyproof-web-*")
+	var err error
+	if dataDir, err = os.MkdirTemp("", "journeyproof-web-*"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dataDir)
+	quickStore, err := recordings.Open(dataDir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	eng, err := engine.Open(context.Background(), engine.Config{DataDir: dir, Parallel: 2, Work: true,
+	defer quickStore.Close()
+	store = quickStore
+	defer shared.Close()
+	return m.Run()
+}
+
+// startShared opens the engine (Chromium, its queue and in-process
+// worker) on the tests' data folder, starts the loopback server and makes
+// the runs of passRun and failRun. From then on store is the engine's.
+func startShared() (func(), error) {
+	var stops browsertest.Stops
+	eng, err := engine.Open(context.Background(), engine.Config{DataDir: dataDir, Parallel: 2, Work: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return stops.Stop, err
 	}
-	defer eng.Close()
+	stops.Add(func() { eng.Close() })
 	eng.Video = engine.Video{Mode: "on", FPS: 5}
 	store, browser = eng.Store, eng.Browser
 	sb, err := sandbox.New(sandbox.Options{Defects: []string{"wrong-label"}})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return stops.Stop, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/t/xss", func(w http.ResponseWriter, r *http.Request) {
@@ -76,18 +96,16 @@ func runTests(m *testing.M) int {
 	})
 	mux.Handle("/", sb)
 	site := httptest.NewServer(mux)
-	defer site.Close()
+	stops.Add(site.Close)
 	siteURL = site.URL
 
 	js, err := examples.Load()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return stops.Stop, err
 	}
 	own, err := journeys.LoadFiles([]string{"testdata/journeys/xss.yaml", "testdata/journeys/quick.yaml"})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return stops.Stop, err
 	}
 	starter = &engine.Starter{Engine: eng, Runnable: append(js, own...)}
 	cells, err := journeys.Expand([]*journeys.Journey{journey("login"), journey("xss")}, []string{"en"}, []string{"desktop"})
@@ -95,22 +113,19 @@ func runTests(m *testing.M) int {
 		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return stops.Stop, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	ids, err := starter.Run(ctx, release, siteURL, cells, nil)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "runs of TestMain:", err)
-		return 1
+		return stops.Stop, fmt.Errorf("runs of the shared set-up: %w", err)
 	}
 	passRun, failRun = ids[0], ids[1]
 	if passRun == 0 || failRun == 0 {
-		fmt.Fprintf(os.Stderr, "TestMain: expected runs of login and xss under %s, got %v\n", release, ids)
-		return 1
+		return stops.Stop, fmt.Errorf("expected runs of login and xss under %s, got %v", release, ids)
 	}
-	return m.Run()
+	return stops.Stop, nil
 }
 
 // xssPage has markup in its title, its text and its console messages.

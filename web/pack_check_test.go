@@ -36,6 +36,7 @@ func (checkingPacker) CheckPack(ctx context.Context, name string) (*PackComplete
 // TestPackCompleteness: the API says what the pack would lack, and the
 // download button shows it in a dialog before it downloads.
 func TestPackCompleteness(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Packer: checkingPacker{}})
 	w := request(t, s.Handler(), "GET", "/api/releases/"+release+"/pack/completeness", nil)
 	if w.Code != http.StatusOK {

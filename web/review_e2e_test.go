@@ -104,6 +104,7 @@ func readQueue(t *testing.T, ctx context.Context) queueState {
 // or the count is confirmed; the approval lands in the baseline's history
 // with who and when, and the history rolls it back.
 func TestE2EReviewQueue(t *testing.T) {
+	shared.Need(t)
 	runReviewRelease(t)
 	clearBaselines(t)
 	defer clearBaselines(t)
@@ -279,6 +280,7 @@ func TestE2EReviewQueue(t *testing.T) {
 // is in view beside the video without covering it, and a chapter clicked
 // after scrolling seeks the video.
 func TestE2EStickyVideo(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	base := serve(t, s)
 	withPhone, _ := phoneRun(t)
@@ -351,6 +353,7 @@ func TestE2EStickyVideo(t *testing.T) {
 // start form, and the open coverage page of their release follows the runs
 // without reloading.
 func TestE2EStartSeveralAndLiveCoverage(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
 	const rel = "live"

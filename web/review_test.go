@@ -11,6 +11,7 @@ import (
 // given at login (kept in a cookie the browser cannot change); on loopback
 // without a token, under the server's --by name, and the page says so.
 func TestReviewerName(t *testing.T) {
+	shared.Need(t)
 	clearBaselines(t)
 	const token = "a-token-long-enough-1234"
 	s := newServer(t, Options{Token: token})

@@ -16,6 +16,7 @@ import (
 )
 
 func TestArtifacts(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	run, err := store.Run(passRun)
 	if err != nil {
@@ -68,6 +69,7 @@ func TestArtifacts(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	shared.Need(t)
 	s := newServer(t, Options{})
 	for _, p := range []string{"/", "/runs/" + itoa(passRun), "/api/releases", "/static/app.css"} {
 		w := request(t, s.Handler(), "GET", p, nil)
@@ -101,6 +103,7 @@ func TestHostCheck(t *testing.T) {
 }
 
 func TestToken(t *testing.T) {
+	shared.Need(t)
 	const token = "s3cret-token-for-the-tests-0123"
 	s := newServer(t, Options{Token: token})
 	h := s.Handler()
@@ -191,6 +194,7 @@ func TestTokenTooShort(t *testing.T) {
 // interrupted when the app starts, and a run in progress when the app shuts
 // down is never left running.
 func TestInterrupted(t *testing.T) {
+	shared.Need(t)
 	orphan := recordings.Run{Release: "crashed", JourneyID: "login", Lang: "en", Device: "desktop", Status: journeyproof.StatusRunning, StartedAt: time.Now()}
 	if err := store.DB.Create(&orphan).Error; err != nil {
 		t.Fatal(err)

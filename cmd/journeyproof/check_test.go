@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
@@ -36,6 +37,7 @@ func sandboxAndBrowser(t testing.TB) (string, *chrome.Browser) {
 // `check` on each sandbox page with each defect switched on reports exactly
 // the rule that the defect breaks, and nothing with no defect.
 func TestCheckSandboxDefects(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	ctx := context.Background()
 	pack := verifier.DefaultPack()

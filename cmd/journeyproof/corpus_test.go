@@ -13,6 +13,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/engine"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
@@ -46,6 +47,7 @@ func sameContent(f journeyproof.Finding) string {
 // and the redirect defects (the trigger request, sent from inside the
 // frame) on both iframe kinds as well: 68 checks instead of 189.
 func TestCorpusMatchesStatic(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	ctx := context.Background()
 	pack := verifier.DefaultPack()
@@ -144,6 +146,7 @@ func sameBox(a, b journeyproof.Box) bool {
 // roots) and through an iframe, their selectors reaching in with " >> ";
 // both run green against the sandbox, on both devices.
 func TestCorpusJourneys(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	var js []*journeys.Journey
 	for _, f := range []string{"login-component.yaml", "login-iframe.yaml"} {
@@ -171,6 +174,7 @@ func TestCorpusJourneys(t *testing.T) {
 // check --wait-for waits for a page that renders late, and the entry of a
 // trigger page is waited for before it is reported absent.
 func TestCheckWaitsForLatePage(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	pack := verifier.DefaultPack()
 	ctx := context.Background()

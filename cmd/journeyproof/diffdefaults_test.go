@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof/internal/browsertest"
 	"journeyproof/recordings/compare"
 	"journeyproof/recordings/imagediff"
 )
@@ -16,6 +17,7 @@ import (
 // the button moved 4 px, the button's colour — on desktop (1x) and mobile
 // (3x), and report nothing for the same page loaded again.
 func TestDiffDefaultsReportRealChanges(t *testing.T) {
+	browsertest.Skip(t, "")
 	base, b := sandboxAndBrowser(t)
 	changes := []struct{ name, script string }{
 		{"same page again", ``},

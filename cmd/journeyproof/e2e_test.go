@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -58,6 +59,7 @@ func decodePNG(t *testing.T, path string) (image.Image, bool) {
 // against the sandbox over loopback, and what was stored is what a user
 // would check.
 func TestBundledJourneysEndToEnd(t *testing.T) {
+	browsertest.Skip(t, "")
 	tests := []struct {
 		file, process, finalPath string
 	}{
@@ -182,6 +184,7 @@ func TestRunBadJourneyFile(t *testing.T) {
 
 // A journey that fails exits 1 and keeps its evidence.
 func TestRunFailingJourneyExit1(t *testing.T) {
+	browsertest.Skip(t, "")
 	dir := t.TempDir()
 	file := filepath.Join(dir, "fails.yaml")
 	os.WriteFile(file, []byte("name: Fails\nprocess: authentication\nmatrix: {languages: [en], devices: [desktop]}\nsteps:\n  - goto: /login\n  - expect: {visible: '#nowhere'}\n    timeout: 2s\n"), 0o644)
@@ -201,6 +204,7 @@ func TestRunFailingJourneyExit1(t *testing.T) {
 // run --json names the run's video, captions and poster, and the video is
 // an MP4 that ffprobe reads with one chapter per step.
 func TestRunJSONIncludesVideo(t *testing.T) {
+	browsertest.Skip(t, "")
 	data := t.TempDir()
 	file := filepath.Join("..", "..", "journeys", "examples", "sign.yaml")
 	code, stdout, stderr := runCLI(t, "run", "--json", "--data", data, "--lang", "zh-CN", "--device", "mobile", file)

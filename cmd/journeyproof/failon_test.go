@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"journeyproof/internal/browsertest"
 	"journeyproof/internal/junit"
 )
 
@@ -18,6 +19,7 @@ import (
 // --fail-on warning. --json and the table show the two verdicts, and
 // --junit writes a test case per cell with a failure per error finding.
 func TestRunFailOnAndJUnit(t *testing.T) {
+	browsertest.Skip(t, "")
 	login := filepath.Join("..", "..", "journeys", "examples", "login.yaml")
 	dir := t.TempDir()
 	base := []string{"run", "--video", "off", "--screenshots=false", "--lang", "en", "--device", "desktop", "--branch", "main", "--data", filepath.Join(dir, "data")}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
@@ -19,6 +20,7 @@ import (
 // journeys that run and pass against the sandbox in Chromium, with the
 // trigger marked and its request checked.
 func TestImportedRecordingsRunGreen(t *testing.T) {
+	browsertest.Skip(t, "")
 	dir := t.TempDir()
 	var files []string
 	for _, name := range []string{"login", "form", "sign"} {

@@ -17,13 +17,15 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/internal/pgtest"
 	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
 )
 
-// pg is the package's private PostgreSQL cluster (TestMain).
-var pg *pgtest.Cluster
+// pg is the package's private PostgreSQL cluster, started by the first test
+// that needs it.
+var pg = pgtest.NewLazy()
 
 // execEnv makes the test binary run the command line instead of the tests,
 // so that the scale-out tests start real worker and serve processes of
@@ -35,14 +37,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	var err error
-	if pg, err = pgtest.Start(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
+	browsertest.Run(m, pg)
 }
 
 // proc is a journeyproof process started by a test.
@@ -140,9 +135,7 @@ func startRemoteChromium(t *testing.T) string {
 // where worker B has a data folder of its own and uploads the evidence to
 // serve.
 func TestScaleOutWorkers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts several processes and runs 18 cells per store")
-	}
+	browsertest.Skip(t, "") // worker processes run 18 cells per store in Chromium
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) { testScaleOut(t, store) })
 	}
@@ -154,7 +147,7 @@ func testScaleOut(t *testing.T, kind string) {
 	db := ""
 	if kind == "postgres" {
 		var err error
-		if db, err = pg.NewDatabase(ctx, "scale_"+fmt.Sprint(time.Now().UnixNano())); err != nil {
+		if db, err = pg.Get(t).NewDatabase(ctx, "scale_"+fmt.Sprint(time.Now().UnixNano())); err != nil {
 			t.Fatal(err)
 		}
 	}

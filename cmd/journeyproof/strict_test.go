@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"journeyproof/internal/browsertest"
 )
 
 // TestExportStrictNamesWhatIsMissing: a release that ran only the login
@@ -13,6 +15,7 @@ import (
 // bundled journeys; export --strict exits 1 and names the processes and
 // cells that are missing, and the wireframe shows production URLs only.
 func TestExportStrictNamesWhatIsMissing(t *testing.T) {
+	browsertest.Skip(t, "")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	if code, _, stderr := runCLI(t, "run", "--release", "partial", "--data", data, "--lang", "en", "--device", "desktop", "--video", "off",

@@ -14,6 +14,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/engine"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
@@ -92,6 +93,7 @@ func triggerServer() *httptest.Server {
 // pattern to add), and with that pattern added to the pack every request
 // rule applies again.
 func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
+	browsertest.Skip(t, "")
 	srv := triggerServer()
 	defer srv.Close()
 	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
@@ -202,6 +204,7 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 // reports iamsmart.redirect.sent (it used to keep only triggers that sent
 // a request, and said nothing).
 func TestCheckEntryThatSendsNothing(t *testing.T) {
+	browsertest.Skip(t, "")
 	srv := triggerServer()
 	defer srv.Close()
 	_, b := sandboxAndBrowser(t)

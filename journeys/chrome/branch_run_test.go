@@ -35,6 +35,7 @@ func bundled(t *testing.T, id string) *journeys.Journey {
 // captured where the user acts on the phone, and clicks say where they
 // landed. The bundled journeys fork in every cell of the full matrix.
 func TestBranchesRunEveryPath(t *testing.T) {
+	shared.Need(t)
 	login := bundled(t, "login")
 	// Full matrix: every cell of every bundled journey has its main path and
 	// its deny and timeout branches.

@@ -67,6 +67,7 @@ func renderers(t *testing.T, profile string) []int {
 // long after the fault the first cell ended.
 func faultRun(t *testing.T, langs []string, fault func(b *chrome.Browser)) ([]journeys.CellResult, *collector, time.Duration) {
 	t.Helper()
+	shared.Need(t) // the loopback server
 	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,35 +7,38 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 )
 
-// One browser and one loopback server for the package.
+// One browser and one loopback server for the package, started by the
+// first test that needs them (shared.Need).
 var (
 	browser *chrome.Browser
 	baseURL string
+	shared  = browsertest.Shared{Setup: startShared}
 )
 
-func TestMain(m *testing.M) {
-	ctx := context.Background()
-	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
+
+// startShared starts the package's browser and loopback server.
+func startShared() (func(), error) {
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return nil, err
 	}
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		b.Close()
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/env", func(w http.ResponseWriter, r *http.Request) {
@@ -48,10 +51,7 @@ console.error("boom from the page");</script>
 	mux.Handle("/", sb)
 	srv := httptest.NewServer(mux)
 	browser, baseURL = b, srv.URL
-	code := m.Run()
-	srv.Close()
-	b.Close()
-	os.Exit(code)
+	return func() { srv.Close(); b.Close() }, nil
 }
 
 // collector is an Observer that keeps what the runner reports.
@@ -93,6 +93,7 @@ func (cc *cellCollector) CellDone(res *journeys.CellResult) error {
 
 func run(t *testing.T, src string, langs, devices []string) (*collector, []journeys.CellResult) {
 	t.Helper()
+	shared.Need(t)
 	j, err := journeys.Parse(t.Name()+".yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 //
 // Run with: go test -run '^$' -bench StableCapture -benchtime 20x ./journeys
 func BenchmarkStableCapture(b *testing.B) {
+	shared.Need(b)
 	for _, dev := range []string{"desktop", "mobile"} {
 		b.Run(dev, func(b *testing.B) {
 			d := journeyproof.BuiltinDevices()[dev]

@@ -16,17 +16,28 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"journeyproof/internal/browsertest"
 )
 
 // screenshotsDir keeps the screenshots of TestScreenshots for a person to look
 // at: go test -run TestScreenshots -screenshots DIR
 var screenshotsDir = flag.String("screenshots", "", "directory for the screenshots of TestScreenshots (default: a temporary one)")
 
-// chromium is the browser the tests of this package share (started in TestMain).
-var chromium context.Context
+// chromium is the browser the tests of this package share, started by the
+// first test that needs it (shared.Need).
+var (
+	chromium context.Context
+	shared   = browsertest.Shared{Setup: startChromium}
+)
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	browsertest.Run(m, &shared)
+}
+
+// startChromium starts the package's browser.
+func startChromium() (func(), error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath("/usr/bin/chromium"),
 		chromedp.NoSandbox,
@@ -41,14 +52,12 @@ func TestMain(m *testing.M) {
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	if err := chromedp.Do(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "start chromium:", err)
-		os.Exit(1)
+		cancel()
+		cancelAlloc()
+		return nil, fmt.Errorf("start chromium: %w", err)
 	}
 	chromium = ctx
-	code := m.Run()
-	cancel()
-	cancelAlloc()
-	os.Exit(code)
+	return func() { cancel(); cancelAlloc() }, nil
 }
 
 // device is a browser profile of the tests, like journeyproof's built-in ones.
@@ -68,6 +77,7 @@ var (
 // test ends.
 func newTab(t *testing.T, dev device) context.Context {
 	t.Helper()
+	shared.Need(t)
 	ctx, cancel := chromedp.NewContext(chromium, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancel() })

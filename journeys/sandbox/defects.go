@@ -44,9 +44,6 @@ func Defects() []Defect {
 // defectSet is a set of defect names.
 type defectSet map[string]bool
 
-// has reports whether the named defect is on.
-func (d defectSet) has(name string) bool { return d[name] }
-
 // String lists the names in the order of Defects, comma separated.
 func (d defectSet) String() string {
 	var names []string

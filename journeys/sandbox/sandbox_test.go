@@ -469,7 +469,7 @@ func TestFlows(t *testing.T) {
 					form.Set(id, v)
 				}
 				resp, _ := b.do(http.MethodPost, "/form", form)
-				resp, body, _ = b.follow(resp.Header.Get("Location"))
+				_, body, _ = b.follow(resp.Header.Get("Location"))
 				if got := elementText(body, "done"); got != texts[tt.lang]["form_done"] {
 					t.Errorf("#done = %q", got)
 				}

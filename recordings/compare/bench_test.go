@@ -10,6 +10,7 @@ import (
 // against a defective release (diff images encoded and stored). It reports
 // step pairs and megapixels compared per second.
 func BenchmarkCompareRelease(b *testing.B) {
+	shared.Need(b)
 	for _, bc := range []struct {
 		name       string
 		base, head string

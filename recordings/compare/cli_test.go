@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -17,7 +16,7 @@ func buildCLI(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go is not on PATH (go test puts its own first): %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "journeyproof")
 	out, err := exec.Command(goBin, "build", "-o", bin, "journeyproof/cmd/journeyproof").CombinedOutput()
@@ -30,6 +29,7 @@ func buildCLI(t *testing.T) string {
 // The compare and baseline commands: exit codes, output, JSON and HTML.
 // The cases run in order: the baseline cases depend on the ones before.
 func TestCLI(t *testing.T) {
+	shared.Need(t)
 	bin := buildCLI(t)
 	clearBaselines(t)
 	defer clearBaselines(t)

@@ -25,6 +25,7 @@ func compareOrFail(t *testing.T, base, head Side, opt Options) *Report {
 // Two runs of the same sandbox release show the same screens: the QR code
 // (masked by the journey) and the state are all that differ.
 func TestSameReleaseIsUnchanged(t *testing.T) {
+	shared.Need(t)
 	rep := compareOrFail(t, Side{Release: "base"}, Side{Release: "again"}, Options{})
 	want := Summary{Runs: 3, Unchanged: 2, Removed: 1}
 	if rep.Summary != want {
@@ -75,6 +76,7 @@ func TestSameReleaseIsUnchanged(t *testing.T) {
 // with the entry change there and nowhere else, the entry's text changes,
 // and the verifier's iamsmart.label.approved finding is new.
 func TestWrongLabelDefect(t *testing.T) {
+	shared.Need(t)
 	rep := compareOrFail(t, Side{Release: "base"}, Side{Release: "defect"}, Options{})
 	if s := rep.Summary; s.Changed != 2 || s.Removed != 1 || s.Unchanged != 0 || s.Added != 0 || !s.Failed || s.NewErrors != 4 {
 		t.Fatalf("summary = %+v; want 2 changed, 1 removed (the cell not run in defect), 4 new errors, failed", s)
@@ -184,6 +186,7 @@ func inside(a, b journeyproof.Box, tol float64) bool {
 // A limit above the defect's few hundred pixels lets the steps pass; the
 // new error finding still fails the comparison.
 func TestLimits(t *testing.T) {
+	shared.Need(t)
 	for _, tc := range []struct {
 		name     string
 		limit    Limit
@@ -225,6 +228,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestBaselineAndRuns(t *testing.T) {
+	shared.Need(t)
 	clearBaselines(t)
 	if _, err := Compare(context.Background(), env.store, Side{}, Side{Release: "defect"}, Options{}); !errors.Is(err, ErrNoBaseline) || !errors.Is(err, ErrUsage) {
 		t.Fatalf("compare without a baseline: %v, want ErrNoBaseline", err)

@@ -107,6 +107,7 @@ func readReport(t *testing.T, rep *Report) (pageFacts, []byte) {
 }
 
 func TestHTMLReport(t *testing.T) {
+	shared.Need(t)
 	t.Run("defect", func(t *testing.T) {
 		rep := compareOrFail(t, Side{Release: "base"}, Side{Release: "defect"}, Options{})
 		f, html := readReport(t, rep)
@@ -185,6 +186,7 @@ func containsAll(list []string, want ...string) bool {
 }
 
 func TestThumbnail(t *testing.T) {
+	shared.Need(t)
 	r := env.runOf(t, "base", "login/zh-HK/mobile")
 	data, err := env.store.ReadArtifact(r.Steps[0].ScreenshotSHA)
 	if err != nil {

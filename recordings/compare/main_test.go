@@ -2,9 +2,9 @@ package compare
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -14,6 +14,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/engine"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
@@ -40,27 +41,29 @@ type testEnv struct {
 
 var env *testEnv
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+// shared makes env for the first test that needs it.
+var shared = browsertest.Shared{Setup: setup}
 
-func runTests(m *testing.M) int {
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
+
+// setup starts the browser and stores the three releases in env.
+func setup() (func(), error) {
+	var stops browsertest.Stops
 	dir, err := os.MkdirTemp("", "compare-test-")
 	if err != nil {
-		log.Print(err)
-		return 1
+		return stops.Stop, err
 	}
-	defer os.RemoveAll(dir)
+	stops.Add(func() { os.RemoveAll(dir) })
 	ctx := context.Background()
 	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Parallel: 2, Work: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		log.Print(err)
-		return 1
+		return stops.Stop, err
 	}
-	defer eng.Close()
+	stops.Add(func() { eng.Close() })
 	eng.Video = engine.Video{Mode: "off"}
 	js, err := examples.Load()
 	if err != nil {
-		log.Print(err)
-		return 1
+		return stops.Stop, err
 	}
 	var login *journeys.Journey
 	for _, j := range js {
@@ -69,8 +72,7 @@ func runTests(m *testing.M) int {
 		}
 	}
 	if login == nil {
-		log.Print("no bundled login journey")
-		return 1
+		return stops.Stop, errors.New("no bundled login journey")
 	}
 	env = &testEnv{dir: dir, engine: eng, store: eng.Store, browser: eng.Browser, login: login}
 	// Both cells of each release, plus one cell in base only.
@@ -84,11 +86,10 @@ func runTests(m *testing.M) int {
 		{name: "defect", defect: "wrong-label", cells: pair},
 	} {
 		if err := env.runRelease(ctx, rel.name, rel.defect, rel.cells); err != nil {
-			log.Print(err)
-			return 1
+			return stops.Stop, err
 		}
 	}
-	return m.Run()
+	return stops.Stop, nil
 }
 
 // runRelease runs cells of the login journey against a fresh sandbox and

@@ -15,6 +15,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/engine"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
@@ -46,22 +47,21 @@ type fixture struct {
 
 var fx fixture
 
+// shared builds fx for the first test that needs it.
+var shared = browsertest.Shared{Setup: func() (func(), error) { return fx.close, setup() }}
+
 const testVersion = "0.0.0-test"
 
-func TestMain(m *testing.M) {
-	code := 1
-	if err := setup(); err != nil {
-		fmt.Fprintln(os.Stderr, "pack tests: set-up:", err)
-	} else {
-		code = m.Run()
+func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
+
+// close stops the fixture's engine (browser, store) and removes its files.
+func (f *fixture) close() {
+	if f.engine != nil {
+		f.engine.Close()
 	}
-	if fx.engine != nil {
-		fx.engine.Close()
+	if f.dir != "" {
+		os.RemoveAll(f.dir)
 	}
-	if fx.dir != "" {
-		os.RemoveAll(fx.dir)
-	}
-	os.Exit(code)
 }
 
 func setup() error {

@@ -151,6 +151,7 @@ func releaseRuns(t *testing.T) []*recordings.Run {
 }
 
 func TestPackFiles(t *testing.T) {
+	shared.Need(t)
 	es := readZip(t, fx.pack)
 	var names, shots, subs []string
 	for _, e := range es {
@@ -231,6 +232,7 @@ func mustVideo(t *testing.T) *recordings.Video {
 // (Chinese for the Chinese runs), the designer's caption and the iAM Smart
 // outcome.
 func TestWireframes(t *testing.T) {
+	shared.Need(t)
 	es := files(readZip(t, fx.pack))
 	runs := releaseRuns(t)
 	tests := []struct {
@@ -321,6 +323,7 @@ func TestWireframes(t *testing.T) {
 func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
 
 func TestManifest(t *testing.T) {
+	shared.Need(t)
 	es := readZip(t, fx.pack)
 	m := manifestOf(t, es)
 	byName := files(es)
@@ -370,6 +373,7 @@ func TestManifest(t *testing.T) {
 }
 
 func TestVerifyIntact(t *testing.T) {
+	shared.Need(t)
 	res, err := Verify(fx.pack, fx.pub)
 	if err != nil {
 		t.Fatal(err)
@@ -383,6 +387,7 @@ func TestVerifyIntact(t *testing.T) {
 // rewritten, so its own checksums are right) and expects Verify to name
 // exactly that file.
 func TestVerifyChangedFile(t *testing.T) {
+	shared.Need(t)
 	es := readZip(t, fx.pack)
 	m := manifestOf(t, es)
 	dir := t.TempDir()
@@ -416,6 +421,7 @@ func TestVerifyChangedFile(t *testing.T) {
 // stored data of a PDF: the zip's checksum catches it and Verify names the
 // PDF.
 func TestVerifyRawByteFlip(t *testing.T) {
+	shared.Need(t)
 	data, err := os.ReadFile(fx.pack)
 	if err != nil {
 		t.Fatal(err)
@@ -449,6 +455,7 @@ func TestVerifyRawByteFlip(t *testing.T) {
 }
 
 func TestVerifyAddedRemoved(t *testing.T) {
+	shared.Need(t)
 	es := readZip(t, fx.pack)
 	dir := t.TempDir()
 	tests := []struct {
@@ -487,6 +494,7 @@ func TestVerifyAddedRemoved(t *testing.T) {
 }
 
 func TestVerifySignature(t *testing.T) {
+	shared.Need(t)
 	es := readZip(t, fx.pack)
 	other, _, err := GenerateKey(t.TempDir())
 	if err != nil {
@@ -566,6 +574,7 @@ func TestVerifySignature(t *testing.T) {
 }
 
 func TestCoverage(t *testing.T) {
+	shared.Need(t)
 	var doc struct {
 		Cells, Passed, Failed, Missing int
 		Coverage                       []Cell
@@ -605,6 +614,7 @@ func TestCoverage(t *testing.T) {
 }
 
 func TestReports(t *testing.T) {
+	shared.Need(t)
 	es := files(readZip(t, fx.pack))
 	var rep struct {
 		Rules []string
@@ -684,6 +694,7 @@ func TestReports(t *testing.T) {
 // TestReportHTMLOpensFromDisk opens report.html from an unzipped pack in
 // Chromium with no server and checks that it shows the crops.
 func TestReportHTMLOpensFromDisk(t *testing.T) {
+	shared.Need(t)
 	dir := t.TempDir()
 	for _, e := range readZip(t, fx.pack) {
 		p := filepath.Join(dir, filepath.FromSlash(e.name))
@@ -764,6 +775,7 @@ func TestReportHTMLOpensFromDisk(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	shared.Need(t)
 	dir := t.TempDir()
 	notDir := filepath.Join(dir, "file")
 	os.WriteFile(notDir, []byte("x"), 0o644)
@@ -818,6 +830,7 @@ func listDir(t *testing.T, dir string) []string {
 
 // TestWriteFiltered streams a narrowed, unsigned pack to memory.
 func TestWriteFiltered(t *testing.T) {
+	shared.Need(t)
 	o := fx.options()
 	o.SignKey = nil
 	o.Journeys, o.Langs, o.Devices = []string{"login"}, []string{"zh-HK"}, []string{"mobile"}
@@ -896,6 +909,7 @@ func TestKeys(t *testing.T) {
 
 // BenchmarkExport exports the fixture's release (2 PDFs, 5 runs, 25 steps).
 func BenchmarkExport(b *testing.B) {
+	shared.Need(b)
 	dir := b.TempDir()
 	for b.Loop() {
 		if _, err := Export(context.Background(), fx.options(), filepath.Join(dir, "b.zip")); err != nil {

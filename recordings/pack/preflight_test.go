@@ -17,6 +17,7 @@ import (
 // A pack exported with the service's preflight carries preflight.json (in
 // the manifest) and a Readiness section in report.html.
 func TestPackWithPreflight(t *testing.T) {
+	shared.Need(t)
 	srv := httptest.NewTLSServer(http.NotFoundHandler())
 	defer srv.Close()
 	rep, err := (&preflight.Checker{}).Run(context.Background(), preflight.Config{Service: "Sandbox", Origin: srv.URL, Callbacks: []string{srv.URL + "/callback"}})

@@ -58,6 +58,7 @@ func copyRun(t *testing.T, id uint, release, branch string, phone string) *recor
 // words; the submission videos start with a title card, hold each step,
 // show the click marker and the caption; the pack says what is missing.
 func TestSubmission(t *testing.T) {
+	shared.Need(t)
 	runs := releaseRuns(t)
 	var base *recordings.Run
 	for _, r := range runs {

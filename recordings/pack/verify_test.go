@@ -51,6 +51,7 @@ func dirOffset(t *testing.T, z []byte) int {
 // directory: the directory still lists only the real one, so reading by
 // the directory alone finds nothing wrong.
 func TestVerifyHiddenEntry(t *testing.T) {
+	shared.Need(t)
 	data, err := os.ReadFile(fx.pack)
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +87,7 @@ func TestVerifyHiddenEntry(t *testing.T) {
 }
 
 func TestVerifyUnsafeNames(t *testing.T) {
+	shared.Need(t)
 	es := readZip(t, fx.pack)
 	for _, name := range []string{"../../.bashrc", "/etc/cron.d/x", `videos\..\..\x.mp4`, "C:/Windows/x.dll", "C:x", "wireframes/../../x.pdf", "a/./b", "a//b", "nul\x00.txt"} {
 		t.Run(name, func(t *testing.T) {
@@ -115,6 +117,7 @@ func TestVerifyUnsafeNames(t *testing.T) {
 // TestVerifyManifestBomb puts a 64 MiB manifest, deflated to a few
 // kilobytes, in a pack: Verify refuses it without reading it into memory.
 func TestVerifyManifestBomb(t *testing.T) {
+	shared.Need(t)
 	for _, lie := range []bool{false, true} {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
@@ -179,6 +182,7 @@ func withManifest(t *testing.T, es []entry, m *Manifest) []entry {
 // pack: the hashes all match, so only the cross-check with report.json and
 // coverage.json can tell.
 func TestVerifyManifestFields(t *testing.T) {
+	shared.Need(t)
 	base := unsignedPack(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "unsigned.zip")
@@ -232,6 +236,7 @@ func TestVerifyManifestFields(t *testing.T) {
 }
 
 func TestVerifyRenamed(t *testing.T) {
+	shared.Need(t)
 	es := readZip(t, fx.pack)
 	for i := range es {
 		if es[i].name == "junit.xml" {
@@ -250,6 +255,7 @@ func TestVerifyRenamed(t *testing.T) {
 }
 
 func TestManifestDigest(t *testing.T) {
+	shared.Need(t)
 	res, err := Verify(fx.pack, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -268,6 +274,7 @@ func TestManifestDigest(t *testing.T) {
 // the store: the export hashes the bytes it writes and refuses the file
 // whose hash is not its name, leaving no pack.
 func TestExportRefusesDamagedArtifact(t *testing.T) {
+	shared.Need(t)
 	run, err := fx.store.Run(fx.videoRun)
 	if err != nil || run.Video == nil {
 		t.Fatalf("the video run: %v", err)

@@ -53,6 +53,7 @@ type matrixRun struct {
 // time including the encodes.
 func runMatrix(b *testing.B, cells []journeys.Cell, video func(*recordings.Store) *Source) matrixRun {
 	b.Helper()
+	shared.Need(b)
 	store, err := recordings.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
@@ -202,6 +203,7 @@ func BenchmarkDemoMatrix(b *testing.B) {
 // Recorder does, keeping the frames, and returns the encode job.
 func captureTicking(b *testing.B, device string, d time.Duration) *job {
 	b.Helper()
+	shared.Need(b)
 	store, err := recordings.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 )
 
@@ -30,6 +31,7 @@ func solidJPEG(t *testing.T, w, h int, c color.RGBA) []byte {
 // a still page lasts as long as it was on screen, and a size that is odd
 // is padded to an even one.
 func TestEncodeTiming(t *testing.T) {
+	browsertest.Skip(t, "an ffmpeg encode per case (seconds each)")
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	white, red, green, blue := color.RGBA{255, 255, 255, 255}, color.RGBA{255, 0, 0, 255}, color.RGBA{0, 128, 0, 255}, color.RGBA{0, 0, 255, 255}
 	type frame struct {

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
@@ -26,25 +27,44 @@ import (
 )
 
 // One browser and one loopback server (the sandbox plus the test pages
-// under /t/) for the package.
+// under /t/) for the package, started by the first test that needs them
+// (shared.Need).
 var (
 	browser *chrome.Browser
 	baseURL string // http://127.0.0.1:PORT
 	// otherURL is the same server under another site name, so that going
 	// there is a cross-site navigation (a new renderer process).
 	otherURL string
+	shared   = browsertest.Shared{Setup: startShared}
 )
 
 func TestMain(m *testing.M) {
+	var code int
+	if d := os.Getenv(benchChildEnv); d != "" {
+		// A child process of BenchmarkPeakRSS: run one long journey and
+		// report this process's peak memory.
+		if err := shared.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		code = rssChild(d)
+	} else {
+		code = m.Run()
+	}
+	shared.Close()
+	os.Exit(code)
+}
+
+// startShared starts the package's browser and loopback server.
+func startShared() (func(), error) {
 	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return nil, err
 	}
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		b.Close()
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	testPages(mux)
@@ -52,17 +72,7 @@ func TestMain(m *testing.M) {
 	srv := httptest.NewServer(mux)
 	browser, baseURL = b, srv.URL
 	otherURL = strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
-	var code int
-	if d := os.Getenv(benchChildEnv); d != "" {
-		// A child process of BenchmarkPeakRSS: run one long journey and
-		// report this process's peak memory.
-		code = rssChild(d)
-	} else {
-		code = m.Run()
-	}
-	srv.Close()
-	b.Close()
-	os.Exit(code)
+	return func() { srv.Close(); b.Close() }, nil
 }
 
 // testPages serves pages made to be told apart in a video:
@@ -123,6 +133,7 @@ type runResult struct {
 // video Source and waits for the encodes.
 func runJourneys(t *testing.T, o Options, screenshots bool, langs, devices []string, sources ...string) *runResult {
 	t.Helper()
+	shared.Need(t)
 	var js []*journeys.Journey
 	for i, src := range sources {
 		j, err := journeys.Parse(fmt.Sprintf("test-%d.yaml", i), []byte(src))

@@ -49,6 +49,7 @@ const loginSteps = `
 // trigger screen, and shows the service, the simulator and the service
 // again in order.
 func TestSandboxJourneyVideo(t *testing.T) {
+	shared.Need(t)
 	rr := runJourneys(t, Options{}, true, nil, nil, loginJourney("en", "desktop"), loginJourney("zh-HK", "mobile"))
 	if rr.waitErr != nil {
 		t.Fatal(rr.waitErr)
@@ -245,6 +246,7 @@ func moovFirst(t *testing.T, path string) bool {
 // A wait is real time in the video, whether the page keeps changing or
 // not: the last frame lasts until the next one.
 func TestWaitIsRealTime(t *testing.T) {
+	shared.Need(t)
 	tests := []struct {
 		name, page string
 	}{
@@ -300,6 +302,7 @@ steps:
 // A failing journey's video ends at the failure, and its last chapter is
 // the failing step, marked failed.
 func TestFailingJourneyVideo(t *testing.T) {
+	shared.Need(t)
 	rr := runJourneys(t, Options{}, false, nil, nil, `
 id: fails
 name: Fails at the second step
@@ -384,6 +387,7 @@ steps:
 // Navigations to another site and back, and a tab the page opens, are all
 // in the video, in order.
 func TestNavigationsAndNewTab(t *testing.T) {
+	shared.Need(t)
 	rr := runJourneys(t, Options{}, false, nil, nil, colourJourney())
 	if rr.waitErr != nil {
 		t.Fatal(rr.waitErr)
@@ -443,6 +447,7 @@ func TestNavigationsAndNewTab(t *testing.T) {
 // the run's length and size, shows the right frames when seeked, and its
 // captions load as a WebVTT track with one cue per step.
 func TestPlaysInChromium(t *testing.T) {
+	shared.Need(t)
 	rr := runJourneys(t, Options{}, false, nil, []string{"desktop"}, fmt.Sprintf(`
 id: play
 name: Red then blue
@@ -562,6 +567,7 @@ steps:
 // With --video=failed-only every cell is captured, and only a failed
 // cell's video is kept.
 func TestFailedOnly(t *testing.T) {
+	shared.Need(t)
 	tests := []struct {
 		name      string
 		journey   string
@@ -621,6 +627,7 @@ steps:
 // Without ffmpeg the runs pass, the frames stay (with what is needed to
 // encode them by hand), and one notice says so and how to install ffmpeg.
 func TestWithoutFFmpeg(t *testing.T) {
+	shared.Need(t)
 	rr := runJourneys(t, Options{FFmpeg: filepath.Join(t.TempDir(), "no-ffmpeg-here")}, false, nil, nil, `
 id: no-ffmpeg
 name: No ffmpeg
@@ -686,6 +693,7 @@ steps:
 // loaded machine, each page is in the video while its step waits after its
 // screenshots, and the poster is the trigger's screen.
 func TestVideoKeepsUpWithFullPageScreenshots(t *testing.T) {
+	shared.Need(t)
 	rr := runJourneys(t, Options{ackDelay: 400 * time.Millisecond}, true, nil, nil, `
 id: tall
 name: Tall pages
