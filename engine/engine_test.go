@@ -11,6 +11,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/engine"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
@@ -22,9 +23,7 @@ import (
 // release, the outcome names it, and every event after the run was stored
 // carries its id.
 func TestRunCarriesRunIDs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Chromium")
-	}
+	browsertest.Skip(t, "the engine's Chromium")
 	sb, err := sandbox.New(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)

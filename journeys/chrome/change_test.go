@@ -26,6 +26,7 @@ const changePage = `<!doctype html><html><head><title>change</title></head><body
 // value and fire input and change on the element, as a user's edit does,
 // so that the page's own scripts see it.
 func TestSelectAndDateFireChange(t *testing.T) {
+	shared.Need(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, changePage)
