@@ -25,6 +25,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"journeyproof"
 	"journeyproof/recordings"
 )
 
@@ -122,8 +123,9 @@ func secBigStore(t *testing.T, n int) string {
 				r.Steps = append(r.Steps, recordings.Step{Index: k, Name: fmt.Sprintf("step %d", k), Action: "goto /", Status: "passed", URL: "http://127.0.0.1:1/",
 					Title: "Page", StartedAt: st, EndedAt: end, ScreenshotSHA: shot, FullPageSHA: shot, Scale: 1})
 			}
-			r.Findings = []recordings.Finding{{StepIndex: 1, Rule: "a11y.contrast", Severity: "error", Message: "low contrast", Selector: "p"},
-				{StepIndex: 2, Rule: "iamsmart.label.approved", Severity: "warning", Message: "label", Selector: "button"}}
+			r.Findings = []recordings.FindingRow{
+				{StepIndex: 1, Finding: journeyproof.Finding{Rule: "a11y.contrast", Severity: "error", Message: "low contrast", Selector: "p"}},
+				{StepIndex: 2, Finding: journeyproof.Finding{Rule: "iamsmart.label.approved", Severity: "warning", Message: "label", Selector: "button"}}}
 			if err := tx.Create(&r).Error; err != nil {
 				return err
 			}
