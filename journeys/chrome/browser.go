@@ -30,6 +30,8 @@ type Browser struct {
 	// RemoveLeftoverProfiles); closed is set by Close.
 	profile string
 	closed  atomic.Bool
+	// phones are the idle phone-side tabs (phone.go).
+	phones phonePool
 }
 
 // BrowserOptions configure how Chromium starts.

@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sync"
+	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
@@ -41,9 +46,11 @@ func (c *cellRun) clickPoint(ctx context.Context, sel string) *journeyproof.Poin
 }
 
 // phoneScreen captures the phone side of the pending iAM Smart request:
-// the simulator's app screen at phoneURL, opened in a browser context of
-// its own (the phone is another device) on PhoneDevice, in the cell's
-// language. It returns the viewport PNG.
+// the simulator's app screen at phoneURL, in a browser context of its own
+// (the phone is another device) on PhoneDevice, in the cell's language.
+// It returns the viewport PNG. The phone's tab is kept for the next
+// iamsmart step of this browser (phonePool): opening a browser context
+// starts a renderer process, about a second of processor time per step.
 func (c *cellRun) phoneScreen(ctx context.Context, phoneURL string) ([]byte, error) {
 	u, err := url.Parse(phoneURL)
 	if err != nil {
@@ -54,13 +61,29 @@ func (c *cellRun) phoneScreen(ctx context.Context, phoneURL string) ([]byte, err
 		q.Set("lang", c.cell.Lang)
 		u.RawQuery = q.Encode()
 	}
-	// The phone's tab lives in the browser, for as long as the step may.
-	pctx, cancel := context.WithCancel(c.r.Browser.Context())
+	pool := &c.r.Browser.phones
+	tab, err := pool.take(c.r.Browser.Context())
+	if err != nil {
+		return nil, err
+	}
+	// A call the step's end cuts short leaves the tab in an unknown state:
+	// it is closed rather than kept.
+	tctx, cancel := context.WithCancel(tab.ctx)
 	defer cancel()
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
-	tab, closeTab := chromedp.NewContext(pctx, chromedp.WithNewBrowserContext())
-	defer closeTab()
+	png, err := c.capturePhone(tctx, u)
+	if err != nil || ctx.Err() != nil {
+		tab.close()
+		return nil, err
+	}
+	pool.give(tab, u)
+	return png, nil
+}
+
+// capturePhone opens u in the phone's tab and captures its viewport once
+// its fonts are loaded and a frame is drawn.
+func (c *cellRun) capturePhone(tab context.Context, u *url.URL) ([]byte, error) {
 	phone := journeys.Cell{Journey: c.cell.Journey, Lang: c.cell.Lang, Device: PhoneDevice}
 	if err := chromedp.Do(tab, c.r.emulate(phone)); err != nil {
 		return nil, fmt.Errorf("set up the phone view: %w", err)
@@ -68,13 +91,72 @@ func (c *cellRun) phoneScreen(ctx context.Context, phoneURL string) ([]byte, err
 	if err := chromedp.Do(tab, chromedp.Navigate(u.String()), chromedp.WaitReady("body")); err != nil {
 		return nil, fmt.Errorf("open the phone side %s: %w", u.Redacted(), err)
 	}
-	// Web fonts loaded and a frame drawn, so that the text is in its font.
 	chromedp.Run(tab, chromedp.Evaluate[bool](`document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise))
 	png, err := chromedp.Run(tab, viewportPNG())
 	if err != nil {
 		return nil, fmt.Errorf("capture the phone side: %w", err)
 	}
 	return png, nil
+}
+
+// phoneTab is a phone-side tab in a browser context of its own.
+type phoneTab struct {
+	ctx   context.Context
+	close context.CancelFunc
+}
+
+// phonePool keeps a browser's idle phone-side tabs. A tab is taken by one
+// step at a time; when it is given back its cookies and the site data of
+// the page it showed are cleared and it is left on about:blank, so that no
+// step's phone sees another's.
+type phonePool struct {
+	mu   sync.Mutex
+	idle []*phoneTab
+}
+
+// take returns an idle tab, or opens one in a new browser context of the
+// browser of bctx.
+func (p *phonePool) take(bctx context.Context) (*phoneTab, error) {
+	p.mu.Lock()
+	for len(p.idle) > 0 {
+		t := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if t.ctx.Err() == nil {
+			p.mu.Unlock()
+			return t, nil
+		}
+	}
+	p.mu.Unlock()
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	// The tab opens here, on its own context: a tab that a step's context
+	// opened would close when that context ends.
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		return nil, fmt.Errorf("open the phone's tab: %w", err)
+	}
+	return &phoneTab{ctx: ctx, close: cancel}, nil
+}
+
+// give clears what the page at u left in the tab and keeps the tab for
+// the next step; a tab that cannot be cleared is closed.
+func (p *phonePool) give(t *phoneTab, u *url.URL) {
+	ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
+	defer cancel()
+	origin := u.Scheme + "://" + u.Host
+	err := chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+	if err == nil {
+		_, err = chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
+	}
+	if err == nil {
+		_, err = chromedp.Call(ctx, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: origin, StorageTypes: "all"})
+	}
+	if err != nil {
+		t.close()
+		return
+	}
+	p.mu.Lock()
+	p.idle = append(p.idle, t)
+	p.mu.Unlock()
 }
 
 // closeIAMSmart is the user closing the iAM Smart page without deciding:
