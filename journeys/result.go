@@ -100,6 +100,15 @@ type CellObserver interface {
 	CellDone(res *CellResult) error
 }
 
+// FrameHolder is a CellObserver that records the tab as a video (the
+// evidence store's recorder with a video capture): HoldFrames stops its
+// frames while the runner captures a still page, since each capture would
+// make the browser draw and encode a video frame of the same picture, and
+// returns the func that starts them again.
+type FrameHolder interface {
+	HoldFrames() (resume func())
+}
+
 // EventKind says what an Event reports.
 type EventKind string
 

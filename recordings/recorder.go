@@ -148,6 +148,16 @@ type cellObserver struct {
 	video VideoCapture
 }
 
+// HoldFrames holds the video's frames while the runner captures the page
+// (journeys.FrameHolder); without a video, or with one that cannot hold
+// its frames, it does nothing.
+func (c *cellObserver) HoldFrames() func() {
+	if h, ok := c.video.(journeys.FrameHolder); ok {
+		return h.HoldFrames()
+	}
+	return func() {}
+}
+
 func (c *cellObserver) StepStarted(index int, step *journeys.Step, at time.Time) {
 	if c.video != nil {
 		c.video.StepStarted(index, step, at)

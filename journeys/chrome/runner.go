@@ -249,6 +249,9 @@ func (r *Runner) RunCell(ctx context.Context, cell journeys.Cell) (res journeys.
 	}
 
 	c := &cellRun{r: r, cell: cell, ctx: tabCtx, log: pl, world: world, quiet: quiet, gone: gone}
+	if fh, ok := obs.(journeys.FrameHolder); ok {
+		c.frames = fh
+	}
 	res.Status = journeyproof.StatusPassed
 	pendingTrigger := 0
 	var obsErr []error

@@ -28,6 +28,9 @@ type cellRun struct {
 	// gone says why the tab cannot go on (crashed, closed, or the browser
 	// exited), nil while it can.
 	gone func() error
+	// frames holds the video's frames while a step is captured; nil
+	// without a video.
+	frames journeys.FrameHolder
 }
 
 func (c *cellRun) timeout(s *journeys.Step) time.Duration {
@@ -201,22 +204,15 @@ func (c *cellRun) observe(i int, s *journeys.Step, sr *journeys.StepResult) erro
 	if !c.r.NoScreenshots {
 		start := time.Now()
 		sr.Times.Settle = start.Sub(settleStart)
-		shot, err := stableViewportPNG(octx, changing)
-		if err != nil {
-			c.unsettle(octx)
-			return fmt.Errorf("viewport screenshot: %w", err)
-		}
-		if !shot.Stable {
-			c.r.logger().Warn("the page kept changing: its screenshot is the last of its captures", "cell", c.cell.String(), "step", i+1, "captures", shot.Captures)
-		}
-		sr.Screenshot = shot.PNG
-		if fits {
-			sr.FullPage = sr.Screenshot
-		} else if sr.FullPage, err = chromedp.Run(octx, fullPagePNG()); err != nil {
-			c.unsettle(octx)
-			return fmt.Errorf("full-page screenshot: %w", err)
-		}
+		// The video's frames are held while the page is captured: it is
+		// still, and each capture would draw a screencast frame of it.
+		resume := c.holdFrames()
+		err := c.screenshots(octx, i, sr, changing, fits)
 		c.unsettle(octx)
+		resume()
+		if err != nil {
+			return err
+		}
 		sr.Times.Screenshots = time.Since(start)
 	}
 	if c.r.Checker != nil {
@@ -230,6 +226,35 @@ func (c *cellRun) observe(i int, s *journeys.Step, sr *journeys.StepResult) erro
 		sr.Entries = sc.Entries
 	}
 	return nil
+}
+
+// screenshots takes the step's viewport screenshot (the stable capture)
+// and, when the page does not fit the viewport, its full-page screenshot.
+func (c *cellRun) screenshots(ctx context.Context, i int, sr *journeys.StepResult, changing, fits bool) error {
+	shot, err := stableViewportPNG(ctx, changing)
+	if err != nil {
+		return fmt.Errorf("viewport screenshot: %w", err)
+	}
+	if !shot.Stable {
+		c.r.logger().Warn("the page kept changing: its screenshot is the last of its captures", "cell", c.cell.String(), "step", i+1, "captures", shot.Captures)
+	}
+	sr.Screenshot = shot.PNG
+	if fits {
+		sr.FullPage = sr.Screenshot
+	} else if sr.FullPage, err = chromedp.Run(ctx, fullPagePNG()); err != nil {
+		return fmt.Errorf("full-page screenshot: %w", err)
+	}
+	return nil
+}
+
+// holdFrames holds the frames of the cell's video, when the observer
+// records one (journeys.FrameHolder), and returns the func that lets them
+// go on.
+func (c *cellRun) holdFrames() func() {
+	if c.frames == nil {
+		return func() {}
+	}
+	return c.frames.HoldFrames()
 }
 
 // waive marks the findings that a step waives; they are kept, never dropped.

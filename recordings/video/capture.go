@@ -51,6 +51,7 @@ type capture struct {
 	frames    int          // frames written
 	received  int          // frames the screencasts sent
 	refreshes int          // screencasts restarted (see refreshAfter)
+	holding   *tabSource   // the tab whose screencast HoldFrames stopped
 	err       error
 
 	mu    sync.Mutex
@@ -59,6 +60,10 @@ type capture struct {
 	// trigger step's, else the first step's; posterTrigger says which.
 	poster        []byte
 	posterTrigger bool
+	// held is set by HoldFrames until StepDone: the step's full-page
+	// screenshot was taken with the screencast stopped, and the restarted
+	// screencast sent the screen as it is.
+	held bool
 }
 
 // tabSource is a tab whose frames the capture uses while it is in front.
@@ -108,6 +113,10 @@ type event struct {
 	// resized: a step took a full-page screenshot, which resizes the page
 	// and back.
 	resized bool
+	// hold stops the screencast of the tab in front, resume starts it
+	// again (HoldFrames); ack is closed when the loop has done it.
+	hold, resume bool
+	ack          chan struct{}
 }
 
 // queue is an unbounded FIFO that never blocks a tab's event loop. The
@@ -241,6 +250,12 @@ func (c *capture) loop() {
 				c.refresh(e.tab, e.gen)
 			case e.resized:
 				c.watch(c.front(), false)
+			case e.hold:
+				c.hold()
+				close(e.ack)
+			case e.resume:
+				c.unhold()
+				close(e.ack)
 			case e.stop:
 				c.end = e.at
 				c.stop()
@@ -337,7 +352,7 @@ func (c *capture) watch(ts *tabSource, fits bool) {
 // refresh restarts the screencast of a tab that is still without a frame
 // of the device's size since frame gen.
 func (c *capture) refresh(ts *tabSource, gen int) {
-	if !ts.stale || ts.gen != gen || c.find(ts.id) < 0 {
+	if !ts.stale || ts.gen != gen || c.find(ts.id) < 0 || c.holding == ts {
 		return
 	}
 	c.refreshes++
@@ -348,6 +363,67 @@ func (c *capture) refresh(ts *tabSource, gen int) {
 	}
 	if err := c.startScreencast(ctx); err != nil {
 		c.src.logger.Debug("video: restart the screencast", "err", err)
+	}
+}
+
+// HoldFrames stops the screencast of the tab in front while the runner
+// captures a still page (journeys.FrameHolder): each capture would make
+// Chromium draw and encode a screencast frame of the same picture, which
+// doubles the capture's cost. The func it returns starts the screencast
+// again; a restarted screencast sends the screen as it is, so the video
+// goes on from the page as it was captured.
+func (c *capture) HoldFrames() func() {
+	if c.src.noHold || !c.call(event{hold: true}) {
+		return func() {}
+	}
+	c.mu.Lock()
+	c.held = true
+	c.mu.Unlock()
+	return func() { c.call(event{resume: true}) }
+}
+
+// call queues e for the loop and waits until the loop has handled it; it
+// reports false when the loop had ended (the cell's capture finished).
+func (c *capture) call(e event) bool {
+	e.ack = make(chan struct{})
+	c.q.push(e)
+	select {
+	case <-e.ack:
+		return true
+	case <-c.done:
+		return false
+	}
+}
+
+// hold stops the screencast of the tab in front.
+func (c *capture) hold() {
+	if c.holding != nil {
+		return
+	}
+	ts := c.front()
+	ctx, cancel := context.WithTimeout(ts.ctx, 2*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, page.StopScreencast, cdp.Empty{}); err != nil {
+		c.src.logger.Debug("video: hold the screencast", "err", err)
+		return
+	}
+	c.holding = ts
+}
+
+// unhold starts the screencast that hold stopped.
+func (c *capture) unhold() {
+	ts := c.holding
+	if ts == nil {
+		return
+	}
+	c.holding = nil
+	if c.find(ts.id) < 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ts.ctx, 5*time.Second)
+	defer cancel()
+	if err := c.startScreencast(ctx); err != nil {
+		c.src.logger.Debug("video: start the screencast again", "err", err)
 	}
 }
 
@@ -436,9 +512,10 @@ func (c *capture) StepDone(res *journeys.StepResult) {
 			c.steps[i].Error = res.Error
 		}
 	}
-	if res.FullPage != nil && !bytes.Equal(res.FullPage, res.Screenshot) {
+	if res.FullPage != nil && !bytes.Equal(res.FullPage, res.Screenshot) && !c.held {
 		c.q.push(event{resized: true})
 	}
+	c.held = false
 	if res.Screenshot != nil && !c.posterTrigger && (c.poster == nil || res.Step.Trigger) {
 		c.poster, c.posterTrigger = res.Screenshot, res.Step.Trigger
 	}

@@ -56,6 +56,9 @@ type Options struct {
 	// ackDelay holds back the acknowledgement of every frame until that
 	// long after it came, as a loaded machine does (tests only).
 	ackDelay time.Duration
+	// noHold makes HoldFrames do nothing, so that a test can count the
+	// frames that holding them saves.
+	noHold bool
 }
 
 // Source captures and encodes the workflow video of every cell of one
@@ -69,6 +72,7 @@ type Source struct {
 	logger     *slog.Logger
 	sem        chan struct{}
 	ackDelay   time.Duration
+	noHold     bool
 
 	wg         sync.WaitGroup
 	noticeOnce sync.Once
@@ -89,7 +93,7 @@ type Source struct {
 
 // New returns a Source that stores the videos in store.
 func New(store *recordings.Store, o Options) *Source {
-	s := &Source{store: store, fps: o.FPS, failedOnly: o.FailedOnly, notice: o.Notice, logger: o.Logger, ackDelay: o.ackDelay}
+	s := &Source{store: store, fps: o.FPS, failedOnly: o.FailedOnly, notice: o.Notice, logger: o.Logger, ackDelay: o.ackDelay, noHold: o.noHold}
 	if s.fps <= 0 {
 		s.fps = DefaultFPS
 	}

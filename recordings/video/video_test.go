@@ -745,3 +745,58 @@ steps:
 		})
 	}
 }
+
+// While the runner captures a step's page, the video's screencast is held:
+// without that, each capture (two viewport captures and a full-page one on
+// a tall page) made Chromium draw and encode video frames of the same
+// picture. The same journey, with and without the hold: fewer frames come
+// with it, and each page is still in the video while its step waits.
+func TestHeldFramesWhileCapturing(t *testing.T) {
+	shared.Need(t)
+	src := `
+id: held
+name: Held frames
+process: video-test
+matrix: {languages: [en], devices: [mobile]}
+steps:
+  - name: Tall green page
+    goto: /t/page?c=green&h=3000
+  - name: Look at the green page
+    wait: 1s
+  - name: Tall blue page
+    goto: /t/page?c=blue&h=3000
+  - name: Look at the blue page
+    wait: 1s
+  - name: Tall red page
+    goto: /t/page?c=red&h=3000
+  - name: Look at the red page
+    wait: 1s
+`
+	received := map[bool]int{}
+	for _, hold := range []bool{true, false} {
+		rr := runJourneys(t, Options{noHold: !hold}, true, nil, nil, src)
+		if rr.waitErr != nil {
+			t.Fatal(rr.waitErr)
+		}
+		res := rr.results[0]
+		if res.Status != journeyproof.StatusPassed {
+			t.Fatalf("hold %v: run %s: %s", hold, res.Status, res.Error)
+		}
+		received[hold] = rr.src.encoded.received
+		if !hold {
+			continue
+		}
+		run := rr.run(t, 0)
+		path := rr.videoPath(t, run)
+		for k := 1; k < len(run.Steps); k += 2 {
+			at := float64(run.Video.Chapters[k].StartMS)/1000 + 0.5
+			if d := diff(thumb(frameAtTime(t, path, at)), rr.stepThumb(t, run, k-1)); d > 12 {
+				t.Errorf("%.1fs into the video (%q) differs from the page's screenshot by %.1f", at, run.Video.Chapters[k].Title, d)
+			}
+		}
+	}
+	t.Logf("screencast frames received: %d with the hold, %d without", received[true], received[false])
+	if received[true] >= received[false] {
+		t.Errorf("%d screencast frames with the hold, %d without: holding them saved none", received[true], received[false])
+	}
+}
