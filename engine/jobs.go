@@ -26,8 +26,7 @@ import (
 // openQueue opens the queue of cfg and, with cfg.Work, starts this
 // process's worker of it.
 func (e *Engine) openQueue(ctx context.Context, cfg Config) error {
-	jr := &jobRunner{e: e, browserURL: cfg.Browser, listeners: map[string]func(journeys.Event){}, running: map[int64]string{},
-		lanes: make(chan struct{}, max(cfg.Parallel, 1))}
+	jr := &jobRunner{e: e, browserURL: cfg.Browser, listeners: map[string]func(journeys.Event){}, running: map[int64]string{}}
 	if cfg.Rules != "" {
 		jr.rules = e.Pack.Source()
 	}
@@ -36,9 +35,7 @@ func (e *Engine) openQueue(ctx context.Context, cfg Config) error {
 	riverLog := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	qc := queue.Config{DB: cfg.DB, DataDir: cfg.DataDir, Queue: cfg.Queue, JobTimeout: cfg.JobTimeout, ID: owner.Self().String(), Logger: riverLog}
 	if cfg.Work {
-		// Twice the lanes: a cell's video is encoded and stored after its
-		// last step, while the next cell takes the lane (jobRunner.lanes).
-		qc.Concurrency, qc.Runner = 2*cfg.Parallel, jr
+		qc.Concurrency, qc.Runner = cfg.Parallel, jr
 	}
 	q, err := queue.Open(ctx, qc)
 	if err != nil {
@@ -63,12 +60,6 @@ type jobRunner struct {
 	// rules is the --rules pack's YAML given to the cells this process
 	// enqueues ("" for the embedded pack).
 	rules string
-	// lanes holds a token for each cell whose steps run in the browser
-	// (--parallel of them at once). A job gives its token back when its
-	// steps end, before its video is encoded and stored, so that the
-	// encoding overlaps the next cell instead of holding up the lane; the
-	// job ends, and the run gets its verdict, when the video is stored.
-	lanes chan struct{}
 
 	mu sync.Mutex
 	// listeners get the runner's events of the cells of invocations
@@ -124,19 +115,6 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 			return queue.Result{Status: journeyproof.StatusFailed, Error: err.Error()}, nil
 		}
 	}
-	select {
-	case jr.lanes <- struct{}{}:
-	case <-ctx.Done():
-		return queue.Result{}, ctx.Err()
-	}
-	laneHeld := true
-	freeLane := func() {
-		if laneHeld {
-			laneHeld = false
-			<-jr.lanes
-		}
-	}
-	defer freeLane()
 	jr.mu.Lock()
 	jr.seq++
 	id := jr.seq
@@ -160,7 +138,6 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 		r.Checker = &Checker{Pack: pack, Store: jr.e.Store}
 	}
 	res := r.Run(ctx, []journeys.Cell{cell})[0]
-	freeLane()
 	werr := rec.Wait()
 	runID := res.RunID
 	if runID != 0 {
