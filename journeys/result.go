@@ -55,6 +55,10 @@ type StepTimes struct {
 	// to settle before the screenshots (with the URL, title, scroll and mask
 	// reads).
 	Screenshots, Check, Settle time.Duration
+	// Captures is how many viewport captures the stable capture took: 2
+	// for a settled page, 1 when the previous step's last capture of the
+	// same, unchanged page counted as the first, up to 4 for a changing one.
+	Captures int
 }
 
 // CellResult is how one cell ended.

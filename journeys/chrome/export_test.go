@@ -11,7 +11,7 @@ import (
 // StableViewportPNG and ViewportPNG let the external tests measure the
 // stable capture against one capture.
 func StableViewportPNG(ctx context.Context, changing bool) ([]byte, int, error) {
-	c, err := stableViewportPNG(ctx, changing)
+	c, err := stableViewportPNG(ctx, changing, nil)
 	return c.PNG, c.Captures, err
 }
 
@@ -32,4 +32,15 @@ func IdlePhones(b *Browser) int {
 	b.phones.mu.Lock()
 	defer b.phones.mu.Unlock()
 	return len(b.phones.idle)
+}
+
+// Watch starts the unchanged-page watcher in the page's main world.
+func Watch(ctx context.Context) error {
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](watchScript))
+	return err
+}
+
+// Unwatched stops the watcher and says whether the page is unchanged.
+func Unwatched(ctx context.Context) (bool, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[bool](unwatchScript))
 }

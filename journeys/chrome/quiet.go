@@ -84,6 +84,17 @@ func (q *netQuiet) done(id network.RequestID) {
 	}
 }
 
+// lastChange is when a followed request last started or ended; the zero
+// time while one is in flight.
+func (q *netQuiet) lastChange() time.Time {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.inflight) > 0 {
+		return time.Time{}
+	}
+	return q.last
+}
+
 // hungAfter is how long a request may be in flight before the settle wait
 // stops waiting for it (a long poll, a stalled beacon).
 const hungAfter = 5 * time.Second

@@ -22,7 +22,8 @@ const captureGap = 50 * time.Millisecond
 type stableCapture struct {
 	PNG []byte
 	// Captures is how many viewport captures were taken (2 when the first
-	// two were identical).
+	// two were identical, 1 when the first was identical to the previous
+	// step's last).
 	Captures int
 	// Stable is false when no two consecutive captures were identical.
 	Stable bool
@@ -33,13 +34,19 @@ type stableCapture struct {
 // toHaveScreenshot does, and returns the last. The second capture follows
 // the first at once when the page had settled (changing false) and after
 // captureGap when it was still changing; later ones only come when the
-// last two differed.
-func stableViewportPNG(ctx context.Context, changing bool) (stableCapture, error) {
-	png, err := chromedp.Run(ctx, viewportPNG())
-	if err != nil {
-		return stableCapture{}, err
+// last two differed. last, when not nil, is a capture of this same page
+// taken just before with nothing changed since (unchanged.go): it counts as
+// the first, so a still page takes one capture.
+func stableViewportPNG(ctx context.Context, changing bool, last []byte) (stableCapture, error) {
+	png, n := last, 0
+	if png == nil {
+		var err error
+		if png, err = chromedp.Run(ctx, viewportPNG()); err != nil {
+			return stableCapture{}, err
+		}
+		n = 1
 	}
-	for n := 2; n <= maxCaptures; n++ {
+	for n < maxCaptures {
 		if changing {
 			select {
 			case <-ctx.Done():
@@ -51,10 +58,11 @@ func stableViewportPNG(ctx context.Context, changing bool) (stableCapture, error
 		if err != nil {
 			return stableCapture{}, err
 		}
+		n++
 		if bytes.Equal(next, png) {
 			return stableCapture{PNG: next, Captures: n, Stable: true}, nil
 		}
 		png, changing = next, true
 	}
-	return stableCapture{PNG: png, Captures: maxCaptures}, nil
+	return stableCapture{PNG: png, Captures: n}, nil
 }

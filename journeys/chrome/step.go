@@ -31,6 +31,9 @@ type cellRun struct {
 	// frames holds the video's frames while a step is captured; nil
 	// without a video.
 	frames journeys.FrameHolder
+	// prev is the last step's captures while nothing has acted on the
+	// page since (unchanged.go).
+	prev *observation
 }
 
 func (c *cellRun) timeout(s *journeys.Step) time.Duration {
@@ -63,6 +66,7 @@ func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigge
 		return c.fail(sr, m, err)
 	}
 	acted := time.Now()
+	c.prev = nil
 	actx, cancel := context.WithTimeout(c.ctx, c.timeout(s))
 	saw, err := act.run(actx, c)
 	cancel()
@@ -178,6 +182,7 @@ func (c *cellRun) observe(i int, s *journeys.Step, sr *journeys.StepResult) erro
 	if err := c.waitReady(octx, ScreenInput{Cell: c.cell, Step: s, Index: i, World: c.world}, c.timeout(s)); err != nil {
 		return err
 	}
+	prev := c.unchanged(octx)
 	if !c.r.NoScreenshots {
 		var err error
 		if changing, err = c.settleForCapture(octx); err != nil {
@@ -193,6 +198,9 @@ func (c *cellRun) observe(i int, s *journeys.Step, sr *journeys.StepResult) erro
 	sr.ScrollX, sr.ScrollY = g.ScrollX, g.ScrollY
 	// A page that fits the viewport needs no second, full-page capture.
 	fits := g.ScrollX == 0 && g.ScrollY == 0 && g.ScrollW <= g.InnerW && g.ScrollH <= g.InnerH
+	if prev != nil && (changing || g != prev.geometry) {
+		prev = nil
+	}
 	if len(s.Mask) > 0 {
 		boxes, err := EvalAs[[]journeyproof.Box](octx, c.world, maskScript(s.Mask))
 		if err != nil {
@@ -207,11 +215,14 @@ func (c *cellRun) observe(i int, s *journeys.Step, sr *journeys.StepResult) erro
 		// The video's frames are held while the page is captured: it is
 		// still, and each capture would draw a screencast frame of it.
 		resume := c.holdFrames()
-		err := c.screenshots(octx, i, sr, changing, fits)
+		stable, err := c.screenshots(octx, i, sr, changing, fits, prev)
 		c.unsettle(octx)
 		resume()
 		if err != nil {
 			return err
+		}
+		if stable {
+			c.keep(octx, sr.Screenshot, sr.FullPage, g)
 		}
 		sr.Times.Screenshots = time.Since(start)
 	}
@@ -230,21 +241,34 @@ func (c *cellRun) observe(i int, s *journeys.Step, sr *journeys.StepResult) erro
 
 // screenshots takes the step's viewport screenshot (the stable capture)
 // and, when the page does not fit the viewport, its full-page screenshot.
-func (c *cellRun) screenshots(ctx context.Context, i int, sr *journeys.StepResult, changing, fits bool) error {
-	shot, err := stableViewportPNG(ctx, changing)
+// prev, when not nil, is the previous step's observation of this same,
+// unchanged page: its viewport capture counts as this one's first, and
+// when this step's capture is identical to it, its full-page capture is
+// this step's. It reports whether the viewport capture was stable.
+func (c *cellRun) screenshots(ctx context.Context, i int, sr *journeys.StepResult, changing, fits bool, prev *observation) (bool, error) {
+	var last []byte
+	if prev != nil {
+		last = prev.viewport
+	}
+	shot, err := stableViewportPNG(ctx, changing, last)
 	if err != nil {
-		return fmt.Errorf("viewport screenshot: %w", err)
+		return false, fmt.Errorf("viewport screenshot: %w", err)
 	}
 	if !shot.Stable {
 		c.r.logger().Warn("the page kept changing: its screenshot is the last of its captures", "cell", c.cell.String(), "step", i+1, "captures", shot.Captures)
 	}
-	sr.Screenshot = shot.PNG
-	if fits {
+	sr.Screenshot, sr.Times.Captures = shot.PNG, shot.Captures
+	switch {
+	case fits:
 		sr.FullPage = sr.Screenshot
-	} else if sr.FullPage, err = chromedp.Run(ctx, fullPagePNG()); err != nil {
-		return fmt.Errorf("full-page screenshot: %w", err)
+	case prev != nil && shot.Stable && shot.Captures == 1:
+		sr.FullPage = prev.fullPage
+	default:
+		if sr.FullPage, err = chromedp.Run(ctx, fullPagePNG()); err != nil {
+			return false, fmt.Errorf("full-page screenshot: %w", err)
+		}
 	}
-	return nil
+	return shot.Stable, nil
 }
 
 // holdFrames holds the frames of the cell's video, when the observer
