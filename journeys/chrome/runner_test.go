@@ -48,13 +48,16 @@ func startShared() (func(), error) {
 console.error("boom from the page");</script>
 <img src="/missing.png" alt="missing"></body></html>`, r.Header.Get("Accept-Language"))
 	})
-	// A still page taller than a desktop screen, with or without a canvas,
-	// whose button leads to /env.
+	// A still page taller than a desktop screen, with or without a canvas
+	// or a line that appears late, whose button leads to /env.
 	mux.HandleFunc("/still", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		canvas := ""
 		if r.URL.Query().Has("canvas") {
 			canvas = `<canvas width="40" height="40"></canvas>`
+		}
+		if r.URL.Query().Has("late") { // a line that appears 3 s after load
+			canvas = `<script>setTimeout(() => document.querySelector("h1").after(Object.assign(document.createElement("p"), {id: "late", textContent: "Late"})), 3000)</script>`
 		}
 		fmt.Fprintf(w, `<!doctype html><html><head><title>still</title></head><body><h1>Still</h1>%s<button id="go" onclick="location='/env'">Go</button><div style="height:2000px;background:linear-gradient(#fff,#036)"></div><p>end</p></body></html>`, canvas)
 	})

@@ -66,7 +66,9 @@ func (c *cellRun) step(i int, s *journeys.Step, started time.Time, pendingTrigge
 		return c.fail(sr, m, err)
 	}
 	acted := time.Now()
-	c.prev = nil
+	if !readsOnly(s.Action) {
+		c.prev = nil
+	}
 	actx, cancel := context.WithTimeout(c.ctx, c.timeout(s))
 	saw, err := act.run(actx, c)
 	cancel()

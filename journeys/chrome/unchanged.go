@@ -3,21 +3,34 @@ package chrome
 import (
 	"context"
 	"time"
+
+	"journeyproof/journeys"
 )
 
-// A trigger step that acts (click, press) is observed before its action,
-// right after the previous step was observed on the same screen: nothing
-// ran in between. When the page is provably unchanged since the previous
-// step's captures, that step's last viewport capture counts as the first
-// of this step's stable capture (two consecutive identical captures, so a
-// settled page takes one capture instead of two), and its full-page
-// capture is this step's too. Unchanged means: no DOM mutation, scroll,
+// Some steps are observed with nothing acting on the page since the
+// previous step's captures: a trigger step that acts (click, press), which
+// is observed before its action, and a step that only reads the page
+// (wait, expect, snapshot). When the page is provably unchanged since the
+// previous step's captures, that step's last viewport capture counts as
+// the first of this step's stable capture (two consecutive identical
+// captures, so a settled page takes one capture instead of two), and its
+// full-page capture is this step's too. Unchanged means: no DOM mutation, scroll,
 // resize or focus change (a watcher in the isolated world, installed after
 // the previous step's captures), no request started or ended (the settle
 // wait's network log), the same URL, title, scroll position and sizes, the
 // page not still changing by the settle script's judgement, and no frame,
 // canvas, video or plugin on the page, whose content the watcher cannot
 // see. Anything else, and the step captures afresh.
+
+// readsOnly says whether a step's action only reads the page, so that the
+// previous step's captures may still show it.
+func readsOnly(a journeys.Action) bool {
+	switch a {
+	case journeys.ActWait, journeys.ActExpect, journeys.ActSnapshot:
+		return true
+	}
+	return false
+}
 
 // observation is what a step's captures saw, for the next step to reuse.
 type observation struct {

@@ -10,10 +10,11 @@ import (
 )
 
 // A trigger step is observed right after the previous step, on the same
-// screen. When nothing changed, the previous step's last capture counts as
-// the first of the stable capture (one capture, not two) and its full-page
-// capture is reused; a page with a canvas, whose drawing no watcher sees,
-// is captured afresh.
+// screen, and so is a step that only reads the page. When nothing changed,
+// the previous step's last capture counts as the first of the stable
+// capture (one capture, not two) and its full-page capture is reused; a
+// page with a canvas, whose drawing no watcher sees, is captured afresh,
+// and so is a page that changed since.
 func TestTriggerStepReusesUnchangedScreen(t *testing.T) {
 	for _, tc := range []struct {
 		path        string
@@ -21,10 +22,10 @@ func TestTriggerStepReusesUnchangedScreen(t *testing.T) {
 		wantCapture int
 	}{{"/still", true, 1}, {"/still?canvas", false, 2}} {
 		src := "id: reuse\nname: Reuse\nprocess: authentication\nsteps:\n  - goto: " + tc.path +
-			"\n  - click: \"#go\"\n    trigger: true\n  - expect: {text: accept=}\n"
+			"\n  - click: \"#go\"\n    trigger: true\n  - expect: {text: accept=}\n  - expect: {text: nav=}\n"
 		col, results := run(t, src, []string{"en"}, []string{"desktop"})
 		steps := col.steps[results[0].Cell.String()]
-		if len(steps) != 3 {
+		if len(steps) != 4 {
 			t.Fatalf("%s: %s %s, %d steps", tc.path, results[0].Status, results[0].Error, len(steps))
 		}
 		open, trigger := steps[0], steps[1]
@@ -43,6 +44,23 @@ func TestTriggerStepReusesUnchangedScreen(t *testing.T) {
 		if steps[2].Times.Captures != 2 {
 			t.Errorf("%s: the step after the click took %d captures, want 2 (the page changed)", tc.path, steps[2].Times.Captures)
 		}
+		if steps[3].Times.Captures != 1 || !bytes.Equal(steps[3].Screenshot, steps[2].Screenshot) {
+			t.Errorf("%s: the expect step on the unchanged page took %d captures, want 1 and the same screenshot", tc.path, steps[3].Times.Captures)
+		}
+	}
+}
+
+// A step that only reads the page but waits for it to change is captured
+// afresh: the previous step's capture no longer shows it.
+func TestReadingStepAfterChangeCapturesAfresh(t *testing.T) {
+	src := "id: late\nname: Late\nprocess: other\nsteps:\n  - goto: /still?late\n  - wait: {selector: \"#late\"}\n"
+	col, results := run(t, src, []string{"en"}, []string{"desktop"})
+	steps := col.steps[results[0].Cell.String()]
+	if len(steps) != 2 {
+		t.Fatalf("%s %s, %d steps", results[0].Status, results[0].Error, len(steps))
+	}
+	if steps[1].Times.Captures != 2 || bytes.Equal(steps[0].Screenshot, steps[1].Screenshot) || bytes.Equal(steps[0].FullPage, steps[1].FullPage) {
+		t.Errorf("the wait step took %d captures and its screenshots equal the first step's: want 2 new captures showing the late line", steps[1].Times.Captures)
 	}
 }
 
