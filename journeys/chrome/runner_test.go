@@ -59,7 +59,7 @@ console.error("boom from the page");</script>
 		if r.URL.Query().Has("late") { // a line that appears 3 s after load
 			canvas = `<script>setTimeout(() => document.querySelector("h1").after(Object.assign(document.createElement("p"), {id: "late", textContent: "Late"})), 3000)</script>`
 		}
-		fmt.Fprintf(w, `<!doctype html><html><head><title>still</title></head><body><h1>Still</h1>%s<button id="go" onclick="location='/env'">Go</button><div style="height:2000px;background:linear-gradient(#fff,#036)"></div><p>end</p></body></html>`, canvas)
+		fmt.Fprintf(w, `<!doctype html><html><head><title>still</title></head><body><h1>Still</h1>%s<button id="go" onclick="location='/env'">Go</button><div id="box" style="height:40px;overflow:auto"><div style="height:200px">box</div></div><div style="height:2000px;background:linear-gradient(#fff,#036)"></div><p>end</p></body></html>`, canvas)
 	})
 	mux.Handle("/", sb)
 	srv := httptest.NewServer(mux)

@@ -14,13 +14,14 @@ import (
 // previous step's captures, that step's last viewport capture counts as
 // the first of this step's stable capture (two consecutive identical
 // captures, so a settled page takes one capture instead of two), and its
-// full-page capture is this step's too. Unchanged means: no DOM mutation, scroll,
-// resize or focus change (a watcher in the isolated world, installed after
-// the previous step's captures), no request started or ended (the settle
-// wait's network log), the same URL, title, scroll position and sizes, the
-// page not still changing by the settle script's judgement, and no frame,
-// canvas, video or plugin on the page, whose content the watcher cannot
-// see. Anything else, and the step captures afresh.
+// full-page capture is this step's too. Unchanged means: no DOM mutation,
+// element scroll, resize or focus change (a watcher in the isolated world,
+// installed after the previous step's captures), no request started or
+// ended (the settle wait's network log), the same URL, title, document
+// scroll position and sizes, the page not still changing by the settle
+// script's judgement, and no frame, canvas, video or plugin on the page,
+// whose content the watcher cannot see. Anything else, and the step
+// captures afresh.
 
 // readsOnly says whether a step's action only reads the page, so that the
 // previous step's captures may still show it.
@@ -51,12 +52,16 @@ const watchScript = `(() => {
   mo.observe(document, opts);
   const walk = (root) => { for (const el of root.querySelectorAll("*")) if (el.shadowRoot) { mo.observe(el.shadowRoot, opts); walk(el.shadowRoot); } };
   walk(document);
-  const on = [[window, "scroll"], [window, "resize"], [document, "focusin"], [document, "focusout"]];
-  for (const [t, e] of on) t.addEventListener(e, mark, {capture: true, passive: true});
+  // The document's own scroll position is compared by the runner (a
+  // full-page capture makes Chromium report a scroll of the document
+  // after it); an element's scroll is a change.
+  const scrolled = (e) => { if (e.target !== document && e.target !== document.scrollingElement) mark(); };
+  const on = [[window, "scroll", scrolled], [window, "resize", mark], [document, "focusin", mark], [document, "focusout", mark]];
+  for (const [t, e, f] of on) t.addEventListener(e, f, {capture: true, passive: true});
   st.stop = () => {
     if (mo.takeRecords().length) st.dirty = true;
     mo.disconnect();
-    for (const [t, e] of on) t.removeEventListener(e, mark, {capture: true});
+    for (const [t, e, f] of on) t.removeEventListener(e, f, {capture: true});
   };
   window.__journeyproofWatch = st;
   return true;
