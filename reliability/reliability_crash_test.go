@@ -457,6 +457,20 @@ steps:
   - expect: {visible: "#iamsmart-login"}
 `
 
+// intoWait returns half a second into the second step (the wait) of the
+// first run of release that p is making; it fails t when p exits first or
+// the first step never ends.
+func intoWait(t *testing.T, p *proc, db *gorm.DB, release string) {
+	t.Helper()
+	if !poll(2*time.Minute, 20*time.Millisecond, func() bool {
+		rs := runsOf(db, release)
+		return p.exited() || len(rs) > 0 && rs[0].Steps >= 1
+	}) || p.exited() {
+		t.Fatalf("the first step never ended; output:\n%s", p.out.String())
+	}
+	time.Sleep(500 * time.Millisecond)
+}
+
 // TestChromiumKilled: Chromium's browser process is killed during a run of
 // three cells: every cell fails with "browser exited" within 2 s, every
 // cell has a run, the evidence of the steps before is kept. Then a
@@ -470,13 +484,7 @@ func TestChromiumKilled(t *testing.T) {
 		l := newLab(t)
 		p := l.start("run", "--release", "browser", "--lang", "en,zh-HK,zh-CN", "--device", "desktop", "--parallel", "1", slow)
 		db := l.db()
-		if !poll(2*time.Minute, 20*time.Millisecond, func() bool {
-			rs := runsOf(db, "browser")
-			return p.exited() || len(rs) > 0 && rs[0].Steps >= 1
-		}) || p.exited() {
-			t.Fatalf("the first step never ended; output:\n%s", p.out.String())
-		}
-		time.Sleep(500 * time.Millisecond) // into the wait
+		intoWait(t, p, db, "browser")
 		pid, _ := chromiumOf(p.cmd.Process.Pid)
 		if pid == 0 {
 			t.Fatal("no Chromium browser process found")
@@ -522,13 +530,7 @@ func TestChromiumKilled(t *testing.T) {
 		l := newLab(t)
 		p := l.start("run", "--release", "tab", "--lang", "en,zh-HK", "--device", "desktop", "--parallel", "1", slow)
 		db := l.db()
-		if !poll(2*time.Minute, 20*time.Millisecond, func() bool {
-			rs := runsOf(db, "tab")
-			return p.exited() || len(rs) > 0 && rs[0].Steps >= 1
-		}) || p.exited() {
-			t.Fatalf("the first step never ended; output:\n%s", p.out.String())
-		}
-		time.Sleep(500 * time.Millisecond)
+		intoWait(t, p, db, "tab")
 		_, profile := chromiumOf(p.cmd.Process.Pid)
 		pids, _ := browsertest.Renderers(profile)
 		if len(pids) == 0 {
