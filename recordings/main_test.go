@@ -1,14 +1,12 @@
 package recordings_test
 
 import (
-	"context"
-	"net/http/httptest"
 	"testing"
 
 	"journeyproof/internal/browsertest"
+	"journeyproof/internal/chrometest"
 	"journeyproof/internal/pgtest"
 	"journeyproof/journeys/chrome"
-	"journeyproof/journeys/sandbox"
 )
 
 // One browser and the sandbox on loopback for the package, and a private
@@ -25,16 +23,10 @@ func TestMain(m *testing.M) { browsertest.Run(m, pg, &shared) }
 
 // startBrowser starts the package's browser and the sandbox on loopback.
 func startBrowser() (func(), error) {
-	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
+	site, err := chrometest.Start(nil)
 	if err != nil {
 		return nil, err
 	}
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Close()
-		return nil, err
-	}
-	srv := httptest.NewServer(sb)
-	browser, baseURL = b, srv.URL
-	return func() { srv.Close(); b.Close() }, nil
+	browser, baseURL = site.Browser, site.URL
+	return site.Close, nil
 }

@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"journeyproof/internal/browsertest"
 	"journeyproof/internal/owner"
 )
 
@@ -274,65 +275,18 @@ func writeJourney(t *testing.T, name, src string) string {
 	return p
 }
 
-// children returns the processes whose parent is pid, with their command
-// lines (Chromium rewrites its children's: one string with spaces).
-func children(pid int) map[int]string {
-	out := map[int]string{}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
-			continue
-		}
-		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		out[n] = " " + string(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '})) + " "
-	}
-	return out
-}
-
 // chromiumOf returns the pid and the profile folder of the Chromium
 // browser process that process pid started.
 func chromiumOf(pid int) (int, string) {
-	for n, cmd := range children(pid) {
-		if strings.Contains(cmd, "--user-data-dir=") && !strings.Contains(cmd, " --type=") {
-			_, rest, _ := strings.Cut(cmd, "--user-data-dir=")
+	ps, _ := browsertest.Processes()
+	for _, p := range ps {
+		if p.Parent == pid && strings.Contains(p.Line, "--user-data-dir=") && !strings.Contains(p.Line, " --type=") {
+			_, rest, _ := strings.Cut(p.Line, "--user-data-dir=")
 			dir, _, _ := strings.Cut(rest, " ")
-			return n, dir
+			return p.PID, dir
 		}
 	}
 	return 0, ""
-}
-
-// renderersOf returns the renderer processes of the Chromium whose
-// profile is dir.
-func renderersOf(dir string) []int {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
-			continue
-		}
-		line := " " + string(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '})) + " "
-		if strings.Contains(line, " --type=renderer ") && strings.Contains(line, " --user-data-dir="+dir+" ") {
-			pids = append(pids, n)
-		}
-	}
-	return pids
 }
 
 // leftovers counts what dead processes left: frames folders of runs that
@@ -503,6 +457,20 @@ steps:
   - expect: {visible: "#iamsmart-login"}
 `
 
+// intoWait returns half a second into the second step (the wait) of the
+// first run of release that p is making; it fails t when p exits first or
+// the first step never ends.
+func intoWait(t *testing.T, p *proc, db *gorm.DB, release string) {
+	t.Helper()
+	if !poll(2*time.Minute, 20*time.Millisecond, func() bool {
+		rs := runsOf(db, release)
+		return p.exited() || len(rs) > 0 && rs[0].Steps >= 1
+	}) || p.exited() {
+		t.Fatalf("the first step never ended; output:\n%s", p.out.String())
+	}
+	time.Sleep(500 * time.Millisecond)
+}
+
 // TestChromiumKilled: Chromium's browser process is killed during a run of
 // three cells: every cell fails with "browser exited" within 2 s, every
 // cell has a run, the evidence of the steps before is kept. Then a
@@ -516,13 +484,7 @@ func TestChromiumKilled(t *testing.T) {
 		l := newLab(t)
 		p := l.start("run", "--release", "browser", "--lang", "en,zh-HK,zh-CN", "--device", "desktop", "--parallel", "1", slow)
 		db := l.db()
-		if !poll(2*time.Minute, 20*time.Millisecond, func() bool {
-			rs := runsOf(db, "browser")
-			return p.exited() || len(rs) > 0 && rs[0].Steps >= 1
-		}) || p.exited() {
-			t.Fatalf("the first step never ended; output:\n%s", p.out.String())
-		}
-		time.Sleep(500 * time.Millisecond) // into the wait
+		intoWait(t, p, db, "browser")
 		pid, _ := chromiumOf(p.cmd.Process.Pid)
 		if pid == 0 {
 			t.Fatal("no Chromium browser process found")
@@ -568,15 +530,9 @@ func TestChromiumKilled(t *testing.T) {
 		l := newLab(t)
 		p := l.start("run", "--release", "tab", "--lang", "en,zh-HK", "--device", "desktop", "--parallel", "1", slow)
 		db := l.db()
-		if !poll(2*time.Minute, 20*time.Millisecond, func() bool {
-			rs := runsOf(db, "tab")
-			return p.exited() || len(rs) > 0 && rs[0].Steps >= 1
-		}) || p.exited() {
-			t.Fatalf("the first step never ended; output:\n%s", p.out.String())
-		}
-		time.Sleep(500 * time.Millisecond)
+		intoWait(t, p, db, "tab")
 		_, profile := chromiumOf(p.cmd.Process.Pid)
-		pids := renderersOf(profile)
+		pids, _ := browsertest.Renderers(profile)
 		if len(pids) == 0 {
 			t.Fatal("no renderer process found")
 		}

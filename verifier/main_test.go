@@ -17,6 +17,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/internal/browsertest"
+	"journeyproof/journeys/chrome"
 )
 
 // The browser, its tabs and the fixture server are started once for the
@@ -33,22 +34,12 @@ func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 // startShared starts Chromium, its tabs and the fixture server, and returns
 // how to stop them again.
 func startShared() (func(), error) {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	stops := browsertest.Stops{cancelAlloc, cancel}
-	if err := chromedp.Do(ctx); err != nil {
-		return stops.Stop, fmt.Errorf("start chromium: %w", err)
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
+	if err != nil {
+		return nil, err
 	}
-	browserCtx = ctx
+	stops := browsertest.Stops{b.Close}
+	browserCtx = b.Context()
 	for _, d := range []string{DeviceDesktop, DeviceMobile} {
 		tab, cancelTab, err := newTab(d)
 		if err != nil {

@@ -2,6 +2,8 @@ package browsertest
 
 import (
 	"errors"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -79,4 +81,22 @@ func TestStopsLastFirst(t *testing.T) {
 	if len(got) != 3 || got[0] != 2 || got[1] != 1 || got[2] != 0 {
 		t.Errorf("stopped in the order %v, want [2 1 0] once", got)
 	}
+}
+
+// Processes finds this process with its parent and command line.
+func TestProcessesFindsSelf(t *testing.T) {
+	ps, err := Processes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.PID != os.Getpid() {
+			continue
+		}
+		if p.Parent != os.Getppid() || !strings.HasPrefix(p.Line, " "+os.Args[0]+" ") {
+			t.Errorf("this process: %+v; want parent %d, command line %q ...", p, os.Getppid(), os.Args[0])
+		}
+		return
+	}
+	t.Errorf("this process (%d) not among the %d listed", os.Getpid(), len(ps))
 }

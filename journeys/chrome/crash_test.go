@@ -1,12 +1,10 @@
 package chrome_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/internal/owner"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
@@ -30,36 +29,6 @@ steps:
     wait: 8s
   - expect: {visible: "#iamsmart-login"}
 `
-
-// renderers returns the pids of the renderer processes of the browser
-// whose profile is profile.
-func renderers(t *testing.T, profile string) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
-			continue
-		}
-		// Chromium rewrites its children's command lines: one string,
-		// arguments separated by spaces.
-		line := " " + string(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '})) + " "
-		renderer := strings.Contains(line, " --type=renderer ")
-		ours := strings.Contains(line, " --user-data-dir="+profile+" ")
-		if renderer && ours {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
 
 // faultRun runs slowJourney over langs on desktop, one cell at a time, in
 // its own browser, and calls fault once when the first cell starts its
@@ -114,7 +83,10 @@ func faultRun(t *testing.T, langs []string, fault func(b *chrome.Browser)) ([]jo
 // next cell runs normally in the same browser.
 func TestTabCrashed(t *testing.T) {
 	results, col, took := faultRun(t, []string{"en", "zh-HK"}, func(b *chrome.Browser) {
-		pids := renderers(t, b.Profile())
+		pids, err := browsertest.Renderers(b.Profile())
+		if err != nil {
+			t.Error(err)
+		}
 		if len(pids) == 0 {
 			t.Error("no renderer process found")
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image/png"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,9 +13,9 @@ import (
 
 	"journeyproof"
 	"journeyproof/internal/browsertest"
+	"journeyproof/internal/chrometest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
-	"journeyproof/journeys/sandbox"
 )
 
 // One browser and one loopback server for the package, started by the
@@ -31,16 +30,18 @@ func TestMain(m *testing.M) { browsertest.Run(m, &shared) }
 
 // startShared starts the package's browser and loopback server.
 func startShared() (func(), error) {
-	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
+	site, err := chrometest.Start(testPages)
 	if err != nil {
 		return nil, err
 	}
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Close()
-		return nil, err
-	}
-	mux := http.NewServeMux()
+	browser, baseURL = site.Browser, site.URL
+	return site.Close, nil
+}
+
+// testPages serves the package's own pages beside the sandbox: /env shows
+// what the request and the page see of the language, time zone and device
+// (with a console error and a missing image), /still is a still page.
+func testPages(mux *http.ServeMux) {
 	mux.HandleFunc("/env", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>env</title></head><body><p id="al">accept=[%s]</p><p id="js"></p>
@@ -61,10 +62,6 @@ console.error("boom from the page");</script>
 		}
 		fmt.Fprintf(w, `<!doctype html><html><head><title>still</title></head><body><h1>Still</h1>%s<button id="go" onclick="location='/env'">Go</button><div id="box" style="height:40px;overflow:auto"><div style="height:200px">box</div></div><div style="height:2000px;background:linear-gradient(#fff,#036)"></div><p>end</p></body></html>`, canvas)
 	})
-	mux.Handle("/", sb)
-	srv := httptest.NewServer(mux)
-	browser, baseURL = b, srv.URL
-	return func() { srv.Close(); b.Close() }, nil
 }
 
 // collector is an Observer that keeps what the runner reports.

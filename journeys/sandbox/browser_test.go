@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof/internal/browsertest"
+	"journeyproof/journeys/chrome"
 )
 
 // screenshotsDir keeps the screenshots of TestScreenshots for a person to look
@@ -36,28 +37,14 @@ func TestMain(m *testing.M) {
 	browsertest.Run(m, &shared)
 }
 
-// startChromium starts the package's browser.
+// startChromium starts the package's browser, as journeyproof starts it.
 func startChromium() (func(), error) {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("font-render-hinting", "none"),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		cancelAlloc()
-		return nil, fmt.Errorf("start chromium: %w", err)
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
+	if err != nil {
+		return nil, err
 	}
-	chromium = ctx
-	return func() { cancel(); cancelAlloc() }, nil
+	chromium = b.Context()
+	return b.Close, nil
 }
 
 // device is a browser profile of the tests, like journeyproof's built-in ones.

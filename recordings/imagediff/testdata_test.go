@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"journeyproof/journeys/chrome"
 )
 
 // The screenshots under testdata/ are rendered by headless Chromium from the
@@ -54,22 +56,15 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// renderTestdata takes every screenshot of shots with one Chromium.
+// renderTestdata takes every screenshot of shots with one Chromium, started
+// as journeyproof starts it, so that they are drawn as a run's screenshots are.
 func renderTestdata() error {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	browserCtx := b.Context()
 	ctx, cancel := context.WithTimeout(browserCtx, 2*time.Minute)
 	defer cancel()
 

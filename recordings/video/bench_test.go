@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
@@ -97,48 +98,27 @@ func processCPU(b *testing.B) (self, chromium time.Duration) {
 		b.Fatal(err)
 	}
 	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	cc := chromedp.FromContext(browser.Context())
-	if cc == nil || cc.Browser == nil || cc.Browser.Process() == nil {
+	root := browser.PID()
+	if root == 0 {
 		b.Fatal("no Chromium process")
 	}
-	root := cc.Browser.Process().Pid
-	entries, err := os.ReadDir("/proc")
+	ps, err := browsertest.Processes()
 	if err != nil {
 		b.Fatal(err)
 	}
 	parent := map[int]int{}
-	ticks := map[int]int64{}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// Fields after the command name: state ppid ... utime(14) stime cutime cstime.
-		i := strings.LastIndexByte(string(data), ')')
-		f := strings.Fields(string(data[i+1:]))
-		if len(f) < 15 {
-			continue
-		}
-		parent[pid], _ = strconv.Atoi(f[1])
-		for _, k := range []int{11, 12, 13, 14} {
-			n, _ := strconv.ParseInt(f[k], 10, 64)
-			ticks[pid] += n
-		}
+	for _, p := range ps {
+		parent[p.PID] = p.Parent
 	}
-	var n int64
-	for pid := range ticks {
-		for p := pid; p > 1; p = parent[p] {
-			if p == root {
-				n += ticks[pid]
+	for _, p := range ps {
+		for q := p.PID; q > 1; q = parent[q] {
+			if q == root {
+				chromium += p.CPU
 				break
 			}
 		}
 	}
-	return self, time.Duration(n) * time.Second / 100 // USER_HZ is 100 on Linux
+	return self, chromium
 }
 
 func BenchmarkDemoMatrix(b *testing.B) {

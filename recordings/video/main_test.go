@@ -11,7 +11,6 @@ import (
 	"image/png"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,9 +19,9 @@ import (
 	"testing"
 
 	"journeyproof/internal/browsertest"
+	"journeyproof/internal/chrometest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
-	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
 )
 
@@ -57,22 +56,13 @@ func TestMain(m *testing.M) {
 
 // startShared starts the package's browser and loopback server.
 func startShared() (func(), error) {
-	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
+	site, err := chrometest.Start(testPages)
 	if err != nil {
 		return nil, err
 	}
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Close()
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	testPages(mux)
-	mux.Handle("/", sb)
-	srv := httptest.NewServer(mux)
-	browser, baseURL = b, srv.URL
-	otherURL = strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
-	return func() { srv.Close(); b.Close() }, nil
+	browser, baseURL = site.Browser, site.URL
+	otherURL = strings.Replace(site.URL, "127.0.0.1", "localhost", 1)
+	return site.Close, nil
 }
 
 // testPages serves pages made to be told apart in a video:
