@@ -151,12 +151,7 @@ func TestScreenshotNotStoredFailsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, run := f.run(t)
-	if res.Status != journeyproof.StatusFailed || !strings.Contains(res.Error, "evidence not stored") {
-		t.Errorf("cell: %s %q; want failed, evidence not stored", res.Status, res.Error)
-	}
-	if run.Status != journeyproof.StatusFailed || !strings.Contains(run.Error, "evidence not stored") {
-		t.Errorf("run: %s %q; want failed, evidence not stored", run.Status, run.Error)
-	}
+	wantNotStored(t, res, run, "evidence not stored")
 	if len(run.Steps) != 1 || run.Steps[0].URL == "" {
 		t.Errorf("steps stored: %d; want the first one, kept", len(run.Steps))
 	}
@@ -171,11 +166,18 @@ func TestFindingNotStoredFailsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, run := f.run(t)
+	wantNotStored(t, res, run, "store finding")
+}
+
+// wantNotStored checks that evidence that could not be stored failed the
+// cell ("evidence not stored") and its stored run, whose error says runErr.
+func wantNotStored(t *testing.T, res journeys.CellResult, run *recordings.Run, runErr string) {
+	t.Helper()
 	if res.Status != journeyproof.StatusFailed || !strings.Contains(res.Error, "evidence not stored") {
 		t.Errorf("cell: %s %q; want failed, evidence not stored", res.Status, res.Error)
 	}
-	if run.Status != journeyproof.StatusFailed || !strings.Contains(run.Error, "store finding") {
-		t.Errorf("run: %s %q; want failed, store finding", run.Status, run.Error)
+	if run.Status != journeyproof.StatusFailed || !strings.Contains(run.Error, runErr) {
+		t.Errorf("run: %s %q; want failed, %s", run.Status, run.Error, runErr)
 	}
 }
 

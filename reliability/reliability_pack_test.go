@@ -6,7 +6,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	byteorder "encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,86 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"journeyproof/internal/ziptest"
 )
-
-// secEntry is one member of a pack as read.
-type secEntry struct {
-	name   string
-	data   []byte
-	method uint16
-}
-
-func secReadZip(t *testing.T, path string) []secEntry {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var out []secEntry
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, secEntry{f.Name, b, f.Method})
-	}
-	return out
-}
-
-func secWriteZip(t *testing.T, path string, es []secEntry) {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, e := range es {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: e.method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(e.data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func secClone(es []secEntry) []secEntry {
-	out := make([]secEntry, len(es))
-	for i, e := range es {
-		out[i] = secEntry{e.name, bytes.Clone(e.data), e.method}
-	}
-	return out
-}
-
-// secPlant puts an entry between the last listed entry and the zip's
-// directory, which does not list it.
-func secPlant(t *testing.T, pack []byte, name string, content []byte) []byte {
-	t.Helper()
-	var one bytes.Buffer
-	zw := zip.NewWriter(&one)
-	w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
-	w.Write(content)
-	zw.Close()
-	dirOf := func(z []byte) int {
-		e := bytes.LastIndex(z, []byte{0x50, 0x4b, 0x05, 0x06})
-		return int(byteorder.LittleEndian.Uint32(z[e+16:]))
-	}
-	planted := one.Bytes()[:dirOf(one.Bytes())]
-	cd := dirOf(pack)
-	eocd := bytes.LastIndex(pack, []byte{0x50, 0x4b, 0x05, 0x06})
-	out := append(bytes.Clone(pack[:cd]), planted...)
-	out = append(out, pack[cd:]...)
-	byteorder.LittleEndian.PutUint32(out[eocd+len(planted)+16:], uint32(cd+len(planted)))
-	return out
-}
 
 // TestReliabilityPackTamper makes a real pack with the built binary (one
 // cell run against the sandbox, with its video; exported signed and
@@ -142,46 +64,46 @@ func TestReliabilityPackTamper(t *testing.T) {
 		args []string // extra verify-pack flags
 	}
 	var cases []tamper
-	write := func(name string, es []secEntry) string {
+	write := func(name string, es []ziptest.Entry) string {
 		p := filepath.Join(dir, fmt.Sprintf("t%03d.zip", len(cases)))
-		secWriteZip(t, p, es)
+		ziptest.Write(t, p, es)
 		return p
 	}
 	for _, base := range []struct {
 		name, path string
 		args       []string
 	}{{"signed", signed, []string{"--pub", pub}}, {"unsigned", unsigned, nil}} {
-		es := secReadZip(t, base.path)
+		es := ziptest.Read(t, base.path)
 		// A byte flip in every member (the zip rewritten, its own checksums right).
 		for i, e := range es {
-			if len(e.data) == 0 {
+			if len(e.Data) == 0 {
 				continue
 			}
-			c := secClone(es)
-			c[i].data[len(c[i].data)/2] ^= 0x01
-			cases = append(cases, tamper{base.name + ": byte flip in " + e.name, write(base.name, c), base.args})
+			c := ziptest.Clone(es)
+			c[i].Data[len(c[i].Data)/2] ^= 0x01
+			cases = append(cases, tamper{base.name + ": byte flip in " + e.Name, write(base.name, c), base.args})
 		}
 		// Renamed and removed members.
 		for i, e := range es {
-			if e.name == "manifest.json" {
+			if e.Name == "manifest.json" {
 				continue
 			}
-			c := secClone(es)
-			c[i].name = strings.Replace(e.name, ".", "-old.", 1)
-			cases = append(cases, tamper{base.name + ": renamed " + e.name, write(base.name, c), base.args})
-			c = secClone(es)
+			c := ziptest.Clone(es)
+			c[i].Name = strings.Replace(e.Name, ".", "-old.", 1)
+			cases = append(cases, tamper{base.name + ": renamed " + e.Name, write(base.name, c), base.args})
+			c = ziptest.Clone(es)
 			c = append(c[:i], c[i+1:]...)
-			cases = append(cases, tamper{base.name + ": removed " + e.name, write(base.name, c), base.args})
+			cases = append(cases, tamper{base.name + ": removed " + e.Name, write(base.name, c), base.args})
 		}
 		// Unsafe names.
 		for _, n := range []string{"../../.bashrc", "/etc/cron.d/x", `videos\..\..\evil.exe`, "C:/Windows/evil.dll", "C:evil", "wireframes/../../x"} {
-			c := append(secClone(es), secEntry{n, []byte("x"), zip.Store})
+			c := append(ziptest.Clone(es), ziptest.Entry{Name: n, Data: []byte("x"), Method: zip.Store})
 			cases = append(cases, tamper{base.name + ": unsafe name " + n, write(base.name, c), base.args})
 		}
 		// An unlisted report.html before the directory.
 		raw, _ := os.ReadFile(base.path)
 		p := filepath.Join(dir, base.name+"-planted.zip")
-		os.WriteFile(p, secPlant(t, raw, "report.html", []byte("<h1>All cells passed</h1>")), 0o644)
+		os.WriteFile(p, ziptest.Plant(t, raw, "report.html", []byte("<h1>All cells passed</h1>")), 0o644)
 		cases = append(cases, tamper{base.name + ": unlisted report.html before the directory", p, base.args})
 		// Edited manifest fields: a run's status, its cell, the release.
 		for _, edit := range []struct {
@@ -199,13 +121,13 @@ func TestReliabilityPackTamper(t *testing.T) {
 			{"cell name", func(m map[string]any) { m["runs"].([]any)[0].(map[string]any)["cell"] = "login/en/tablet" }},
 			{"release", func(m map[string]any) { m["release"] = "v9.9" }},
 		} {
-			c := secClone(es)
+			c := ziptest.Clone(es)
 			for i := range c {
-				if c[i].name == "manifest.json" {
+				if c[i].Name == "manifest.json" {
 					var m map[string]any
-					json.Unmarshal(c[i].data, &m)
+					json.Unmarshal(c[i].Data, &m)
 					edit.f(m)
-					c[i].data, _ = json.MarshalIndent(m, "", "  ")
+					c[i].Data, _ = json.MarshalIndent(m, "", "  ")
 				}
 			}
 			cases = append(cases, tamper{base.name + ": manifest " + edit.name + " edited", write(base.name, c), base.args})
@@ -216,10 +138,10 @@ func TestReliabilityPackTamper(t *testing.T) {
 	}
 	// The signature removed from a signed pack, checked without --pub.
 	{
-		es := secReadZip(t, signed)
-		var c []secEntry
+		es := ziptest.Read(t, signed)
+		var c []ziptest.Entry
 		for _, e := range es {
-			if e.name != "manifest.sig" {
+			if e.Name != "manifest.sig" {
 				c = append(c, e)
 			}
 		}

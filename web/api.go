@@ -240,8 +240,15 @@ func (s *Server) runProgress(id uint) (*RunProgress, error) {
 	return p, nil
 }
 
-// sse starts an event stream.
-func sse(c *gin.Context) (send func(event string, data any) bool) {
+// eventStream is an open server-sent event stream.
+type eventStream struct {
+	c    *gin.Context
+	stop <-chan struct{} // the server stops
+	idle *time.Timer     // fires after keepAlive without an event
+}
+
+// openEvents starts an event stream; close it when done.
+func (s *Server) openEvents(c *gin.Context) *eventStream {
 	h := c.Writer.Header()
 	noWriteDeadline(c)
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
@@ -250,23 +257,50 @@ func sse(c *gin.Context) (send func(event string, data any) bool) {
 	c.Status(http.StatusOK)
 	c.Writer.WriteHeaderNow()
 	c.Writer.Flush()
-	return func(event string, data any) bool {
-		var b []byte
-		if data != nil {
-			var err error
-			if b, err = json.Marshal(data); err != nil {
-				return false
-			}
+	return &eventStream{c: c, stop: s.ctx.Done(), idle: time.NewTimer(keepAlive)}
+}
+
+// close stops the stream's keep-alive timer.
+func (e *eventStream) close() { e.idle.Stop() }
+
+// send writes one event with data as JSON (a keep-alive comment when
+// event is empty) and says whether the client still reads.
+func (e *eventStream) send(event string, data any) bool {
+	var b []byte
+	if data != nil {
+		var err error
+		if b, err = json.Marshal(data); err != nil {
+			return false
 		}
-		if event == "" {
-			_, err := io.WriteString(c.Writer, ": keep-alive\n\n")
-			c.Writer.Flush()
-			return err == nil
-		}
-		_, err := fmt.Fprintf(c.Writer, "event: %s\ndata: %s\n\n", event, b)
-		c.Writer.Flush()
-		return err == nil
 	}
+	var err error
+	if event == "" {
+		_, err = io.WriteString(e.c.Writer, ": keep-alive\n\n")
+	} else {
+		_, err = fmt.Fprintf(e.c.Writer, "event: %s\ndata: %s\n\n", event, b)
+	}
+	e.c.Writer.Flush()
+	e.idle.Reset(keepAlive)
+	return err == nil
+}
+
+// wait blocks until wake or tick fires (either may be nil) or, after
+// keepAlive without an event, a keep-alive comment has gone out; the
+// caller then reads its state again, so a change nobody signalled shows
+// at the latest by then. It returns false when the client has gone or the
+// server stops.
+func (e *eventStream) wait(wake <-chan struct{}, tick <-chan time.Time) bool {
+	select {
+	case <-wake:
+	case <-tick:
+	case <-e.idle.C:
+		return e.send("", nil)
+	case <-e.c.Request.Context().Done():
+		return false
+	case <-e.stop:
+		return false
+	}
+	return true
 }
 
 // keepAlive is how often an idle event stream sends a comment.
@@ -291,34 +325,23 @@ func (s *Server) apiRunEvents(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	send := sse(c)
+	ev := s.openEvents(c)
+	defer ev.close()
 	poll := time.NewTicker(time.Second) // for runs of another process
 	defer poll.Stop()
-	idle := time.NewTimer(keepAlive)
-	defer idle.Stop()
 	var last RunProgress
 	for {
 		if p.Status != journeyproof.StatusRunning {
-			send("end", p)
+			ev.send("end", p)
 			return
 		}
 		if *p != last {
-			if !send("progress", p) {
+			if !ev.send("progress", p) {
 				return
 			}
 			last = *p
 		}
-		select {
-		case <-ch:
-		case <-poll.C:
-		case <-idle.C:
-			if !send("", nil) {
-				return
-			}
-			idle.Reset(keepAlive)
-		case <-c.Request.Context().Done():
-			return
-		case <-s.ctx.Done():
+		if !ev.wait(ch, poll.C) {
 			return
 		}
 		if p, err = s.runProgress(id); err != nil {
@@ -345,27 +368,17 @@ func (s *Server) apiInvocationEvents(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	send := sse(c)
-	idle := time.NewTimer(keepAlive)
-	defer idle.Stop()
+	ev := s.openEvents(c)
+	defer ev.close()
 	for {
 		if inv.Done() {
-			send("end", inv)
+			ev.send("end", inv)
 			return
 		}
-		if !send("invocation", inv) {
+		if !ev.send("invocation", inv) {
 			return
 		}
-		select {
-		case <-ch:
-		case <-idle.C:
-			if !send("", nil) {
-				return
-			}
-			idle.Reset(keepAlive)
-		case <-c.Request.Context().Done():
-			return
-		case <-s.ctx.Done():
+		if !ev.wait(ch, nil) {
 			return
 		}
 		if inv, err = s.Invocation(int(id)); err != nil {

@@ -12,20 +12,14 @@ import (
 func withBranches(js []journeyInfo, runs []recordings.Run) []journeyInfo {
 	ran := map[string][]string{}
 	for _, r := range runs {
-		if r.Branch != "" && !contains(ran[r.JourneyID], r.Branch) {
-			ran[r.JourneyID] = append(ran[r.JourneyID], r.Branch)
+		if r.Branch != "" {
+			ran[r.JourneyID] = appendNew(ran[r.JourneyID], r.Branch)
 		}
 	}
 	out := make([]journeyInfo, 0, len(js))
 	for _, j := range js {
 		out = append(out, j)
-		paths := append([]string{}, j.Branches...)
-		for _, b := range ran[j.ID] {
-			if !contains(paths, b) {
-				paths = append(paths, b)
-			}
-		}
-		for _, b := range paths {
+		for _, b := range appendNew(append([]string{}, j.Branches...), ran[j.ID]...) {
 			row := j
 			row.Branch = b
 			out = append(out, row)

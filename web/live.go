@@ -26,38 +26,24 @@ func (s *Server) apiReleaseEvents(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	send := sse(c)
-	if !send("state", gin.H{"state": last}) {
+	ev := s.openEvents(c)
+	defer ev.close()
+	if !ev.send("state", gin.H{"state": last}) {
 		return
 	}
 	tick := time.NewTicker(liveInterval)
 	defer tick.Stop()
-	idle := time.NewTimer(keepAlive)
-	defer idle.Stop()
-	for {
-		select {
-		case <-tick.C:
-			st, err := s.store.ReleaseState(name)
-			if err != nil {
-				s.log.Warn("coverage stream", "release", name, "err", err)
+	for ev.wait(nil, tick.C) {
+		st, err := s.store.ReleaseState(name)
+		if err != nil {
+			s.log.Warn("coverage stream", "release", name, "err", err)
+			return
+		}
+		if st != last {
+			last = st
+			if !ev.send("changed", gin.H{"state": st}) {
 				return
 			}
-			if st != last {
-				last = st
-				if !send("changed", gin.H{"state": st}) {
-					return
-				}
-				idle.Reset(keepAlive)
-			}
-		case <-idle.C:
-			if !send("", nil) {
-				return
-			}
-			idle.Reset(keepAlive)
-		case <-c.Request.Context().Done():
-			return
-		case <-s.ctx.Done():
-			return
 		}
 	}
 }

@@ -153,16 +153,8 @@ func (s *Server) startForm(req StartRequest) (*startData, error) {
 			continue
 		}
 		d.Journeys = append(d.Journeys, j)
-		for _, l := range j.Languages {
-			if !contains(d.Languages, l) {
-				d.Languages = append(d.Languages, l)
-			}
-		}
-		for _, dv := range j.Devices {
-			if !contains(d.Devices, dv) {
-				d.Devices = append(d.Devices, dv)
-			}
-		}
+		d.Languages = appendNew(d.Languages, j.Languages...)
+		d.Devices = appendNew(d.Devices, j.Devices...)
 	}
 	d.Recent = s.recentInvocations(10)
 	return d, nil

@@ -332,6 +332,16 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// appendNew appends to list each of vs that list does not hold yet.
+func appendNew(list []string, vs ...string) []string {
+	for _, v := range vs {
+		if !contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
 // RunSummary is a run as lists show it (no steps).
 type RunSummary struct {
 	recordings.Run
@@ -734,19 +744,9 @@ func (s *Server) filterOptions() (*runFilterOptions, error) {
 	}
 	o.Journeys = js
 	for _, j := range js {
-		if !contains(o.Processes, j.Process) {
-			o.Processes = append(o.Processes, j.Process)
-		}
-		for _, d := range j.Devices {
-			if !contains(o.Devices, d) {
-				o.Devices = append(o.Devices, d)
-			}
-		}
-		for _, l := range j.Languages {
-			if !contains(o.Languages, l) {
-				o.Languages = append(o.Languages, l)
-			}
-		}
+		o.Processes = appendNew(o.Processes, j.Process)
+		o.Devices = appendNew(o.Devices, j.Devices...)
+		o.Languages = appendNew(o.Languages, j.Languages...)
 	}
 	return o, nil
 }

@@ -240,3 +240,17 @@ func (s *Server) sessionFor(w http.ResponseWriter, r *http.Request) *session {
 	http.SetCookie(w, &http.Cookie{Name: cookieSession, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	return sess
 }
+
+// sessionOf returns a copy of the browser's session (sessionFor under s.mu).
+func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *s.sessionFor(w, r)
+}
+
+// updateSession applies change to the browser's session under s.mu.
+func (s *Server) updateSession(w http.ResponseWriter, r *http.Request, change func(*session)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(s.sessionFor(w, r))
+}

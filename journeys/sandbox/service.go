@@ -198,9 +198,7 @@ const (
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	if r.PostFormValue("username") == demoUsername && r.PostFormValue("password") == demoPassword {
-		s.mu.Lock()
-		s.sessionFor(w, r).user = "password"
-		s.mu.Unlock()
+		s.updateSession(w, r, func(ss *session) { ss.user = "password" })
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
@@ -210,9 +208,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	s.mu.Lock()
-	user := s.sessionFor(w, r).user
-	s.mu.Unlock()
+	user := s.sessionOf(w, r).user
 	if user == "" {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
@@ -223,9 +219,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	s.mu.Lock()
-	s.sessionFor(w, r).user = ""
-	s.mu.Unlock()
+	s.updateSession(w, r, func(ss *session) { ss.user = "" })
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -254,9 +248,7 @@ func formFields(lang string, values map[string]string) []field {
 
 func (s *Server) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	p := s.entryPage(r, rc, "form_title", "form")
-	s.mu.Lock()
-	prefilled := r.URL.Query().Get("prefilled") == "1" && s.sessionFor(w, r).profile
-	s.mu.Unlock()
+	prefilled := r.URL.Query().Get("prefilled") == "1" && s.sessionOf(w, r).profile
 	values := map[string]string{}
 	if prefilled {
 		values = profileFields()
@@ -271,16 +263,12 @@ func (s *Server) formSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	for id := range profileFields() {
 		values[id] = strings.TrimSpace(r.PostFormValue(id))
 	}
-	s.mu.Lock()
-	s.sessionFor(w, r).form = values
-	s.mu.Unlock()
+	s.updateSession(w, r, func(ss *session) { ss.form = values })
 	http.Redirect(w, r, "/form/done", http.StatusSeeOther)
 }
 
 func (s *Server) formDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	s.mu.Lock()
-	values := s.sessionFor(w, r).form
-	s.mu.Unlock()
+	values := s.sessionOf(w, r).form
 	if values == nil {
 		http.Redirect(w, r, "/form", http.StatusSeeOther)
 		return
@@ -302,9 +290,7 @@ func (s *Server) signPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 }
 
 func (s *Server) signDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
-	s.mu.Lock()
-	hash := s.sessionFor(w, r).signedHash
-	s.mu.Unlock()
+	hash := s.sessionOf(w, r).signedHash
 	if hash == "" {
 		http.Redirect(w, r, "/sign", http.StatusSeeOther)
 		return

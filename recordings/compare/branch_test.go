@@ -1,7 +1,6 @@
 package compare
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -18,17 +17,7 @@ func TestPairRunsByBranch(t *testing.T) {
 	}
 	base := []recordings.Run{run(1, "", 1), run(2, "deny", 2), run(3, "timeout", 3)}
 	head := []recordings.Run{run(10, "deny", 1), run(11, "", 2), run(12, "close", 3)}
-	var got []string
-	for _, p := range PairRuns(base, head) {
-		var b, h uint
-		if p.Base != nil {
-			b = p.Base.ID
-		}
-		if p.Head != nil {
-			h = p.Head.ID
-		}
-		got = append(got, fmt.Sprintf("%s %d>%d", p.Cell, b, h))
-	}
+	got := pairIDs(base, head)
 	want := []string{"login/en/desktop 1>11", "login/en/desktop/close 0>12", "login/en/desktop/deny 2>10", "login/en/desktop/timeout 3>0"}
 	if !slices.Equal(got, want) {
 		t.Errorf("PairRuns = %v, want %v", got, want)

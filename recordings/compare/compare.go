@@ -395,14 +395,7 @@ func summarise(runs []RunDiff) Summary {
 		case StatusRemoved:
 			s.Removed++
 		}
-		s.StepsOverLimit += r.StepsOverLimit
-		s.StepsChanged += r.StepsChanged
-		s.StepsAdded += r.StepsAdded
-		s.StepsRemoved += r.StepsRemoved
-		s.StepsReordered += r.StepsReordered
-		s.NewErrors += r.NewErrors
-		s.NewFindings += r.NewFindings
-		s.ResolvedFindings += r.ResolvedFindings
+		s.add(r.StepCounts)
 	}
 	s.Failed = s.StepsOverLimit > 0 || s.StepsAdded > 0 || s.StepsRemoved > 0 || s.StepsReordered > 0 || s.NewErrors > 0
 	return s

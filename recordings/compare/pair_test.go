@@ -121,6 +121,16 @@ func TestPairRuns(t *testing.T) {
 		run(10, "login", "en", "desktop", "passed", 20),
 		run(12, "login", "zh-HK", "desktop", "passed", 20),
 	}
+	got := pairIDs(base, head)
+	want := []string{"form/en/desktop 0>13", "login/en/desktop 2>10", "login/zh-HK/desktop 3>12", "sign/en/mobile 4>0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("PairRuns = %v, want %v", got, want)
+	}
+}
+
+// pairIDs is PairRuns(base, head) written "cell base>head", 0 for a
+// missing side.
+func pairIDs(base, head []recordings.Run) []string {
 	var got []string
 	for _, p := range PairRuns(base, head) {
 		var b, h uint
@@ -132,10 +142,7 @@ func TestPairRuns(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%s %d>%d", p.Cell, b, h))
 	}
-	want := []string{"form/en/desktop 0>13", "login/en/desktop 2>10", "login/zh-HK/desktop 3>12", "sign/en/mobile 4>0"}
-	if !slices.Equal(got, want) {
-		t.Errorf("PairRuns = %v, want %v", got, want)
-	}
+	return got
 }
 
 func TestTextChanges(t *testing.T) {

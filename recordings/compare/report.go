@@ -89,6 +89,15 @@ type Summary struct {
 	Changed   int `json:"changed"`
 	Added     int `json:"added"`
 	Removed   int `json:"removed"`
+	StepCounts
+	// Failed is what the exit code reports: a step over the limit, a step
+	// added, removed or reordered in a paired run, or a new error finding.
+	Failed bool `json:"failed"`
+}
+
+// StepCounts counts what changed among the steps of a comparison: of one
+// run pair (RunDiff) or of all of them (Summary).
+type StepCounts struct {
 	// StepsOverLimit counts step pairs whose visual difference exceeds the
 	// limit; StepsChanged counts step pairs with any difference.
 	StepsOverLimit int `json:"stepsOverLimit"`
@@ -100,9 +109,18 @@ type Summary struct {
 	NewErrors        int `json:"newErrors"`
 	NewFindings      int `json:"newFindings"`
 	ResolvedFindings int `json:"resolvedFindings"`
-	// Failed is what the exit code reports: a step over the limit, a step
-	// added, removed or reordered in a paired run, or a new error finding.
-	Failed bool `json:"failed"`
+}
+
+// add adds o's counts to c's.
+func (c *StepCounts) add(o StepCounts) {
+	c.StepsOverLimit += o.StepsOverLimit
+	c.StepsChanged += o.StepsChanged
+	c.StepsAdded += o.StepsAdded
+	c.StepsRemoved += o.StepsRemoved
+	c.StepsReordered += o.StepsReordered
+	c.NewErrors += o.NewErrors
+	c.NewFindings += o.NewFindings
+	c.ResolvedFindings += o.ResolvedFindings
 }
 
 // RunDiff is the comparison of the runs of one cell.
@@ -119,16 +137,9 @@ type RunDiff struct {
 	Head        *RunInfo `json:"head,omitempty"`
 	// Steps are in the head run's order; a removed step follows the step
 	// that preceded it in the base run.
-	Steps            []StepDiff `json:"steps"`
-	StepsOverLimit   int        `json:"stepsOverLimit"`
-	StepsChanged     int        `json:"stepsChanged"`
-	StepsAdded       int        `json:"stepsAdded"`
-	StepsRemoved     int        `json:"stepsRemoved"`
-	StepsReordered   int        `json:"stepsReordered"`
-	NewErrors        int        `json:"newErrors"`
-	NewFindings      int        `json:"newFindings"`
-	ResolvedFindings int        `json:"resolvedFindings"`
-	Paths            PathDiff   `json:"paths"`
+	Steps []StepDiff `json:"steps"`
+	StepCounts
+	Paths PathDiff `json:"paths"`
 
 	// Branch is the path the runs took ("" the main path); Cell names it.
 	Branch string `json:"branch,omitempty"`

@@ -3,10 +3,8 @@ package pack
 import (
 	"fmt"
 	"image"
-	"image/png"
 	"math"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 
@@ -496,12 +494,7 @@ func (bc *boardCtx) contentBox(sha string, pw, ph int) image.Rectangle {
 	full := image.Rect(0, 0, pw, ph)
 	bc.boxes[sha] = full
 	p := bc.o.Store.ArtifactPath(sha)
-	f, err := os.Open(p)
-	if err != nil {
-		return full
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := readScreenshot(p)
 	if err != nil {
 		return full
 	}

@@ -53,9 +53,8 @@ func (p *printImages) has(sha string) bool {
 	return ok
 }
 
-// shrinkPNGFile reads a PNG and returns it shrunk by the whole factor f,
-// each pixel the average of an f x f block, encoded fast.
-func shrinkPNGFile(path string, f int) ([]byte, error) {
+// readScreenshot reads and decodes a stored PNG screenshot.
+func readScreenshot(path string) (image.Image, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -63,6 +62,16 @@ func shrinkPNGFile(path string, f int) ([]byte, error) {
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("decode screenshot: %w", err)
+	}
+	return img, nil
+}
+
+// shrinkPNGFile reads a PNG and returns it shrunk by the whole factor f,
+// each pixel the average of an f x f block, encoded fast.
+func shrinkPNGFile(path string, f int) ([]byte, error) {
+	img, err := readScreenshot(path)
+	if err != nil {
+		return nil, err
 	}
 	out := shrink(img, f)
 	var buf bytes.Buffer

@@ -82,13 +82,8 @@ func newManifest(o *Options, sel *selection, files []File) *Manifest {
 		Versions: Versions{Journeyproof: o.Version, Chromium: o.ChromiumVersion, FFmpeg: o.FFmpegVersion},
 		Files:    files}
 	for _, r := range sel.runs {
-		mr := ManifestRun{ID: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
-			Status: r.Status, StartedAt: r.StartedAt.UTC(), Browser: r.BrowserVersion}
-		if r.EndedAt != nil {
-			t := r.EndedAt.UTC()
-			mr.EndedAt = &t
-		}
-		m.Runs = append(m.Runs, mr)
+		m.Runs = append(m.Runs, ManifestRun{ID: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
+			Status: r.Status, StartedAt: r.StartedAt.UTC(), EndedAt: utcPtr(r.EndedAt), Browser: r.BrowserVersion})
 	}
 	if o.SignKey != nil {
 		m.Signature = &SignatureInfo{Algorithm: "Ed25519", File: SignatureName, Key: KeyFingerprint(o.SignKey.Public().(ed25519.PublicKey))}

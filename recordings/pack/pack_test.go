@@ -28,62 +28,19 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof/internal/ziptest"
 	"journeyproof/recordings"
 )
 
-// entry is one file of a zip, in the zip's order.
-type entry struct {
-	name   string
-	data   []byte
-	method uint16
-}
-
-func readZip(t *testing.T, path string) []entry {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer zr.Close()
-	var out []entry
-	for _, f := range zr.File {
-		data, err := readEntry(f)
-		if err != nil {
-			t.Fatalf("read %s from %s: %v", f.Name, path, err)
-		}
-		out = append(out, entry{f.Name, data, f.Method})
-	}
-	return out
-}
-
-func writeZip(t *testing.T, path string, es []entry) {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, e := range es {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: e.method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(e.data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func files(es []entry) map[string][]byte {
+func files(es []ziptest.Entry) map[string][]byte {
 	m := map[string][]byte{}
 	for _, e := range es {
-		m[e.name] = e.data
+		m[e.Name] = e.Data
 	}
 	return m
 }
 
-func manifestOf(t *testing.T, es []entry) Manifest {
+func manifestOf(t *testing.T, es []ziptest.Entry) Manifest {
 	t.Helper()
 	var m Manifest
 	if err := json.Unmarshal(files(es)[ManifestName], &m); err != nil {
@@ -152,18 +109,18 @@ func releaseRuns(t *testing.T) []*recordings.Run {
 
 func TestPackFiles(t *testing.T) {
 	shared.Need(t)
-	es := readZip(t, fx.pack)
+	es := ziptest.Read(t, fx.pack)
 	var names, shots, subs []string
 	for _, e := range es {
-		if strings.HasPrefix(e.name, "screenshots/") {
-			shots = append(shots, e.name)
+		if strings.HasPrefix(e.Name, "screenshots/") {
+			shots = append(shots, e.Name)
 			continue
 		}
-		if strings.HasPrefix(e.name, "submission/") {
-			subs = append(subs, e.name)
+		if strings.HasPrefix(e.Name, "submission/") {
+			subs = append(subs, e.Name)
 			continue
 		}
-		names = append(names, e.name)
+		names = append(names, e.Name)
 	}
 	want := []string{
 		"wireframes/authentication.pdf", "wireframes/form-filling.pdf",
@@ -233,7 +190,7 @@ func mustVideo(t *testing.T) *recordings.Video {
 // outcome.
 func TestWireframes(t *testing.T) {
 	shared.Need(t)
-	es := files(readZip(t, fx.pack))
+	es := files(ziptest.Read(t, fx.pack))
 	runs := releaseRuns(t)
 	tests := []struct {
 		process, journey string
@@ -324,7 +281,7 @@ func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
 
 func TestManifest(t *testing.T) {
 	shared.Need(t)
-	es := readZip(t, fx.pack)
+	es := ziptest.Read(t, fx.pack)
 	m := manifestOf(t, es)
 	byName := files(es)
 	if m.Format != Format || m.Release != fx.release || m.Versions.Journeyproof != testVersion || m.Versions.Chromium != fx.browser.Version() || m.Versions.FFmpeg != "ffmpeg test" {
@@ -388,21 +345,21 @@ func TestVerifyIntact(t *testing.T) {
 // exactly that file.
 func TestVerifyChangedFile(t *testing.T) {
 	shared.Need(t)
-	es := readZip(t, fx.pack)
+	es := ziptest.Read(t, fx.pack)
 	m := manifestOf(t, es)
 	dir := t.TempDir()
 	for _, f := range m.Files {
 		t.Run(f.Path, func(t *testing.T) {
 			changed := slices.Clone(es)
 			for i := range changed {
-				if changed[i].name == f.Path {
-					d := slices.Clone(changed[i].data)
+				if changed[i].Name == f.Path {
+					d := slices.Clone(changed[i].Data)
 					d[len(d)/2] ^= 0x01
-					changed[i].data = d
+					changed[i].Data = d
 				}
 			}
 			p := filepath.Join(dir, "changed.zip")
-			writeZip(t, p, changed)
+			ziptest.Write(t, p, changed)
 			res, err := Verify(p, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -456,28 +413,28 @@ func TestVerifyRawByteFlip(t *testing.T) {
 
 func TestVerifyAddedRemoved(t *testing.T) {
 	shared.Need(t)
-	es := readZip(t, fx.pack)
+	es := ziptest.Read(t, fx.pack)
 	dir := t.TempDir()
 	tests := []struct {
 		name          string
-		edit          func([]entry) []entry
+		edit          func([]ziptest.Entry) []ziptest.Entry
 		added, remove []string
 	}{
-		{"added", func(es []entry) []entry {
-			return append(slices.Clone(es), entry{"wireframes/extra.pdf", []byte("%PDF-1.4 not ours"), zip.Store})
+		{"added", func(es []ziptest.Entry) []ziptest.Entry {
+			return append(slices.Clone(es), ziptest.Entry{Name: "wireframes/extra.pdf", Data: []byte("%PDF-1.4 not ours"), Method: zip.Store})
 		}, []string{"wireframes/extra.pdf"}, nil},
-		{"removed", func(es []entry) []entry {
-			return slices.DeleteFunc(slices.Clone(es), func(e entry) bool { return e.name == "junit.xml" })
+		{"removed", func(es []ziptest.Entry) []ziptest.Entry {
+			return slices.DeleteFunc(slices.Clone(es), func(e ziptest.Entry) bool { return e.Name == "junit.xml" })
 		}, nil, []string{"junit.xml"}},
-		{"added and removed", func(es []entry) []entry {
-			out := slices.DeleteFunc(slices.Clone(es), func(e entry) bool { return e.name == "videos/authentication/login-en-desktop.vtt" })
-			return append(out, entry{"notes.txt", []byte("hello"), zip.Deflate})
+		{"added and removed", func(es []ziptest.Entry) []ziptest.Entry {
+			out := slices.DeleteFunc(slices.Clone(es), func(e ziptest.Entry) bool { return e.Name == "videos/authentication/login-en-desktop.vtt" })
+			return append(out, ziptest.Entry{Name: "notes.txt", Data: []byte("hello"), Method: zip.Deflate})
 		}, []string{"notes.txt"}, []string{"videos/authentication/login-en-desktop.vtt"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, "x.zip")
-			writeZip(t, p, tc.edit(es))
+			ziptest.Write(t, p, tc.edit(es))
 			res, err := Verify(p, fx.pub)
 			if err != nil {
 				t.Fatal(err)
@@ -495,7 +452,7 @@ func TestVerifyAddedRemoved(t *testing.T) {
 
 func TestVerifySignature(t *testing.T) {
 	shared.Need(t)
-	es := readZip(t, fx.pack)
+	es := ziptest.Read(t, fx.pack)
 	other, _, err := GenerateKey(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -508,54 +465,54 @@ func TestVerifySignature(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct {
 		name    string
-		edit    func([]entry) []entry
+		edit    func([]ziptest.Entry) []ziptest.Entry
 		pub     ed25519.PublicKey
 		wantErr string // in SignatureError; "" means valid
 	}{
-		{"intact", func(es []entry) []entry { return es }, fx.pub, ""},
-		{"tampered manifest", func(es []entry) []entry {
+		{"intact", func(es []ziptest.Entry) []ziptest.Entry { return es }, fx.pub, ""},
+		{"tampered manifest", func(es []ziptest.Entry) []ziptest.Entry {
 			out := slices.Clone(es)
 			for i := range out {
-				if out[i].name == ManifestName {
-					out[i].data = bytes.Replace(out[i].data, []byte(`"release": "`+fx.release+`"`), []byte(`"release": "v9.9"`), 1)
+				if out[i].Name == ManifestName {
+					out[i].Data = bytes.Replace(out[i].Data, []byte(`"release": "`+fx.release+`"`), []byte(`"release": "v9.9"`), 1)
 				}
 			}
 			return out
 		}, fx.pub, "does not verify"},
-		{"manifest re-hashed after a change", func(es []entry) []entry {
+		{"manifest re-hashed after a change", func(es []ziptest.Entry) []ziptest.Entry {
 			// A forger changes report.json and writes its new hash into the
 			// manifest: the hashes match, the signature does not.
 			out := slices.Clone(es)
 			var m Manifest
 			json.Unmarshal(files(out)[ManifestName], &m)
 			for i := range out {
-				if out[i].name == "report.json" {
-					out[i].data = append(slices.Clone(out[i].data), ' ')
-					sum := sha256.Sum256(out[i].data)
+				if out[i].Name == "report.json" {
+					out[i].Data = append(slices.Clone(out[i].Data), ' ')
+					sum := sha256.Sum256(out[i].Data)
 					for k := range m.Files {
 						if m.Files[k].Path == "report.json" {
-							m.Files[k].SHA256, m.Files[k].Size = hex.EncodeToString(sum[:]), int64(len(out[i].data))
+							m.Files[k].SHA256, m.Files[k].Size = hex.EncodeToString(sum[:]), int64(len(out[i].Data))
 						}
 					}
 				}
 			}
 			data, _ := m.encode()
 			for i := range out {
-				if out[i].name == ManifestName {
-					out[i].data = data
+				if out[i].Name == ManifestName {
+					out[i].Data = data
 				}
 			}
 			return out
 		}, fx.pub, "does not verify"},
-		{"another key", func(es []entry) []entry { return es }, otherPub, "signed with another key"},
-		{"signature removed", func(es []entry) []entry {
-			return slices.DeleteFunc(slices.Clone(es), func(e entry) bool { return e.name == SignatureName })
+		{"another key", func(es []ziptest.Entry) []ziptest.Entry { return es }, otherPub, "signed with another key"},
+		{"signature removed", func(es []ziptest.Entry) []ziptest.Entry {
+			return slices.DeleteFunc(slices.Clone(es), func(e ziptest.Entry) bool { return e.Name == SignatureName })
 		}, fx.pub, "not signed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, "s.zip")
-			writeZip(t, p, tc.edit(es))
+			ziptest.Write(t, p, tc.edit(es))
 			res, err := Verify(p, tc.pub)
 			if err != nil {
 				t.Fatal(err)
@@ -579,7 +536,7 @@ func TestCoverage(t *testing.T) {
 		Cells, Passed, Failed, Missing int
 		Coverage                       []Cell
 	}
-	if err := json.Unmarshal(files(readZip(t, fx.pack))["coverage.json"], &doc); err != nil {
+	if err := json.Unmarshal(files(ziptest.Read(t, fx.pack))["coverage.json"], &doc); err != nil {
 		t.Fatal(err)
 	}
 	var order []string
@@ -615,7 +572,7 @@ func TestCoverage(t *testing.T) {
 
 func TestReports(t *testing.T) {
 	shared.Need(t)
-	es := files(readZip(t, fx.pack))
+	es := files(ziptest.Read(t, fx.pack))
 	var rep struct {
 		Rules []string
 		Runs  []struct {
@@ -696,10 +653,10 @@ func TestReports(t *testing.T) {
 func TestReportHTMLOpensFromDisk(t *testing.T) {
 	shared.Need(t)
 	dir := t.TempDir()
-	for _, e := range readZip(t, fx.pack) {
-		p := filepath.Join(dir, filepath.FromSlash(e.name))
+	for _, e := range ziptest.Read(t, fx.pack) {
+		p := filepath.Join(dir, filepath.FromSlash(e.Name))
 		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, e.data, 0o644); err != nil {
+		if err := os.WriteFile(p, e.Data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -841,7 +798,7 @@ func TestWriteFiltered(t *testing.T) {
 	}
 	p := filepath.Join(t.TempDir(), "w.zip")
 	os.WriteFile(p, buf.Bytes(), 0o644)
-	es := readZip(t, p)
+	es := ziptest.Read(t, p)
 	m := manifestOf(t, es)
 	if len(m.Runs) != 1 || m.Runs[0].Cell != "login/zh-HK/mobile" || sum.Runs != 1 || sum.Signed || sum.Bytes != int64(buf.Len()) {
 		t.Errorf("filtered pack: runs %+v, summary %+v", m.Runs, sum)
@@ -982,7 +939,7 @@ func (f *fixture) runIDs(t *testing.T) []uint {
 			ID uint `json:"id"`
 		} `json:"runs"`
 	}
-	if err := json.Unmarshal(files(readZip(t, f.pack))["report.json"], &doc); err != nil {
+	if err := json.Unmarshal(files(ziptest.Read(t, f.pack))["report.json"], &doc); err != nil {
 		t.Fatalf("report.json: %v", err)
 	}
 	var ids []uint

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"journeyproof/preflight"
+
+	"journeyproof/internal/ziptest"
 )
 
 // A pack exported with the service's preflight carries preflight.json (in
@@ -34,7 +36,7 @@ func TestPackWithPreflight(t *testing.T) {
 	}
 	p := filepath.Join(t.TempDir(), "p.zip")
 	os.WriteFile(p, buf.Bytes(), 0o644)
-	es := readZip(t, p)
+	es := ziptest.Read(t, p)
 	fs := files(es)
 	var got preflight.Report
 	if err := json.Unmarshal(fs["preflight.json"], &got); err != nil || got.Origin != srv.URL || got.Errors != rep.Errors || len(got.Checks) != len(rep.Checks) {
@@ -52,7 +54,7 @@ func TestPackWithPreflight(t *testing.T) {
 		t.Errorf("manifest lists preflight.json %v; verify %v %v", listed, err, res.Problems())
 	}
 	// Without a preflight, neither.
-	if _, ok := files(readZip(t, fx.pack))["preflight.json"]; ok {
+	if _, ok := files(ziptest.Read(t, fx.pack))["preflight.json"]; ok {
 		t.Error("a pack without a service has preflight.json")
 	}
 }

@@ -1,6 +1,7 @@
 package pack
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"sort"
@@ -125,22 +126,10 @@ func selectRuns(o *Options) (*selection, error) {
 		}
 		return sel.journeys[a].ID < sel.journeys[b].ID
 	})
-	jorder := map[string]int{}
-	for i, j := range sel.journeys {
-		jorder[j.ID] = i
-	}
+	order := sel.cellOrder()
 	sort.Slice(sel.runs, func(a, b int) bool {
 		ra, rb := sel.runs[a], sel.runs[b]
-		if ra.JourneyID != rb.JourneyID {
-			return jorder[ra.JourneyID] < jorder[rb.JourneyID]
-		}
-		if ra.Lang != rb.Lang {
-			return langRank(ra.Lang) < langRank(rb.Lang)
-		}
-		if ra.Device != rb.Device {
-			return deviceRank(ra.Device) < deviceRank(rb.Device)
-		}
-		return ra.Branch < rb.Branch
+		return order(cellKey{ra.JourneyID, ra.Lang, ra.Device, ra.Branch}, cellKey{rb.JourneyID, rb.Lang, rb.Device, rb.Branch}) < 0
 	})
 	sel.cells = coverage(o, sel)
 	return sel, nil
@@ -227,27 +216,34 @@ func coverage(o *Options, sel *selection) []Cell {
 			}
 		}
 	}
-	jorder := map[string]int{}
-	for i, j := range sel.journeys {
-		jorder[j.ID] = i
-	}
+	order := sel.cellOrder()
 	sort.SliceStable(cells, func(a, b int) bool {
 		ca, cb := cells[a], cells[b]
 		if ra, rb := cellRank(ca), cellRank(cb); ra != rb {
 			return ra < rb
 		}
-		if ca.Journey != cb.Journey {
-			return jorder[ca.Journey] < jorder[cb.Journey]
-		}
-		if ca.Lang != cb.Lang {
-			return langRank(ca.Lang) < langRank(cb.Lang)
-		}
-		if ca.Device != cb.Device {
-			return deviceRank(ca.Device) < deviceRank(cb.Device)
-		}
-		return ca.Branch < cb.Branch
+		return order(cellKey{ca.Journey, ca.Lang, ca.Device, ca.Branch}, cellKey{cb.Journey, cb.Lang, cb.Device, cb.Branch}) < 0
 	})
 	return cells
+}
+
+// cellKey names a cell: a journey in a language on a device, on a path.
+type cellKey struct{ journey, lang, device, branch string }
+
+// cellOrder compares cells as the pack lists them: journey by journey in
+// the order of sel.journeys, then by language, device and branch.
+func (sel *selection) cellOrder() func(a, b cellKey) int {
+	jorder := map[string]int{}
+	for i, j := range sel.journeys {
+		jorder[j.ID] = i
+	}
+	return func(a, b cellKey) int {
+		return cmp.Or(
+			cmp.Compare(jorder[a.journey], jorder[b.journey]),
+			cmp.Compare(langRank(a.lang), langRank(b.lang)),
+			cmp.Compare(deviceRank(a.device), deviceRank(b.device)),
+			cmp.Compare(a.branch, b.branch))
+	}
 }
 
 // cellName names a cell of the coverage as recordings.Run.Key does:

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/jpeg"
-	"image/png"
-	"os"
 	"strings"
 
 	"journeyproof/recordings"
@@ -47,13 +45,9 @@ func collectShots(store *recordings.Store, sel *selection) map[uint][]stepShot {
 // thumbnail reads a stored PNG screenshot and returns it shrunk to at most
 // thumbWidth pixels wide (whole-factor block averages) as a JPEG.
 func thumbnail(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	img, err := readScreenshot(path)
 	if err != nil {
 		return nil, err
-	}
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("decode screenshot: %w", err)
 	}
 	f := max(1, (img.Bounds().Dx()+thumbWidth-1)/thumbWidth)
 	var buf bytes.Buffer

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"journeyproof/internal/ziptest"
 	"journeyproof/recordings"
 )
 
@@ -109,7 +110,7 @@ func TestSubmission(t *testing.T) {
 		t.Errorf("missing %v, want the 4 sign cells", sum.Missing)
 	}
 
-	es := files(readZip(t, out))
+	es := files(ziptest.Read(t, out))
 	pages := pdfPages(t, es["wireframes/authentication.pdf"])
 	all := strings.Join(pages, "\n")
 	if !strings.Contains(squeeze(pages[1]), squeeze("Journey map: Log in with iAM Smart")) || !strings.Contains(squeeze(pages[1]), squeeze("denies the request")) {

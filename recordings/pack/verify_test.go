@@ -13,39 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"journeyproof/internal/ziptest"
 )
-
-// plantBeforeDirectory returns the pack's bytes with an extra entry put
-// between the last listed entry and the central directory, which is left
-// as it was (only its offset in the end record moves): zip.Reader sees the
-// listed entries, a tool reading front to back sees the planted one too.
-func plantBeforeDirectory(t *testing.T, pack []byte, name string, content []byte) []byte {
-	t.Helper()
-	var one bytes.Buffer
-	zw := zip.NewWriter(&one)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(content)
-	zw.Close()
-	planted := one.Bytes()[:dirOffset(t, one.Bytes())]
-	cd := dirOffset(t, pack)
-	eocd := bytes.LastIndex(pack, []byte{0x50, 0x4b, 0x05, 0x06})
-	out := append(slices.Clone(pack[:cd]), planted...)
-	out = append(out, pack[cd:]...)
-	binary.LittleEndian.PutUint32(out[eocd+len(planted)+16:], uint32(cd+len(planted)))
-	return out
-}
-
-func dirOffset(t *testing.T, z []byte) int {
-	t.Helper()
-	eocd := bytes.LastIndex(z, []byte{0x50, 0x4b, 0x05, 0x06})
-	if eocd < 0 {
-		t.Fatal("no end record")
-	}
-	return int(binary.LittleEndian.Uint32(z[eocd+16:]))
-}
 
 // TestVerifyHiddenEntry plants a second report.html before the zip's
 // directory: the directory still lists only the real one, so reading by
@@ -57,7 +27,7 @@ func TestVerifyHiddenEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "planted.zip")
-	if err := os.WriteFile(p, plantBeforeDirectory(t, data, "report.html", []byte("<h1>All cells passed</h1>")), 0o644); err != nil {
+	if err := os.WriteFile(p, ziptest.Plant(t, data, "report.html", []byte("<h1>All cells passed</h1>")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// The standard reader sees the same entries as before.
@@ -67,7 +37,7 @@ func TestVerifyHiddenEntry(t *testing.T) {
 	}
 	n := len(zr.File)
 	zr.Close()
-	if want := len(readZip(t, fx.pack)); n != want {
+	if want := len(ziptest.Read(t, fx.pack)); n != want {
 		t.Fatalf("the planted zip lists %d entries, want %d", n, want)
 	}
 	res, err := Verify(p, fx.pub)
@@ -88,11 +58,11 @@ func TestVerifyHiddenEntry(t *testing.T) {
 
 func TestVerifyUnsafeNames(t *testing.T) {
 	shared.Need(t)
-	es := readZip(t, fx.pack)
+	es := ziptest.Read(t, fx.pack)
 	for _, name := range []string{"../../.bashrc", "/etc/cron.d/x", `videos\..\..\x.mp4`, "C:/Windows/x.dll", "C:x", "wireframes/../../x.pdf", "a/./b", "a//b", "nul\x00.txt"} {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "unsafe.zip")
-			writeZip(t, p, append(slices.Clone(es), entry{name, []byte("x"), zip.Store}))
+			ziptest.Write(t, p, append(slices.Clone(es), ziptest.Entry{Name: name, Data: []byte("x"), Method: zip.Store}))
 			res, err := Verify(p, fx.pub)
 			if err != nil {
 				t.Fatal(err)
@@ -104,7 +74,7 @@ func TestVerifyUnsafeNames(t *testing.T) {
 	}
 	// Two names that are one file on a case-insensitive disk.
 	p := filepath.Join(t.TempDir(), "case.zip")
-	writeZip(t, p, append(slices.Clone(es), entry{"Report.html", []byte("x"), zip.Store}))
+	ziptest.Write(t, p, append(slices.Clone(es), ziptest.Entry{Name: "Report.html", Data: []byte("x"), Method: zip.Store}))
 	res, err := Verify(p, fx.pub)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +102,7 @@ func TestVerifyManifestBomb(t *testing.T) {
 		z := buf.Bytes()
 		if lie {
 			// The directory says 100 bytes: the reading must stop anyway.
-			cd := dirOffset(t, z)
+			cd := ziptest.DirOffset(t, z)
 			binary.LittleEndian.PutUint32(z[cd+24:], 100)
 		}
 		p := filepath.Join(t.TempDir(), "bomb.zip")
@@ -155,15 +125,15 @@ func TestVerifyManifestBomb(t *testing.T) {
 
 // unsignedPack turns fx.pack into the unsigned pack export writes without
 // a key: no manifest.sig, no signature field.
-func unsignedPack(t *testing.T) []entry {
+func unsignedPack(t *testing.T) []ziptest.Entry {
 	t.Helper()
-	es := slices.DeleteFunc(readZip(t, fx.pack), func(e entry) bool { return e.name == SignatureName })
+	es := slices.DeleteFunc(ziptest.Read(t, fx.pack), func(e ziptest.Entry) bool { return e.Name == SignatureName })
 	m := manifestOf(t, es)
 	m.Signature = nil
 	return withManifest(t, es, &m)
 }
 
-func withManifest(t *testing.T, es []entry, m *Manifest) []entry {
+func withManifest(t *testing.T, es []ziptest.Entry, m *Manifest) []ziptest.Entry {
 	t.Helper()
 	data, err := m.encode()
 	if err != nil {
@@ -171,8 +141,8 @@ func withManifest(t *testing.T, es []entry, m *Manifest) []entry {
 	}
 	out := slices.Clone(es)
 	for i := range out {
-		if out[i].name == ManifestName {
-			out[i].data = data
+		if out[i].Name == ManifestName {
+			out[i].Data = data
 		}
 	}
 	return out
@@ -186,7 +156,7 @@ func TestVerifyManifestFields(t *testing.T) {
 	base := unsignedPack(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "unsigned.zip")
-	writeZip(t, p, base)
+	ziptest.Write(t, p, base)
 	res, err := Verify(p, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +187,7 @@ func TestVerifyManifestFields(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := manifestOf(t, base)
 			tc.edit(&m)
-			writeZip(t, p, withManifest(t, base, &m))
+			ziptest.Write(t, p, withManifest(t, base, &m))
 			res, err := Verify(p, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -228,8 +198,8 @@ func TestVerifyManifestFields(t *testing.T) {
 		})
 	}
 	// A signed pack whose manifest.sig was removed says so without --pub.
-	signed := slices.DeleteFunc(readZip(t, fx.pack), func(e entry) bool { return e.name == SignatureName })
-	writeZip(t, p, signed)
+	signed := slices.DeleteFunc(ziptest.Read(t, fx.pack), func(e ziptest.Entry) bool { return e.Name == SignatureName })
+	ziptest.Write(t, p, signed)
 	if res, err := Verify(p, nil); err != nil || res.Intact() {
 		t.Errorf("a signed pack without its manifest.sig passes: %v", err)
 	}
@@ -237,14 +207,14 @@ func TestVerifyManifestFields(t *testing.T) {
 
 func TestVerifyRenamed(t *testing.T) {
 	shared.Need(t)
-	es := readZip(t, fx.pack)
+	es := ziptest.Read(t, fx.pack)
 	for i := range es {
-		if es[i].name == "junit.xml" {
-			es[i].name = "junit-old.xml"
+		if es[i].Name == "junit.xml" {
+			es[i].Name = "junit-old.xml"
 		}
 	}
 	p := filepath.Join(t.TempDir(), "renamed.zip")
-	writeZip(t, p, es)
+	ziptest.Write(t, p, es)
 	res, err := Verify(p, fx.pub)
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +230,7 @@ func TestManifestDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := files(readZip(t, fx.pack))[ManifestName]
+	data := files(ziptest.Read(t, fx.pack))[ManifestName]
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)

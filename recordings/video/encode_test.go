@@ -75,11 +75,7 @@ func TestEncodeTiming(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			fw, err := newFrameWriter(dir, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fw, dir := tempFrameWriter(t)
 			dev := journeyproof.Device{Name: "test", Width: tt.w, Height: tt.h, Scale: 1}
 			for _, f := range tt.frames {
 				data := solidJPEG(t, int(tt.w), int(tt.h), f.c)
@@ -138,4 +134,16 @@ func TestEncodeTiming(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tempFrameWriter returns a frame writer at 10 frames a second and its
+// temporary folder.
+func tempFrameWriter(t *testing.T) (*frameWriter, string) {
+	t.Helper()
+	dir := t.TempDir()
+	fw, err := newFrameWriter(dir, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fw, dir
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
+	"journeyproof/journeys"
+	"journeyproof/recordings"
 )
 
 // loginJourney walks the sandbox's login in one language on one device:
@@ -51,157 +53,147 @@ const loginSteps = `
 func TestSandboxJourneyVideo(t *testing.T) {
 	shared.Need(t)
 	rr := runJourneys(t, Options{}, true, nil, nil, loginJourney("en", "desktop"), loginJourney("zh-HK", "mobile"))
-	if rr.waitErr != nil {
-		t.Fatal(rr.waitErr)
-	}
-	for i, res := range rr.results {
-		t.Run(res.Cell.String(), func(t *testing.T) {
-			if res.Status != journeyproof.StatusPassed {
-				t.Fatalf("run %s: %s", res.Status, res.Error)
-			}
-			run := rr.run(t, i)
-			path := rr.videoPath(t, run)
-			v := run.Video
-			p := ffprobe(t, path)
-			d := res.Cell.Device
+	rr.eachPassedVideo(t, func(t *testing.T, res journeys.CellResult, run *recordings.Run, path string) {
+		v := run.Video
+		p := ffprobe(t, path)
+		d := res.Cell.Device
 
-			vs := p.Streams[p.stream(t, "video")]
-			if vs.CodecName != "h264" || vs.PixFmt != "yuv420p" {
-				t.Errorf("video stream is %s %s, want h264 yuv420p", vs.CodecName, vs.PixFmt)
-			}
-			if int64(vs.Width) != d.Width || int64(vs.Height) != d.Height || vs.Width%2 != 0 || vs.Height%2 != 0 {
-				t.Errorf("video is %dx%d, want the device's CSS size %dx%d (even)", vs.Width, vs.Height, d.Width, d.Height)
-			}
-			if vs.RFrameRate != "10/1" || vs.AvgFrameRate != "10/1" {
-				t.Errorf("frame rate %s (avg %s), want a constant 10/1", vs.RFrameRate, vs.AvgFrameRate)
-			}
-			dur := p.duration(t)
-			if wall := wallTime(run); !within(dur, wall, 0.10) {
-				t.Errorf("video lasts %.2fs, the run %.2fs: more than 10%% apart", dur, wall)
-			}
-			if !within(float64(v.DurationMS)/1000, dur, 0.02) || v.FPS != 10 || v.Width != vs.Width || v.Height != vs.Height {
-				t.Errorf("video row %+v does not match the file (%.2fs %dx%d)", *v, dur, vs.Width, vs.Height)
-			}
-			if fmt.Sprint(v.Frames) != vs.NbFrames {
-				t.Errorf("video row says %d frames, the file has %s", v.Frames, vs.NbFrames)
-			}
-			if fi, err := os.Stat(path); err != nil || fi.Size() != v.Size {
-				t.Errorf("video row says %d bytes, the file has %v (%v)", v.Size, fi.Size(), err)
-			}
-			if !moovFirst(t, path) {
-				t.Errorf("the MP4's index (moov) is not before its data (no +faststart)")
-			}
+		vs := p.Streams[p.stream(t, "video")]
+		if vs.CodecName != "h264" || vs.PixFmt != "yuv420p" {
+			t.Errorf("video stream is %s %s, want h264 yuv420p", vs.CodecName, vs.PixFmt)
+		}
+		if int64(vs.Width) != d.Width || int64(vs.Height) != d.Height || vs.Width%2 != 0 || vs.Height%2 != 0 {
+			t.Errorf("video is %dx%d, want the device's CSS size %dx%d (even)", vs.Width, vs.Height, d.Width, d.Height)
+		}
+		if vs.RFrameRate != "10/1" || vs.AvgFrameRate != "10/1" {
+			t.Errorf("frame rate %s (avg %s), want a constant 10/1", vs.RFrameRate, vs.AvgFrameRate)
+		}
+		dur := p.duration(t)
+		if wall := wallTime(run); !within(dur, wall, 0.10) {
+			t.Errorf("video lasts %.2fs, the run %.2fs: more than 10%% apart", dur, wall)
+		}
+		if !within(float64(v.DurationMS)/1000, dur, 0.02) || v.FPS != 10 || v.Width != vs.Width || v.Height != vs.Height {
+			t.Errorf("video row %+v does not match the file (%.2fs %dx%d)", *v, dur, vs.Width, vs.Height)
+		}
+		if fmt.Sprint(v.Frames) != vs.NbFrames {
+			t.Errorf("video row says %d frames, the file has %s", v.Frames, vs.NbFrames)
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Size() != v.Size {
+			t.Errorf("video row says %d bytes, the file has %v (%v)", v.Size, fi.Size(), err)
+		}
+		if !moovFirst(t, path) {
+			t.Errorf("the MP4's index (moov) is not before its data (no +faststart)")
+		}
 
-			// Chapters: one per step, named after it.
-			if len(p.Chapters) != len(run.Steps) || len(v.Chapters) != len(run.Steps) {
-				t.Fatalf("%d chapters in the file, %d in the row, %d steps", len(p.Chapters), len(v.Chapters), len(run.Steps))
+		// Chapters: one per step, named after it.
+		if len(p.Chapters) != len(run.Steps) || len(v.Chapters) != len(run.Steps) {
+			t.Fatalf("%d chapters in the file, %d in the row, %d steps", len(p.Chapters), len(v.Chapters), len(run.Steps))
+		}
+		for k, c := range p.Chapters {
+			if c.Tags["title"] != run.Steps[k].Name || v.Chapters[k].Title != run.Steps[k].Name {
+				t.Errorf("chapter %d is %q (row %q), want the step's name %q", k, c.Tags["title"], v.Chapters[k].Title, run.Steps[k].Name)
 			}
-			for k, c := range p.Chapters {
-				if c.Tags["title"] != run.Steps[k].Name || v.Chapters[k].Title != run.Steps[k].Name {
-					t.Errorf("chapter %d is %q (row %q), want the step's name %q", k, c.Tags["title"], v.Chapters[k].Title, run.Steps[k].Name)
-				}
-			}
+		}
 
-			// Captions: a WebVTT file and the same cues in the MP4.
-			a, err := rr.store.Artifact(v.CaptionsSHA)
-			if err != nil || a.ContentType != "text/vtt" {
-				t.Fatalf("captions artifact %v %v", a, err)
+		// Captions: a WebVTT file and the same cues in the MP4.
+		a, err := rr.store.Artifact(v.CaptionsSHA)
+		if err != nil || a.ContentType != "text/vtt" {
+			t.Fatalf("captions artifact %v %v", a, err)
+		}
+		data, _ := rr.store.ReadArtifact(v.CaptionsSHA)
+		cues, err := parseVTT(string(data))
+		if err != nil {
+			t.Fatalf("captions do not parse as WebVTT: %v\n%s", err, data)
+		}
+		lang, _ := journeyproof.LookupLanguage(res.Cell.Lang)
+		wantLine := lang.Label + " · " + d.Name
+		if len(cues) != len(run.Steps) {
+			t.Fatalf("%d cues, want one per step (%d)", len(cues), len(run.Steps))
+		}
+		for k, c := range cues {
+			if c.Lines[0] != run.Steps[k].Name || c.Lines[1] != wantLine {
+				t.Errorf("cue %d says %q, want %q over %q", k, c.Lines, run.Steps[k].Name, wantLine)
 			}
-			data, _ := rr.store.ReadArtifact(v.CaptionsSHA)
-			cues, err := parseVTT(string(data))
-			if err != nil {
-				t.Fatalf("captions do not parse as WebVTT: %v\n%s", err, data)
+			if c.Start.Milliseconds() != v.Chapters[k].StartMS || c.End.Milliseconds() != v.Chapters[k].EndMS {
+				t.Errorf("cue %d spans %s-%s, its chapter %d-%dms", k, c.Start, c.End, v.Chapters[k].StartMS, v.Chapters[k].EndMS)
 			}
-			lang, _ := journeyproof.LookupLanguage(res.Cell.Lang)
-			wantLine := lang.Label + " · " + d.Name
-			if len(cues) != len(run.Steps) {
-				t.Fatalf("%d cues, want one per step (%d)", len(cues), len(run.Steps))
+		}
+		ss := p.Streams[p.stream(t, "subtitle")]
+		if ss.CodecName != "mov_text" {
+			t.Errorf("subtitle track is %s, want mov_text", ss.CodecName)
+		}
+		embedded, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-map", "0:s:0", "-f", "webvtt", "-").Output()
+		if err != nil {
+			t.Fatalf("read the subtitle track: %v", err)
+		}
+		ecues, err := parseVTT(string(embedded))
+		if err != nil || len(ecues) != len(cues) {
+			t.Fatalf("subtitle track: %d cues (%v), want %d\n%s", len(ecues), err, len(cues), embedded)
+		}
+		for k := range ecues {
+			if strings.Join(ecues[k].Lines, "\n") != strings.Join(cues[k].Lines, "\n") {
+				t.Errorf("subtitle track cue %d says %q, the captions %q", k, ecues[k].Lines, cues[k].Lines)
 			}
-			for k, c := range cues {
-				if c.Lines[0] != run.Steps[k].Name || c.Lines[1] != wantLine {
-					t.Errorf("cue %d says %q, want %q over %q", k, c.Lines, run.Steps[k].Name, wantLine)
-				}
-				if c.Start.Milliseconds() != v.Chapters[k].StartMS || c.End.Milliseconds() != v.Chapters[k].EndMS {
-					t.Errorf("cue %d spans %s-%s, its chapter %d-%dms", k, c.Start, c.End, v.Chapters[k].StartMS, v.Chapters[k].EndMS)
-				}
-			}
-			ss := p.Streams[p.stream(t, "subtitle")]
-			if ss.CodecName != "mov_text" {
-				t.Errorf("subtitle track is %s, want mov_text", ss.CodecName)
-			}
-			embedded, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-map", "0:s:0", "-f", "webvtt", "-").Output()
-			if err != nil {
-				t.Fatalf("read the subtitle track: %v", err)
-			}
-			ecues, err := parseVTT(string(embedded))
-			if err != nil || len(ecues) != len(cues) {
-				t.Fatalf("subtitle track: %d cues (%v), want %d\n%s", len(ecues), err, len(cues), embedded)
-			}
-			for k := range ecues {
-				if strings.Join(ecues[k].Lines, "\n") != strings.Join(cues[k].Lines, "\n") {
-					t.Errorf("subtitle track cue %d says %q, the captions %q", k, ecues[k].Lines, cues[k].Lines)
-				}
-			}
+		}
 
-			// The poster is the trigger's screen (the login page before the
-			// click), at the device's CSS size.
-			pa, err := rr.store.Artifact(v.PosterSHA)
-			if err != nil || pa.ContentType != "image/jpeg" {
-				t.Fatalf("poster artifact %v %v", pa, err)
-			}
-			poster := rr.poster(t, run)
-			if int64(poster.Bounds().Dx()) != d.Width || int64(poster.Bounds().Dy()) != d.Height {
-				t.Errorf("poster is %v, want %dx%d", poster.Bounds().Size(), d.Width, d.Height)
-			}
-			shots := map[string][]float64{}
-			for _, k := range []int{0, 1, 2, 4} {
-				shots[run.Steps[k].Name] = rr.stepThumb(t, run, k)
-			}
-			login, sim, account := shots[run.Steps[0].Name], shots[run.Steps[2].Name], shots[run.Steps[4].Name]
-			// Made from the screenshot itself: only scaling and JPEG apart.
-			if pd := diff(thumb(poster), shots[run.Steps[1].Name]); pd > 4 {
-				t.Errorf("poster differs from the trigger's screenshot by %.1f", pd)
-			}
+		// The poster is the trigger's screen (the login page before the
+		// click), at the device's CSS size.
+		pa, err := rr.store.Artifact(v.PosterSHA)
+		if err != nil || pa.ContentType != "image/jpeg" {
+			t.Fatalf("poster artifact %v %v", pa, err)
+		}
+		poster := rr.poster(t, run)
+		if int64(poster.Bounds().Dx()) != d.Width || int64(poster.Bounds().Dy()) != d.Height {
+			t.Errorf("poster is %v, want %dx%d", poster.Bounds().Size(), d.Width, d.Height)
+		}
+		shots := map[string][]float64{}
+		for _, k := range []int{0, 1, 2, 4} {
+			shots[run.Steps[k].Name] = rr.stepThumb(t, run, k)
+		}
+		login, sim, account := shots[run.Steps[0].Name], shots[run.Steps[2].Name], shots[run.Steps[4].Name]
+		// Made from the screenshot itself: only scaling and JPEG apart.
+		if pd := diff(thumb(poster), shots[run.Steps[1].Name]); pd > 4 {
+			t.Errorf("poster differs from the trigger's screenshot by %.1f", pd)
+		}
 
-			// Frames of the service, the simulator and the service again, in
-			// order: every frame of the video is told apart by the screenshot
-			// it looks most like, and the screens come one after another. The
-			// blank tab before the first page is told apart too (it is nearer
-			// the account page, mostly white, than the others), and may only
-			// come first.
-			blank := make([]float64, len(login))
-			for k := range blank {
-				blank[k] = 255
-			}
-			refs := [][]float64{login, sim, account, blank}
-			names := []string{"login page", "simulator", "account page", "blank tab"}
-			var seq []int
-			for _, f := range videoFrames(t, path) {
-				best, bestD := -1, 12.0
-				for k, r := range refs {
-					if dd := diff(f, r); dd < bestD {
-						best, bestD = k, dd
-					}
-				}
-				if best >= 0 && (len(seq) == 0 || seq[len(seq)-1] != best) {
-					seq = append(seq, best)
+		// Frames of the service, the simulator and the service again, in
+		// order: every frame of the video is told apart by the screenshot
+		// it looks most like, and the screens come one after another. The
+		// blank tab before the first page is told apart too (it is nearer
+		// the account page, mostly white, than the others), and may only
+		// come first.
+		blank := make([]float64, len(login))
+		for k := range blank {
+			blank[k] = 255
+		}
+		refs := [][]float64{login, sim, account, blank}
+		names := []string{"login page", "simulator", "account page", "blank tab"}
+		var seq []int
+		for _, f := range videoFrames(t, path) {
+			best, bestD := -1, 12.0
+			for k, r := range refs {
+				if dd := diff(f, r); dd < bestD {
+					best, bestD = k, dd
 				}
 			}
-			// Before the login page has painted, a frame may show the blank
-			// tab or a page half drawn (white with the header: nearest the
-			// account page, which cannot really come before the login).
-			for len(seq) > 0 && (seq[0] == 3 || seq[0] == 2) {
-				seq = seq[1:]
+			if best >= 0 && (len(seq) == 0 || seq[len(seq)-1] != best) {
+				seq = append(seq, best)
 			}
-			if fmt.Sprint(seq) != "[0 1 2]" {
-				var got []string
-				for _, k := range seq {
-					got = append(got, names[k])
-				}
-				t.Errorf("the video shows %q, want the login page, the simulator, the account page in that order", got)
+		}
+		// Before the login page has painted, a frame may show the blank
+		// tab or a page half drawn (white with the header: nearest the
+		// account page, which cannot really come before the login).
+		for len(seq) > 0 && (seq[0] == 3 || seq[0] == 2) {
+			seq = seq[1:]
+		}
+		if fmt.Sprint(seq) != "[0 1 2]" {
+			var got []string
+			for _, k := range seq {
+				got = append(got, names[k])
 			}
-		})
-	}
+			t.Errorf("the video shows %q, want the login page, the simulator, the account page in that order", got)
+		}
+	})
 	if left := framesLeft(t, rr.store); len(left) != 0 {
 		t.Errorf("frames left after the encode: %v", left)
 	}
@@ -389,58 +381,48 @@ steps:
 func TestNavigationsAndNewTab(t *testing.T) {
 	shared.Need(t)
 	rr := runJourneys(t, Options{}, false, nil, nil, colourJourney())
-	if rr.waitErr != nil {
-		t.Fatal(rr.waitErr)
-	}
 	red, green, blue, yellow := color.RGBA{255, 0, 0, 255}, color.RGBA{0, 128, 0, 255}, color.RGBA{0, 0, 255, 255}, color.RGBA{255, 255, 0, 255}
 	t.Logf("from %s to %s and back", baseURL, otherURL)
-	for i, res := range rr.results {
-		t.Run(res.Cell.String(), func(t *testing.T) {
-			if res.Status != journeyproof.StatusPassed {
-				t.Fatalf("run %s: %s", res.Status, res.Error)
-			}
-			run := rr.run(t, i)
-			path := rr.videoPath(t, run)
-			ch := run.Video.Chapters
-			colours := []struct {
-				name string
-				c    color.RGBA
-			}{{"red", red}, {"green", green}, {"blue", blue}, {"yellow", yellow}}
-			var seq []string
-			popupAt := -1.0
-			for k, f := range videoFrames(t, path) {
-				// The middle of the lower half, away from the text; and the
-				// left edge: a new tab fills the device's screen too.
-				mid, edge := gridAverage(f, 0.3, 0.6, 0.7, 0.9), gridAverage(f, 0, 0.6, 0.05, 0.9)
-				name := ""
-				for _, c := range colours {
-					if near(mid, c.c, 40) {
-						name = c.name
-					}
-				}
-				if name == "" {
-					continue
-				}
-				if name == "yellow" {
-					if popupAt < 0 {
-						popupAt = float64(k) / 10
-					}
-					if !near(edge, yellow, 40) {
-						t.Errorf("frame %d: the new tab does not fill the screen (left edge %v)", k, edge)
-					}
-				}
-				if len(seq) == 0 || seq[len(seq)-1] != name {
-					seq = append(seq, name)
+	rr.eachPassedVideo(t, func(t *testing.T, res journeys.CellResult, run *recordings.Run, path string) {
+		ch := run.Video.Chapters
+		colours := []struct {
+			name string
+			c    color.RGBA
+		}{{"red", red}, {"green", green}, {"blue", blue}, {"yellow", yellow}}
+		var seq []string
+		popupAt := -1.0
+		for k, f := range videoFrames(t, path) {
+			// The middle of the lower half, away from the text; and the
+			// left edge: a new tab fills the device's screen too.
+			mid, edge := gridAverage(f, 0.3, 0.6, 0.7, 0.9), gridAverage(f, 0, 0.6, 0.05, 0.9)
+			name := ""
+			for _, c := range colours {
+				if near(mid, c.c, 40) {
+					name = c.name
 				}
 			}
-			if want := "[red green blue yellow blue]"; fmt.Sprint(seq) != want {
-				t.Errorf("the video shows %v, want %s", seq, want)
+			if name == "" {
+				continue
 			}
-			if opened := float64(ch[len(ch)-2].StartMS) / 1000; popupAt < opened {
-				t.Errorf("the new tab shows at %.1fs, before the step that opens it (%.1fs)", popupAt, opened)
+			if name == "yellow" {
+				if popupAt < 0 {
+					popupAt = float64(k) / 10
+				}
+				if !near(edge, yellow, 40) {
+					t.Errorf("frame %d: the new tab does not fill the screen (left edge %v)", k, edge)
+				}
 			}
-		})
-	}
+			if len(seq) == 0 || seq[len(seq)-1] != name {
+				seq = append(seq, name)
+			}
+		}
+		if want := "[red green blue yellow blue]"; fmt.Sprint(seq) != want {
+			t.Errorf("the video shows %v, want %s", seq, want)
+		}
+		if opened := float64(ch[len(ch)-2].StartMS) / 1000; popupAt < opened {
+			t.Errorf("the new tab shows at %.1fs, before the step that opens it (%.1fs)", popupAt, opened)
+		}
+	})
 }
 
 // The MP4 plays in Chromium's <video> element: it loads with no error, has
@@ -720,30 +702,20 @@ steps:
   - name: Look at the blue page
     wait: 1s
 `)
-	if rr.waitErr != nil {
-		t.Fatal(rr.waitErr)
-	}
-	for i, res := range rr.results {
-		t.Run(res.Cell.String(), func(t *testing.T) {
-			if res.Status != journeyproof.StatusPassed {
-				t.Fatalf("run %s: %s", res.Status, res.Error)
+	rr.eachPassedVideo(t, func(t *testing.T, res journeys.CellResult, run *recordings.Run, path string) {
+		for k := 2; k < len(run.Steps); k += 2 {
+			ch := run.Video.Chapters[k]
+			// Half a second into the wait: the screenshots of the page
+			// and a refresh of the screencast are over.
+			at := float64(ch.StartMS)/1000 + 0.5
+			if d := diff(thumb(frameAtTime(t, path, at)), rr.stepThumb(t, run, k-1)); d > 12 {
+				t.Errorf("%.1fs into the video (%q) differs from the page's screenshot by %.1f", at, ch.Title, d)
 			}
-			run := rr.run(t, i)
-			path := rr.videoPath(t, run)
-			for k := 2; k < len(run.Steps); k += 2 {
-				ch := run.Video.Chapters[k]
-				// Half a second into the wait: the screenshots of the page
-				// and a refresh of the screencast are over.
-				at := float64(ch.StartMS)/1000 + 0.5
-				if d := diff(thumb(frameAtTime(t, path, at)), rr.stepThumb(t, run, k-1)); d > 12 {
-					t.Errorf("%.1fs into the video (%q) differs from the page's screenshot by %.1f", at, ch.Title, d)
-				}
-			}
-			if d := diff(thumb(rr.poster(t, run)), rr.stepThumb(t, run, 1)); d > 4 {
-				t.Errorf("poster differs from the trigger's screenshot by %.1f", d)
-			}
-		})
-	}
+		}
+		if d := diff(thumb(rr.poster(t, run)), rr.stepThumb(t, run, 1)); d > 4 {
+			t.Errorf("poster differs from the trigger's screenshot by %.1f", d)
+		}
+	})
 }
 
 // While the runner captures a step's page, the video's screencast is held:
@@ -798,5 +770,23 @@ steps:
 	t.Logf("screencast frames received: %d with the hold, %d without", received[true], received[false])
 	if received[true] >= received[false] {
 		t.Errorf("%d screencast frames with the hold, %d without: holding them saved none", received[true], received[false])
+	}
+}
+
+// eachPassedVideo checks each cell's run in a subtest: check gets the run,
+// which passed and has a video, and the video's path.
+func (rr *runResult) eachPassedVideo(t *testing.T, check func(t *testing.T, res journeys.CellResult, run *recordings.Run, path string)) {
+	t.Helper()
+	if rr.waitErr != nil {
+		t.Fatal(rr.waitErr)
+	}
+	for i, res := range rr.results {
+		t.Run(res.Cell.String(), func(t *testing.T) {
+			if res.Status != journeyproof.StatusPassed {
+				t.Fatalf("run %s: %s", res.Status, res.Error)
+			}
+			run := rr.run(t, i)
+			check(t, res, run, rr.videoPath(t, run))
+		})
 	}
 }

@@ -208,11 +208,7 @@ func TestFrameTimeline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			fw, err := newFrameWriter(dir, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fw, dir := tempFrameWriter(t)
 			for i, at := range tt.at {
 				if err := fw.add([]byte(fmt.Sprint("frame ", i)), at); err != nil {
 					t.Fatal(err)
