@@ -54,8 +54,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 	}
 	sub := args[0]
 	fs := newFlags(env, "baseline "+sub, "[flags]", subs[sub])
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	var release, journey, by, note *string
 	var to *uint
 	if sub != "list" {
@@ -83,10 +82,9 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")
 		return exitUsage
 	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, code := sf.openFor(env)
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	switch sub {

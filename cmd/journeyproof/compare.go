@@ -30,8 +30,7 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	maxRatio := fs.Float64("max-diff-ratio", 0, "a step is over the limit when more than this share (0 to 1) of its pixels differ")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report to this file")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
@@ -56,10 +55,9 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	case *maxPixels > 0 && *maxRatio > 0:
 		return usageErr("give either --max-diff-pixels or --max-diff-ratio, not both")
 	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, code := sf.openFor(env)
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	rep, err := compare.Compare(ctx, store, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},

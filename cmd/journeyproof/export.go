@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"journeyproof/recordings"
 	"journeyproof/recordings/pack"
 	"journeyproof/verifier"
 )
@@ -36,8 +35,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	noRenditions := fs.Bool("no-renditions", false, "leave the submission videos out (the raw recordings stay)")
 	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	service := fs.String("service", "", "service file; when it gives an origin, the pack gets its preflight (preflight.json, Readiness in report.html) (default: ./journeyproof.yaml when it exists)")
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
@@ -81,12 +79,12 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 			ruleIDs = append(ruleIDs, r.ID)
 		}
 	}
-	dir := dataDir(*data)
+	dir := sf.dir()
 	if _, err := os.Stat(filepath.Join(dir, "journeyproof.db")); err != nil {
 		errorLine(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir))
 		return exitFailed
 	}
-	store, err := recordings.OpenDB(dir, dbURL(*db))
+	store, err := sf.open()
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed

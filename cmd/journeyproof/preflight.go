@@ -28,8 +28,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 	iteCert := fs.String("ite-cert", "", "PEM encipherment certificate for ITE (default: the service file's)")
 	prodCert := fs.String("prod-cert", "", "PEM encipherment certificate for production (default: the service file's)")
 	release := fs.String("release", "", "also check that every redirectURI this release's trigger requests sent is a declared callback")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long each connection and request may take")
 	pos, done, code := parseFlags(env, fs, args)
@@ -46,7 +45,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *release != "" {
-		store, err := openStore(*data, *db)
+		store, err := sf.open()
 		if err != nil {
 			errorLine(env, err)
 			return exitUsage

@@ -29,8 +29,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	unreviewedOK := fs.Bool("unreviewed-ok", false, "with --approve: approve even with unreviewed or rejected changes")
 	threshold := fs.Float64("threshold", 0.1, "colour threshold of the image diff, 0 to 1")
 	maxPixels := fs.Int("max-diff-pixels", 0, "a step is over the limit when more pixels than this differ (default: any)")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
@@ -51,10 +50,9 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	case (*accept != "" || *reject != "") && strings.TrimSpace(*by) == "":
 		return usageErr("give who decides: --by NAME (or set JOURNEYPROOF_BY)")
 	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, code := sf.openFor(env)
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	rep, err := compare.Compare(ctx, store, compare.Side{Release: *base}, compare.Side{Release: *head},

@@ -28,8 +28,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	branches := fs.String("branch", "", "paths to run, comma-separated: main and the journeys' branch names (default: every path)")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	queued := fs.Bool("queue", false, "enqueue the cells for the workers of --db instead of running them here, and wait for them (same output, JSON, JUnit and exit codes)")
 	queueName := fs.String("queue-name", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue of --queue (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
@@ -100,11 +99,10 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	if *queued && !*asJSON {
 		fmt.Fprintf(env.stdout, "--queue: the workers of queue %q run the cells\n", *queueName)
 	}
-	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Rules: *rules, Parallel: *parallel, NoBrowser: *queued,
+	e, code := sf.openEngine(ctx, env, engine.Config{Rules: *rules, Parallel: *parallel, NoBrowser: *queued,
 		Queue: *queueName, Work: !*queued, JobTimeout: *jobTimeout})
-	if err != nil {
-		errorLine(env, err)
-		return engineExit(err)
+	if e == nil {
+		return code
 	}
 	defer e.Close()
 	e.NoScreenshots = !*screenshots

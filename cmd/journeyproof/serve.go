@@ -22,8 +22,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "serve", "[flags]", "Serves the web app on the evidence store: the coverage matrix of each release, runs as storyboards\nwith their videos and findings, the journeys, and a form to start runs in the background.\nBinding to an address other than loopback needs --token (or JOURNEYPROOF_TOKEN).")
 	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address to listen on (env JOURNEYPROOF_ADDR)")
 	token := fs.String("token", "", "token every request needs, at least 16 characters (env JOURNEYPROOF_TOKEN); required off loopback")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	work := fs.Bool("work", true, "run the cells started from the web app in this process too (with --db, --work=false leaves them to the workers)")
 	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue the web app's runs go to (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
@@ -74,10 +73,9 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		defer stop()
 		baseURL = url
 	}
-	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Rules: *rules, Parallel: *parallel, Queue: *queueName, Work: *work, JobTimeout: *jobTimeout})
-	if err != nil {
-		errorLine(env, err)
-		return engineExit(err)
+	e, code := sf.openEngine(ctx, env, engine.Config{Rules: *rules, Parallel: *parallel, Queue: *queueName, Work: *work, JobTimeout: *jobTimeout})
+	if e == nil {
+		return code
 	}
 	defer e.Close()
 	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
