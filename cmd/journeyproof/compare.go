@@ -35,39 +35,31 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	if done {
 		return code
 	}
-	usageErr := func(msg string) int {
-		fmt.Fprintln(env.stderr, "journeyproof compare: "+msg)
-		return exitUsage
-	}
 	switch {
 	case len(pos) > 0:
-		return usageErr(fmt.Sprintf("unexpected argument %q; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)", pos[0]))
+		return usageError(env, "compare", fmt.Sprintf("unexpected argument %q; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)", pos[0]))
 	case *head == "" && *headRun == 0:
-		return usageErr("give the head: --head NAME or --head-run ID")
+		return usageError(env, "compare", "give the head: --head NAME or --head-run ID")
 	case *head != "" && *headRun != 0:
-		return usageErr("give either --head or --head-run, not both")
+		return usageError(env, "compare", "give either --head or --head-run, not both")
 	case *base != "" && *baseRun != 0:
-		return usageErr("give either --base or --base-run, not both")
+		return usageError(env, "compare", "give either --base or --base-run, not both")
 	case *threshold <= 0 || *threshold > 1:
-		return usageErr("--threshold must be above 0 and at most 1")
+		return usageError(env, "compare", "--threshold must be above 0 and at most 1")
 	case *maxPixels < 0 || *maxRatio < 0 || *maxRatio > 1:
-		return usageErr("--max-diff-pixels must be at least 0 and --max-diff-ratio between 0 and 1")
+		return usageError(env, "compare", "--max-diff-pixels must be at least 0 and --max-diff-ratio between 0 and 1")
 	case *maxPixels > 0 && *maxRatio > 0:
-		return usageErr("give either --max-diff-pixels or --max-diff-ratio, not both")
+		return usageError(env, "compare", "give either --max-diff-pixels or --max-diff-ratio, not both")
 	}
 	store, code := sf.openFor(env)
 	if store == nil {
 		return code
 	}
 	defer store.Close()
-	rep, err := compare.Compare(ctx, store, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},
+	rep, code := compareSides(ctx, env, store, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},
 		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels, MaxDiffRatio: *maxRatio}})
-	if err != nil {
-		errorLine(env, err)
-		if errors.Is(err, compare.ErrUsage) {
-			return exitUsage
-		}
-		return exitFailed
+	if rep == nil {
+		return code
 	}
 	if *htmlOut != "" {
 		if err := writeHTMLReport(*htmlOut, rep, store); err != nil {
@@ -92,6 +84,21 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// compareSides compares base with head for a command. On failure it
+// prints the error and returns nil and the exit code: 2 when the sides do
+// not make a comparison (compare.ErrUsage), else 1.
+func compareSides(ctx context.Context, env *cli, store *recordings.Store, base, head compare.Side, o compare.Options) (*compare.Report, int) {
+	rep, err := compare.Compare(ctx, store, base, head, o)
+	if err != nil {
+		errorLine(env, err)
+		if errors.Is(err, compare.ErrUsage) {
+			return nil, exitUsage
+		}
+		return nil, exitFailed
+	}
+	return rep, exitOK
 }
 
 func writeHTMLReport(path string, rep *compare.Report, store *recordings.Store) error {

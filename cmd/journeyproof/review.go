@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -34,35 +33,27 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	if done {
 		return code
 	}
-	usageErr := func(msg string) int {
-		fmt.Fprintln(env.stderr, "journeyproof review: "+msg)
-		return exitUsage
-	}
 	switch {
 	case len(pos) > 0:
-		return usageErr(fmt.Sprintf("unexpected argument %q", pos[0]))
+		return usageError(env, "review", fmt.Sprintf("unexpected argument %q", pos[0]))
 	case *head == "":
-		return usageErr("give the head release: --head NAME")
+		return usageError(env, "review", "give the head release: --head NAME")
 	case strings.Contains(","+*accept+",", ",all,") && strings.Contains(","+*reject+",", ",all,"):
-		return usageErr("--accept all and --reject all together make no sense")
+		return usageError(env, "review", "--accept all and --reject all together make no sense")
 	case *threshold <= 0 || *threshold > 1:
-		return usageErr("--threshold must be above 0 and at most 1")
+		return usageError(env, "review", "--threshold must be above 0 and at most 1")
 	case (*accept != "" || *reject != "") && strings.TrimSpace(*by) == "":
-		return usageErr("give who decides: --by NAME (or set JOURNEYPROOF_BY)")
+		return usageError(env, "review", "give who decides: --by NAME (or set JOURNEYPROOF_BY)")
 	}
 	store, code := sf.openFor(env)
 	if store == nil {
 		return code
 	}
 	defer store.Close()
-	rep, err := compare.Compare(ctx, store, compare.Side{Release: *base}, compare.Side{Release: *head},
+	rep, code := compareSides(ctx, env, store, compare.Side{Release: *base}, compare.Side{Release: *head},
 		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels}, NoDiffImages: true})
-	if err != nil {
-		errorLine(env, err)
-		if errors.Is(err, compare.ErrUsage) {
-			return exitUsage
-		}
-		return exitFailed
+	if rep == nil {
+		return code
 	}
 	q := compare.NewQueue(rep, nil)
 	reviews, err := store.Reviews(q.Pairs())
@@ -90,7 +81,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 			}
 			c := q.Find(ref)
 			if c == nil {
-				return usageErr(fmt.Sprintf("no change %q in this comparison; it has %d (run without --accept/--reject to list them)", ref, len(q.Changes)))
+				return usageError(env, "review", fmt.Sprintf("no change %q in this comparison; it has %d (run without --accept/--reject to list them)", ref, len(q.Changes)))
 			}
 			todo = append(todo, decision{c, set.d})
 		}
