@@ -49,14 +49,10 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintf(env.stderr, "journeyproof check: --lang must be one of %s, not %q\n", strings.Join(journeyproof.Languages(), ", "), *lang)
 		return exitUsage
 	}
-	pack := verifier.DefaultPack()
-	if *rules != "" {
-		p, err := verifier.LoadPack(*rules)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		pack = p
+	pack, err := engine.LoadPack(*rules)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {

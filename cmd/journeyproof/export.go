@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"journeyproof/engine"
 	"journeyproof/recordings/pack"
 	"journeyproof/verifier"
 )
@@ -64,20 +65,10 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		}
 		key = k
 	}
-	rulePack := verifier.DefaultPack()
-	if *rules != "" {
-		p, err := verifier.LoadPack(*rules)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		rulePack = p
-	}
-	var ruleIDs []string
-	for _, r := range rulePack.Rules() {
-		if r.ID != "" && r.Severity != verifier.SeverityOff {
-			ruleIDs = append(ruleIDs, r.ID)
-		}
+	rulePack, err := engine.LoadPack(*rules)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	dir := sf.dir()
 	if _, err := os.Stat(filepath.Join(dir, "journeyproof.db")); err != nil {
@@ -96,7 +87,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	o := pack.Options{Store: store, Release: *release, Journeys: splitList(*journeysFlag), Langs: splitList(*langs), Devices: splitList(*devices),
-		Rules: ruleIDs, SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre, Hold: *hold, NoRenditions: *noRenditions}
+		Rules: packRuleIDs(rulePack), SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre, Hold: *hold, NoRenditions: *noRenditions}
 	svc, err := exportService(*service, store, *release)
 	if err != nil {
 		errorLine(env, err)
@@ -152,6 +143,18 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// packRuleIDs lists the rules the pack runs (the ones it does not switch
+// off), in report order: the rules a pack says its runs were checked with.
+func packRuleIDs(p *verifier.Pack) []string {
+	var ids []string
+	for _, r := range p.Rules() {
+		if r.ID != "" && r.Severity != verifier.SeverityOff {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
 }
 
 func humanBytes(n int64) string {

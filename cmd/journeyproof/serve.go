@@ -14,7 +14,6 @@ import (
 	"journeyproof/journeys/examples"
 	"journeyproof/queue"
 	"journeyproof/recordings/pack"
-	"journeyproof/verifier"
 	"journeyproof/web"
 )
 
@@ -208,13 +207,7 @@ type enginePacker struct {
 }
 
 func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer) error {
-	var rules []string
-	for _, r := range p.e.Pack.Rules() {
-		if r.ID != "" && r.Severity != verifier.SeverityOff {
-			rules = append(rules, r.ID)
-		}
-	}
-	o := pack.Options{Store: p.e.Store, Browser: p.e.Browser, Release: release, Rules: rules, Version: version, FFmpegVersion: ffmpegVersion()}
+	o := pack.Options{Store: p.e.Store, Browser: p.e.Browser, Release: release, Rules: packRuleIDs(p.e.Pack), Version: version, FFmpegVersion: ffmpegVersion()}
 	if err := p.expect(&o); err != nil {
 		return err
 	}
