@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"journeyproof/journeys"
 	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
@@ -81,15 +80,11 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 // when there is one) and the URLs into what to check.
 func preflightConfig(service string, urls []string, iteCert, prodCert string) (preflight.Config, error) {
 	var cfg preflight.Config
-	path, err := journeys.FindServiceFile(service, ".")
+	svc, err := findService(service)
 	if err != nil {
 		return cfg, err
 	}
-	if path != "" {
-		svc, err := journeys.LoadService(path)
-		if err != nil {
-			return cfg, err
-		}
+	if svc != nil {
 		cfg = serviceConfig(svc)
 		cfg.URLs = urls
 	} else if len(urls) > 0 {
