@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof"
@@ -97,7 +96,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		enc.SetEscapeHTML(false)
 		enc.Encode(out)
 	} else {
-		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		tw := newTable(env.stdout)
 		fmt.Fprintf(tw, "SEVERITY\tRULE\tSELECTOR\tMESSAGE\n")
 		for _, f := range findings {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Severity, f.Rule, f.Selector, f.Message)

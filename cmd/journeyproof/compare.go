@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"journeyproof/recordings"
 	"journeyproof/recordings/compare"
@@ -124,7 +123,7 @@ func printComparison(w io.Writer, rep *compare.Report) {
 		base = "the baseline (release " + strings.Join(rep.BaseReleases, ", ") + ")"
 	}
 	fmt.Fprintf(w, "Comparing %s (head) against %s\nThreshold %g; a step is over the limit at %s.\n\n", rep.Head, base, rep.Threshold, rep.Limit)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "CELL\tBASE\tHEAD\tSTATUS\tDETAIL")
 	for _, r := range rep.Runs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Cell, runID(r.Base), runID(r.Head), r.Status, r.Detail())

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof/preflight"
@@ -143,7 +142,7 @@ func releaseRedirects(store *recordings.Store, release string) ([]preflight.Redi
 
 // printPreflight writes the report as a table and a summary line.
 func printPreflight(w io.Writer, rep *preflight.Report) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintf(tw, "STATUS\tCHECK\tTARGET\tMESSAGE\n")
 	for _, c := range rep.Checks {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Status, c.ID, c.Target, c.Message)

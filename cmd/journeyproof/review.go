@@ -1,10 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"journeyproof/recordings"
 	"journeyproof/recordings/compare"
@@ -125,22 +125,10 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 func printQueue(env *cli, rep *compare.Report, q *compare.Queue) {
 	fmt.Fprintf(env.stdout, "Review of %s (head) against %s\n", rep.Head, rep.Base)
 	if len(q.Changes) > 0 {
-		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		tw := newTable(env.stdout)
 		fmt.Fprintln(tw, "#\tDECISION\tCHANGE\tWHAT\tBY\tKEY")
 		for _, c := range q.Changes {
-			d := c.Decision
-			if d == "" {
-				d = "unreviewed"
-			}
-			what := strings.Join(c.What, ", ")
-			if what == "" {
-				what = c.Kind
-			}
-			who := c.By
-			if who == "" {
-				who = "-"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.N, d, c.Title, what, who, c.Key)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.N, cmp.Or(c.Decision, "unreviewed"), c.Title, cmp.Or(strings.Join(c.What, ", "), c.Kind), cmp.Or(c.By, "-"), c.Key)
 		}
 		tw.Flush()
 	}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof"
@@ -308,7 +307,7 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 }
 
 func printSummary(w io.Writer, rep *runReport, took time.Duration) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "\nRUN\tJOURNEY\tLANG\tDEVICE\tBRANCH\tWORKFLOW\tGUIDELINES\tSTEPS\tERRORS\tWARNINGS\tTIME\tVIDEO")
 	for _, r := range rep.Runs {
 		video := "-"

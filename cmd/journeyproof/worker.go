@@ -1,13 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof/engine"
@@ -119,25 +119,12 @@ func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 		return exitOK
 	}
 	fmt.Fprintf(env.stdout, "Queue %q: %d waiting, %d waiting for a retry, %d running\n", rep.Queue, rep.Waiting, rep.Retries, rep.Running)
-	if len(rep.Workers) == 0 {
-		fmt.Fprintln(env.stdout, "No live worker.")
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nWORKER\tQUEUE\tAT ONCE\tBROWSER\tUP\tHEARTBEAT\tDONE\tRUNNING")
+	var rows []string
 	for _, w := range rep.Workers {
-		b := w.Browser
-		if b == "" {
-			b = "own"
-		}
-		running := strings.Join(w.Cells, ", ")
-		if running == "" {
-			running = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.0fs ago\t%d\t%s\n", w.ID, w.Queue, w.Concurrency, b,
-			time.Since(w.StartedAt).Round(time.Second), time.Since(w.HeartbeatAt).Seconds(), w.Done, running)
+		rows = append(rows, fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%.0fs ago\t%d\t%s", w.ID, w.Queue, w.Concurrency, cmp.Or(w.Browser, "own"),
+			time.Since(w.StartedAt).Round(time.Second), time.Since(w.HeartbeatAt).Seconds(), w.Done, cmp.Or(strings.Join(w.Cells, ", "), "-")))
 	}
-	tw.Flush()
+	printTable(env.stdout, "No live worker.", "\nWORKER\tQUEUE\tAT ONCE\tBROWSER\tUP\tHEARTBEAT\tDONE\tRUNNING", rows)
 	return exitOK
 }
 
