@@ -32,9 +32,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	queueName := fs.String("queue-name", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue of --queue (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
-	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
-	fps := fs.Int("fps", 10, "video frame rate")
-	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
+	evidence := addEvidenceFlags(fs, "workflow video", true)
 	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "exit 1 when an unwaived finding is at or above this severity: error, warning or never (env JOURNEYPROOF_FAIL_ON)")
 	junit := fs.String("junit", "", "also write JUnit XML to this file: one test case per cell, a failure per finding at or above --fail-on")
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox (only without --base-url)")
@@ -46,7 +44,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof run: no journey file given; usage: journeyproof run [flags] FILE...")
 		return exitUsage
 	}
-	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+	if err := evidence.check(); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -104,8 +102,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	defer e.Close()
-	e.NoScreenshots = !*screenshots
-	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
+	evidence.apply(e, env.stderr)
 	return runAndReport(ctx, env, e, engine.Invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{asJSON: *asJSON, failOn: *failOn, junit: *junit})
 }
 

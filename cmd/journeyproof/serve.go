@@ -30,8 +30,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox")
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
-	videoMode := fs.String("video", "on", "workflow video of new runs: on, off or failed-only")
-	fps := fs.Int("fps", 10, "video frame rate")
+	evidence := addEvidenceFlags(fs, "workflow video of new runs", false)
 	service := fs.String("service", "", "service file whose preflight the Readiness page runs (default: ./journeyproof.yaml when it exists)")
 	by := fs.String("by", "", "who review decisions and approvals are recorded under without a token (default: env JOURNEYPROOF_BY, else the user name); with a token each reviewer gives a name at login")
 	if _, done, code := parseFlags(env, fs, args); done {
@@ -49,7 +48,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+	if err := evidence.check(); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -77,7 +76,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	defer e.Close()
-	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
+	evidence.apply(e, env.stderr)
 	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js, readiness: readiness, by: *by})
 }
 
