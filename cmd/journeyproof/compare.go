@@ -50,16 +50,12 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	case *maxPixels > 0 && *maxRatio > 0:
 		return usageError(env, "compare", "give either --max-diff-pixels or --max-diff-ratio, not both")
 	}
-	store, code := sf.openFor(env)
-	if store == nil {
-		return code
-	}
-	defer store.Close()
-	rep, code := compareSides(ctx, env, store, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},
+	store, rep, code := compareStored(ctx, env, sf, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},
 		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels, MaxDiffRatio: *maxRatio}})
 	if rep == nil {
 		return code
 	}
+	defer store.Close()
 	if *htmlOut != "" {
 		if err := writeHTMLReport(*htmlOut, rep, store); err != nil {
 			errorLine(env, err)
@@ -85,19 +81,25 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	return exitOK
 }
 
-// compareSides compares base with head for a command. On failure it
-// prints the error and returns nil and the exit code: 2 when the sides do
-// not make a comparison (compare.ErrUsage), else 1.
-func compareSides(ctx context.Context, env *cli, store *recordings.Store, base, head compare.Side, o compare.Options) (*compare.Report, int) {
+// compareStored opens the store of --data and --db and compares base with
+// head in it; the caller closes the store. On failure it prints the error
+// and returns nils and the exit code: 2 when the sides do not make a
+// comparison (compare.ErrUsage), else 1.
+func compareStored(ctx context.Context, env *cli, sf storeFlags, base, head compare.Side, o compare.Options) (*recordings.Store, *compare.Report, int) {
+	store, code := sf.openFor(env)
+	if store == nil {
+		return nil, nil, code
+	}
 	rep, err := compare.Compare(ctx, store, base, head, o)
 	if err != nil {
+		store.Close()
 		errorLine(env, err)
 		if errors.Is(err, compare.ErrUsage) {
-			return nil, exitUsage
+			return nil, nil, exitUsage
 		}
-		return nil, exitFailed
+		return nil, nil, exitFailed
 	}
-	return rep, exitOK
+	return store, rep, exitOK
 }
 
 func writeHTMLReport(path string, rep *compare.Report, store *recordings.Store) error {

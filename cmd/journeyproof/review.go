@@ -45,16 +45,12 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	case (*accept != "" || *reject != "") && strings.TrimSpace(*by) == "":
 		return usageError(env, "review", "give who decides: --by NAME (or set JOURNEYPROOF_BY)")
 	}
-	store, code := sf.openFor(env)
-	if store == nil {
-		return code
-	}
-	defer store.Close()
-	rep, code := compareSides(ctx, env, store, compare.Side{Release: *base}, compare.Side{Release: *head},
+	store, rep, code := compareStored(ctx, env, sf, compare.Side{Release: *base}, compare.Side{Release: *head},
 		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels}, NoDiffImages: true})
 	if rep == nil {
 		return code
 	}
+	defer store.Close()
 	q := compare.NewQueue(rep, nil)
 	reviews, err := store.Reviews(q.Pairs())
 	if err != nil {
