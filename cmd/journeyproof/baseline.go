@@ -1,12 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/user"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof/recordings"
@@ -54,8 +54,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 	}
 	sub := args[0]
 	fs := newFlags(env, "baseline "+sub, "[flags]", subs[sub])
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	var release, journey, by, note *string
 	var to *uint
 	if sub != "list" {
@@ -83,10 +82,9 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")
 		return exitUsage
 	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, code := sf.openFor(env)
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	switch sub {
@@ -120,21 +118,13 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 			errorLine(env, err)
 			return exitFailed
 		}
-		if len(hist) == 0 {
-			fmt.Fprintln(env.stdout, "No baseline has been approved yet. Approve one with: journeyproof baseline set --release NAME")
-			return exitOK
-		}
-		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tJOURNEY\tACTION\tRELEASE\tWAS\tBY\tAT (HKT)\tREVIEW\tNOTE")
+		var rows []string
 		for _, a := range hist {
-			prev := a.Previous
-			if prev == "" {
-				prev = "-"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.JourneyID, a.Action, a.Release, prev, a.Who(),
-				inHKT(a.At).Format("2006-01-02 15:04:05"), a.Reviewed(), a.Note)
+			rows = append(rows, fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", a.ID, a.JourneyID, a.Action, a.Release, cmp.Or(a.Previous, "-"), a.Who(),
+				inHKT(a.At).Format("2006-01-02 15:04:05"), a.Reviewed(), a.Note))
 		}
-		tw.Flush()
+		printTable(env.stdout, "No baseline has been approved yet. Approve one with: journeyproof baseline set --release NAME",
+			"ID\tJOURNEY\tACTION\tRELEASE\tWAS\tBY\tAT (HKT)\tREVIEW\tNOTE", rows)
 		return exitOK
 	}
 	bs, err := store.Baselines()
@@ -142,16 +132,11 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitFailed
 	}
-	if len(bs) == 0 {
-		fmt.Fprintln(env.stdout, "No baseline set. Set one with: journeyproof baseline set --release NAME")
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "JOURNEY\tRELEASE\tSET AT (HKT)")
+	var rows []string
 	for _, b := range bs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", b.JourneyID, b.Release, inHKT(b.SetAt).Format("2006-01-02 15:04:05"))
+		rows = append(rows, fmt.Sprintf("%s\t%s\t%s", b.JourneyID, b.Release, inHKT(b.SetAt).Format("2006-01-02 15:04:05")))
 	}
-	tw.Flush()
+	printTable(env.stdout, "No baseline set. Set one with: journeyproof baseline set --release NAME", "JOURNEY\tRELEASE\tSET AT (HKT)", rows)
 	return exitOK
 }
 

@@ -25,28 +25,52 @@ import (
 // temporary store, all stopped when the benchmark ends.
 func demoBench(b *testing.B) ([]journeys.Cell, string, *engine.Engine) {
 	b.Helper()
-	js, err := examples.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cells, err := journeys.Expand(js, nil, nil)
-	if err == nil { // the main paths: the figures the README compares
-		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, stop, err := startSandbox("127.0.0.1:0", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(stop)
+	// the main paths: the figures the README compares
+	cells := benchCells(b, bundledJourneys(b), nil, nil, []string{journeys.MainBranch})
+	base := benchSandbox(b)
 	e, err := engine.Open(context.Background(), engine.Config{DataDir: b.TempDir(), Parallel: 2, Work: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(e.Close)
 	return cells, base, e
+}
+
+// bundledJourneys loads the bundled journeys.
+func bundledJourneys(b *testing.B) []*journeys.Journey {
+	b.Helper()
+	js, err := examples.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return js
+}
+
+// benchCells expands the journeys over langs and devices (nil: each
+// journey's matrix) and keeps the paths named in branches (nil: every
+// path, as `make demo` runs them).
+func benchCells(b *testing.B, js []*journeys.Journey, langs, devices, branches []string) []journeys.Cell {
+	b.Helper()
+	cells, err := journeys.Expand(js, langs, devices)
+	if err == nil {
+		cells, err = journeys.NarrowBranches(cells, branches)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cells
+}
+
+// benchSandbox serves the clean sandbox on a free port until the
+// benchmark ends, and returns its base URL.
+func benchSandbox(b *testing.B) string {
+	b.Helper()
+	base, stop, err := startSandbox("127.0.0.1:0", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(stop)
+	return base
 }
 
 // BenchmarkDemoMatrix runs the demo matrix (3 processes x 3 languages x 2

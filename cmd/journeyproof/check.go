@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof"
@@ -49,14 +48,10 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintf(env.stderr, "journeyproof check: --lang must be one of %s, not %q\n", strings.Join(journeyproof.Languages(), ", "), *lang)
 		return exitUsage
 	}
-	pack := verifier.DefaultPack()
-	if *rules != "" {
-		p, err := verifier.LoadPack(*rules)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		pack = p
+	pack, err := engine.LoadPack(*rules)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
@@ -101,7 +96,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		enc.SetEscapeHTML(false)
 		enc.Encode(out)
 	} else {
-		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		tw := newTable(env.stdout)
 		fmt.Fprintf(tw, "SEVERITY\tRULE\tSELECTOR\tMESSAGE\n")
 		for _, f := range findings {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Severity, f.Rule, f.Selector, f.Message)

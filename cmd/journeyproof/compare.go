@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"journeyproof/recordings"
 	"journeyproof/recordings/compare"
@@ -30,47 +29,33 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	maxRatio := fs.Float64("max-diff-ratio", 0, "a step is over the limit when more than this share (0 to 1) of its pixels differ")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report to this file")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
 	}
-	usageErr := func(msg string) int {
-		fmt.Fprintln(env.stderr, "journeyproof compare: "+msg)
-		return exitUsage
-	}
 	switch {
 	case len(pos) > 0:
-		return usageErr(fmt.Sprintf("unexpected argument %q; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)", pos[0]))
+		return usageError(env, "compare", fmt.Sprintf("unexpected argument %q; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)", pos[0]))
 	case *head == "" && *headRun == 0:
-		return usageErr("give the head: --head NAME or --head-run ID")
+		return usageError(env, "compare", "give the head: --head NAME or --head-run ID")
 	case *head != "" && *headRun != 0:
-		return usageErr("give either --head or --head-run, not both")
+		return usageError(env, "compare", "give either --head or --head-run, not both")
 	case *base != "" && *baseRun != 0:
-		return usageErr("give either --base or --base-run, not both")
+		return usageError(env, "compare", "give either --base or --base-run, not both")
 	case *threshold <= 0 || *threshold > 1:
-		return usageErr("--threshold must be above 0 and at most 1")
+		return usageError(env, "compare", "--threshold must be above 0 and at most 1")
 	case *maxPixels < 0 || *maxRatio < 0 || *maxRatio > 1:
-		return usageErr("--max-diff-pixels must be at least 0 and --max-diff-ratio between 0 and 1")
+		return usageError(env, "compare", "--max-diff-pixels must be at least 0 and --max-diff-ratio between 0 and 1")
 	case *maxPixels > 0 && *maxRatio > 0:
-		return usageErr("give either --max-diff-pixels or --max-diff-ratio, not both")
+		return usageError(env, "compare", "give either --max-diff-pixels or --max-diff-ratio, not both")
 	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, rep, code := compareStored(ctx, env, sf, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},
+		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels, MaxDiffRatio: *maxRatio}})
+	if rep == nil {
+		return code
 	}
 	defer store.Close()
-	rep, err := compare.Compare(ctx, store, compare.Side{Release: *base, RunID: *baseRun}, compare.Side{Release: *head, RunID: *headRun},
-		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels, MaxDiffRatio: *maxRatio}})
-	if err != nil {
-		errorLine(env, err)
-		if errors.Is(err, compare.ErrUsage) {
-			return exitUsage
-		}
-		return exitFailed
-	}
 	if *htmlOut != "" {
 		if err := writeHTMLReport(*htmlOut, rep, store); err != nil {
 			errorLine(env, err)
@@ -96,6 +81,27 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	return exitOK
 }
 
+// compareStored opens the store of --data and --db and compares base with
+// head in it; the caller closes the store. On failure it prints the error
+// and returns nils and the exit code: 2 when the sides do not make a
+// comparison (compare.ErrUsage), else 1.
+func compareStored(ctx context.Context, env *cli, sf storeFlags, base, head compare.Side, o compare.Options) (*recordings.Store, *compare.Report, int) {
+	store, code := sf.openFor(env)
+	if store == nil {
+		return nil, nil, code
+	}
+	rep, err := compare.Compare(ctx, store, base, head, o)
+	if err != nil {
+		store.Close()
+		errorLine(env, err)
+		if errors.Is(err, compare.ErrUsage) {
+			return nil, nil, exitUsage
+		}
+		return nil, nil, exitFailed
+	}
+	return store, rep, exitOK
+}
+
 func writeHTMLReport(path string, rep *compare.Report, store *recordings.Store) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -119,7 +125,7 @@ func printComparison(w io.Writer, rep *compare.Report) {
 		base = "the baseline (release " + strings.Join(rep.BaseReleases, ", ") + ")"
 	}
 	fmt.Fprintf(w, "Comparing %s (head) against %s\nThreshold %g; a step is over the limit at %s.\n\n", rep.Head, base, rep.Threshold, rep.Limit)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "CELL\tBASE\tHEAD\tSTATUS\tDETAIL")
 	for _, r := range rep.Runs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Cell, runID(r.Base), runID(r.Head), r.Status, r.Detail())

@@ -18,11 +18,8 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	noServe := fs.Bool("no-serve", false, "stop after the runs")
 	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address of the web app")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
-	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
-	fps := fs.Int("fps", 10, "video frame rate")
-	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
+	sf := addStoreFlags(fs)
+	evidence := addEvidenceFlags(fs, "workflow video", true)
 	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "with --no-serve, exit 1 when an unwaived finding is at or above this severity: error, warning or never")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
@@ -31,7 +28,7 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+	if err := evidence.check(); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -52,15 +49,13 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	}
 	defer stop()
 	fmt.Fprintf(env.stdout, "Sandbox at %s\n", base)
-	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Parallel: *parallel, Work: true})
-	if err != nil {
-		errorLine(env, err)
-		return engineExit(err)
+	e, code := sf.openEngine(ctx, env, engine.Config{Parallel: *parallel, Work: true})
+	if e == nil {
+		return code
 	}
 	defer e.Close()
-	e.NoScreenshots = !*screenshots
-	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
-	code := runAndReport(ctx, env, e, engine.Invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{failOn: *failOn})
+	evidence.apply(e, env.stderr)
+	code = runAndReport(ctx, env, e, engine.Invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{failOn: *failOn})
 	if *noServe || ctx.Err() != nil {
 		return code
 	}

@@ -28,6 +28,36 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// decodeRunReport decodes what `run --json` printed.
+func decodeRunReport(t *testing.T, stdout string) runReport {
+	t.Helper()
+	var rep runReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("run --json output: %v\n%s", err, stdout)
+	}
+	return rep
+}
+
+// storedRuns opens the store in data (until the test ends) and reads the
+// runs of a `run --json` report from it, in the report's order.
+func storedRuns(t *testing.T, data string, rep runReport) (*recordings.Store, []*recordings.Run) {
+	t.Helper()
+	store, err := recordings.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	var runs []*recordings.Run
+	for _, rr := range rep.Runs {
+		run, err := store.Run(rr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, run)
+	}
+	return store, runs
+}
+
 // nonBlank reports whether a PNG has more than one colour in a sample of
 // its pixels, and returns its size.
 func decodePNG(t *testing.T, path string) (image.Image, bool) {
@@ -76,10 +106,7 @@ func TestBundledJourneysEndToEnd(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
-			var rep runReport
-			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-				t.Fatalf("run --json output: %v\n%s", err, stdout)
-			}
+			rep := decodeRunReport(t, stdout)
 			j, err := journeys.LoadFile(file)
 			if err != nil {
 				t.Fatal(err)
@@ -87,16 +114,9 @@ func TestBundledJourneysEndToEnd(t *testing.T) {
 			if rep.Passed != 4 || rep.Failed != 0 || len(rep.Runs) != 4 {
 				t.Fatalf("passed %d failed %d runs %d", rep.Passed, rep.Failed, len(rep.Runs))
 			}
-			store, err := recordings.Open(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
-			for _, rr := range rep.Runs {
-				run, err := store.Run(rr.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
+			store, runs := storedRuns(t, data, rep)
+			for k, run := range runs {
+				rr := rep.Runs[k]
 				cell := run.Cell()
 				if run.Status != journeyproof.StatusPassed || run.Process != tc.process || run.Release != "e2e" || run.EndedAt == nil {
 					t.Errorf("%s: stored status %s process %s release %s", cell, run.Status, run.Process, run.Release)
@@ -192,10 +212,7 @@ func TestRunFailingJourneyExit1(t *testing.T) {
 	if code != exitFailed {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	var rep runReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := decodeRunReport(t, stdout)
 	if rep.Failed != 1 || rep.Runs[0].Status != "failed" || len(rep.Runs[0].Screenshots) != 2 || !strings.Contains(rep.Runs[0].Error, "#nowhere") {
 		t.Errorf("report = %+v", rep.Runs[0])
 	}
@@ -211,11 +228,7 @@ func TestRunJSONIncludesVideo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	var rep runReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-		t.Fatal(err)
-	}
-	r := rep.Runs[0]
+	r := decodeRunReport(t, stdout).Runs[0]
 	for _, p := range []string{r.Video, r.Captions, r.Poster} {
 		if p == "" || !filepath.IsAbs(p) {
 			t.Fatalf("artifact path %q in %+v", p, r)

@@ -14,20 +14,22 @@ import (
 	"journeyproof/journeys/sandbox"
 )
 
-// engineExit is the exit code of a command whose engine could not open:
-// 2 for a bad rule pack or database URL, else 1.
-func engineExit(err error) int {
-	if engine.IsUsage(err) {
-		return exitUsage
+// openEngine opens the engine of a command on the store of --data and
+// --db (they fall back to JOURNEYPROOF_DATA and JOURNEYPROOF_DB, then to
+// the defaults) with the rest of cfg. On failure it prints the error and
+// returns nil and the exit code: 2 for a bad rule pack or database URL,
+// else 1.
+func (f storeFlags) openEngine(ctx context.Context, env *cli, cfg engine.Config) (*engine.Engine, int) {
+	cfg.DataDir, cfg.DB = f.dir(), f.url()
+	e, err := engine.Open(ctx, cfg)
+	if err != nil {
+		errorLine(env, err)
+		if engine.IsUsage(err) {
+			return nil, exitUsage
+		}
+		return nil, exitFailed
 	}
-	return exitFailed
-}
-
-// openEngine opens the engine of a command: --data and --db (in cfg) fall
-// back to JOURNEYPROOF_DATA and JOURNEYPROOF_DB, then to the defaults.
-func openEngine(ctx context.Context, cfg engine.Config) (*engine.Engine, error) {
-	cfg.DataDir, cfg.DB = dataDir(cfg.DataDir), dbURL(cfg.DB)
-	return engine.Open(ctx, cfg)
+	return e, exitOK
 }
 
 // startSandbox serves the built-in sandbox on addr (":0" style for a free

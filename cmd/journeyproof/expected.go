@@ -18,12 +18,8 @@ import (
 // release ran (the bundled journeys' own, for a demo release). It returns
 // nil when there is none.
 func exportService(explicit string, store *recordings.Store, release string) (*journeys.Service, error) {
-	path, err := journeys.FindServiceFile(explicit, ".")
-	if err != nil {
-		return nil, err
-	}
-	if path != "" {
-		return journeys.LoadService(path)
+	if svc, err := findService(explicit); err != nil || svc != nil {
+		return svc, err
 	}
 	runs, _, err := store.Runs(recordings.RunFilter{Release: release})
 	if err != nil || len(runs) == 0 {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"journeyproof/recordings"
+	"journeyproof/engine"
 	"journeyproof/recordings/pack"
 	"journeyproof/verifier"
 )
@@ -36,8 +36,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	noRenditions := fs.Bool("no-renditions", false, "leave the submission videos out (the raw recordings stay)")
 	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	service := fs.String("service", "", "service file; when it gives an origin, the pack gets its preflight (preflight.json, Readiness in report.html) (default: ./journeyproof.yaml when it exists)")
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
@@ -66,27 +65,17 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		}
 		key = k
 	}
-	rulePack := verifier.DefaultPack()
-	if *rules != "" {
-		p, err := verifier.LoadPack(*rules)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		rulePack = p
+	rulePack, err := engine.LoadPack(*rules)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
-	var ruleIDs []string
-	for _, r := range rulePack.Rules() {
-		if r.ID != "" && r.Severity != verifier.SeverityOff {
-			ruleIDs = append(ruleIDs, r.ID)
-		}
-	}
-	dir := dataDir(*data)
+	dir := sf.dir()
 	if _, err := os.Stat(filepath.Join(dir, "journeyproof.db")); err != nil {
 		errorLine(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir))
 		return exitFailed
 	}
-	store, err := recordings.OpenDB(dir, dbURL(*db))
+	store, err := sf.open()
 	if err != nil {
 		errorLine(env, err)
 		return exitFailed
@@ -98,7 +87,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	o := pack.Options{Store: store, Release: *release, Journeys: splitList(*journeysFlag), Langs: splitList(*langs), Devices: splitList(*devices),
-		Rules: ruleIDs, SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre, Hold: *hold, NoRenditions: *noRenditions}
+		Rules: packRuleIDs(rulePack), SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre, Hold: *hold, NoRenditions: *noRenditions}
 	svc, err := exportService(*service, store, *release)
 	if err != nil {
 		errorLine(env, err)
@@ -154,6 +143,18 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// packRuleIDs lists the rules the pack runs (the ones it does not switch
+// off), in report order: the rules a pack says its runs were checked with.
+func packRuleIDs(p *verifier.Pack) []string {
+	var ids []string
+	for _, r := range p.Rules() {
+		if r.ID != "" && r.Severity != verifier.SeverityOff {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
 }
 
 func humanBytes(n int64) string {

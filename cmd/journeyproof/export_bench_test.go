@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"journeyproof/engine"
-	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings/pack"
 )
@@ -26,14 +25,7 @@ func BenchmarkExportDemo(b *testing.B) {
 	_, base, e := demoBench(b)
 	// The demo release: every branch of every cell, as `make demo` runs it
 	// (the completeness check expects them all).
-	js, err := examples.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cells, err := journeys.Expand(js, nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cells := benchCells(b, bundledJourneys(b), nil, nil, nil)
 	e.Video = engine.Video{Mode: "on", FPS: 10}
 	svc, err := examples.Service()
 	if err != nil {

@@ -19,6 +19,13 @@ func newFlags(env *cli, name, synopsis, about string) *flag.FlagSet {
 	return fs
 }
 
+// usageError prints msg as the bad-usage line of the command name and
+// returns the exit code of bad usage (2).
+func usageError(env *cli, name, msg string) int {
+	fmt.Fprintln(env.stderr, "journeyproof "+name+": "+msg)
+	return exitUsage
+}
+
 // parseFlags parses flags that may come before or after the positional
 // arguments. It returns the positional arguments, or done=true with the
 // exit code when the command must stop (help or a bad flag).

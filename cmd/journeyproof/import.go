@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"journeyproof/engine"
 	"journeyproof/journeys/recorder"
-	"journeyproof/verifier"
 )
 
 func cmdImport(ctx context.Context, env *cli, args []string) int {
@@ -32,14 +32,10 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof import: expected one recording; usage: journeyproof import RECORDING.json [-o journey.yaml]")
 		return exitUsage
 	}
-	pack := verifier.DefaultPack()
-	if *rules != "" {
-		p, err := verifier.LoadPack(*rules)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		pack = p
+	pack, err := engine.LoadPack(*rules)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	data, err := os.ReadFile(pos[0])
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"journeyproof"
 	"journeyproof/internal/browsertest"
 	"journeyproof/preflight"
-	"journeyproof/recordings"
 )
 
 // The Recorder recordings of the three bundled processes import into
@@ -44,25 +43,14 @@ func TestImportedRecordingsRunGreen(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("run: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	var rep runReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := decodeRunReport(t, stdout)
 	// login over the three languages (its URLs carry ${lang}), form and sign
 	// in English (they have text/ and aria/ selectors), all on desktop.
 	if rep.Passed != 5 || rep.Failed != 0 {
 		t.Fatalf("passed %d failed %d", rep.Passed, rep.Failed)
 	}
-	store, err := recordings.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	for _, rr := range rep.Runs {
-		run, err := store.Run(rr.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+	_, runs := storedRuns(t, data, rep)
+	for _, run := range runs {
 		if run.Errors != 0 || run.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s with %d errors: %+v", run.Cell(), run.Status, run.Errors, run.Findings)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"time"
@@ -9,14 +10,66 @@ import (
 	"journeyproof/recordings"
 )
 
-// dbFlag adds --db to a command that opens the store.
-func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", "", "shared database of runs and jobs, postgres://user:password@host:5432/database (default: SQLite under --data; env JOURNEYPROOF_DB)")
+// storeFlags are --data and --db: where a command's evidence store (and
+// queue) is.
+type storeFlags struct{ data, db *string }
+
+// addStoreFlags adds --data and --db to a command that opens the store.
+func addStoreFlags(fs *flag.FlagSet) storeFlags {
+	return addStoreFlagsAbout(fs, "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
 }
 
-// openStore opens the evidence store of --data and --db.
-func openStore(data, db string) (*recordings.Store, error) {
-	return recordings.OpenDB(dataDir(data), dbURL(db))
+// addStoreFlagsAbout is addStoreFlags with its own help text for --data.
+func addStoreFlagsAbout(fs *flag.FlagSet, dataHelp string) storeFlags {
+	return storeFlags{
+		data: fs.String("data", "", dataHelp),
+		db:   fs.String("db", "", "shared database of runs and jobs, postgres://user:password@host:5432/database (default: SQLite under --data; env JOURNEYPROOF_DB)"),
+	}
+}
+
+// dir is the data directory: --data, then JOURNEYPROOF_DATA, then the
+// default.
+func (f storeFlags) dir() string { return dataDir(*f.data) }
+
+// url is the database: --db, then JOURNEYPROOF_DB, then "" (SQLite).
+func (f storeFlags) url() string { return dbURL(*f.db) }
+
+// open opens the evidence store of --data and --db.
+func (f storeFlags) open() (*recordings.Store, error) {
+	return recordings.OpenDB(f.dir(), f.url())
+}
+
+// openFor opens the evidence store for a command: on failure it prints
+// the error and returns nil and the exit code (1).
+func (f storeFlags) openFor(env *cli) (*recordings.Store, int) {
+	store, err := f.open()
+	if err != nil {
+		errorLine(env, err)
+		return nil, exitFailed
+	}
+	return store, exitOK
+}
+
+// openWithQueue opens the evidence store and the queue named queueName
+// ("" the default) for a command that reads both. On failure it prints
+// the error, closes what it opened and returns nils and the exit code: 2
+// for a database URL that is not one, else 1.
+func (f storeFlags) openWithQueue(ctx context.Context, env *cli, queueName string) (*recordings.Store, *queue.Queue, int) {
+	if err := recordings.CheckDBURL(f.url()); err != nil {
+		errorLine(env, err)
+		return nil, nil, exitUsage
+	}
+	store, code := f.openFor(env)
+	if store == nil {
+		return nil, nil, code
+	}
+	q, err := queue.Open(ctx, queue.Config{DB: f.url(), DataDir: f.dir(), Queue: queueName})
+	if err != nil {
+		store.Close()
+		errorLine(env, err)
+		return nil, nil, exitFailed
+	}
+	return store, q, exitOK
 }
 
 // dataDir returns the data directory: --data, then JOURNEYPROOF_DATA, then

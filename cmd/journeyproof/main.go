@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 )
 
 // version is the journeyproof version, set at build time with
@@ -103,6 +104,25 @@ func usage(w io.Writer, cmds map[string]command) {
 		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'journeyproof COMMAND -h' for a command's flags.")
+}
+
+// newTable aligns the columns of a table the commands print, two spaces
+// apart; cells end with a tab, rows with a newline. Flush it at the end.
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
+
+// printTable prints rows (cells separated by tabs) under header as a
+// table, or the line none when there are no rows.
+func printTable(w io.Writer, none, header string, rows []string) {
+	if len(rows) == 0 {
+		fmt.Fprintln(w, none)
+		return
+	}
+	tw := newTable(w)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, r)
+	}
+	tw.Flush()
 }
 
 // splitList splits a comma-separated flag value.

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"text/tabwriter"
 	"time"
 
-	"journeyproof/journeys"
 	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
@@ -28,8 +26,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 	iteCert := fs.String("ite-cert", "", "PEM encipherment certificate for ITE (default: the service file's)")
 	prodCert := fs.String("prod-cert", "", "PEM encipherment certificate for production (default: the service file's)")
 	release := fs.String("release", "", "also check that every redirectURI this release's trigger requests sent is a declared callback")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long each connection and request may take")
 	pos, done, code := parseFlags(env, fs, args)
@@ -46,7 +43,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *release != "" {
-		store, err := openStore(*data, *db)
+		store, err := sf.open()
 		if err != nil {
 			errorLine(env, err)
 			return exitUsage
@@ -82,15 +79,11 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 // when there is one) and the URLs into what to check.
 func preflightConfig(service string, urls []string, iteCert, prodCert string) (preflight.Config, error) {
 	var cfg preflight.Config
-	path, err := journeys.FindServiceFile(service, ".")
+	svc, err := findService(service)
 	if err != nil {
 		return cfg, err
 	}
-	if path != "" {
-		svc, err := journeys.LoadService(path)
-		if err != nil {
-			return cfg, err
-		}
+	if svc != nil {
 		cfg = serviceConfig(svc)
 		cfg.URLs = urls
 	} else if len(urls) > 0 {
@@ -149,7 +142,7 @@ func releaseRedirects(store *recordings.Store, release string) ([]preflight.Redi
 
 // printPreflight writes the report as a table and a summary line.
 func printPreflight(w io.Writer, rep *preflight.Report) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintf(tw, "STATUS\tCHECK\tTARGET\tMESSAGE\n")
 	for _, c := range rep.Checks {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Status, c.ID, c.Target, c.Message)

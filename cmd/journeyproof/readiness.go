@@ -15,15 +15,21 @@ import (
 // Readiness page.
 type serviceReadiness struct{ svc *journeys.Service }
 
-// loadReadiness reads the service file (explicit, else ./journeyproof.yaml
-// when there is one); nil when there is none.
-func loadReadiness(explicit string) (web.Readiness, error) {
+// findService reads the service file: explicit, else ./journeyproof.yaml
+// when there is one; nil when there is none.
+func findService(explicit string) (*journeys.Service, error) {
 	path, err := journeys.FindServiceFile(explicit, ".")
 	if err != nil || path == "" {
 		return nil, err
 	}
-	svc, err := journeys.LoadService(path)
-	if err != nil {
+	return journeys.LoadService(path)
+}
+
+// loadReadiness reads the service file (explicit, else ./journeyproof.yaml
+// when there is one); nil when there is none.
+func loadReadiness(explicit string) (web.Readiness, error) {
+	svc, err := findService(explicit)
+	if err != nil || svc == nil {
 		return nil, err
 	}
 	return serviceReadiness{svc}, nil
@@ -48,17 +54,13 @@ func (r serviceReadiness) Check(ctx context.Context) (*preflight.Report, error) 
 // ./journeyproof.yaml when there is one) for an evidence pack; nil when
 // there is no service file. What it finds is summed up on warn.
 func exportPreflight(ctx context.Context, explicit string, store *recordings.Store, release string, warn io.Writer) (*preflight.Report, error) {
-	path, err := journeys.FindServiceFile(explicit, ".")
-	if err != nil || path == "" {
-		return nil, err
-	}
-	svc, err := journeys.LoadService(path)
-	if err != nil {
+	svc, err := findService(explicit)
+	if err != nil || svc == nil {
 		return nil, err
 	}
 	rep, err := serviceReadiness{svc}.packReport(ctx, store, release)
 	if err != nil {
-		return nil, fmt.Errorf("preflight of %s: %w", path, err)
+		return nil, fmt.Errorf("preflight of %s: %w", svc.File, err)
 	}
 	if rep != nil && rep.Errors+rep.Warnings > 0 {
 		fmt.Fprintf(warn, "warning: preflight of %s: %d errors, %d warnings (preflight.json and Readiness in report.html)\n", svc.Origin, rep.Errors, rep.Warnings)

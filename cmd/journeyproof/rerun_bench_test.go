@@ -12,7 +12,6 @@ import (
 	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/journeys"
-	"journeyproof/journeys/examples"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings/compare"
 )
@@ -37,30 +36,14 @@ import (
 // Run with: make rerun-stability (one iteration; it takes minutes).
 func BenchmarkRerunStability(b *testing.B) {
 	ctx := context.Background()
-	js, err := examples.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
+	js := bundledJourneys(b)
 	if keep := splitList(os.Getenv("JOURNEYPROOF_BENCH_JOURNEYS")); len(keep) > 0 {
 		js = slices.DeleteFunc(js, func(j *journeys.Journey) bool { return !slices.Contains(keep, j.ID) })
 	}
-	all, err := journeys.Expand(js, splitList(os.Getenv("JOURNEYPROOF_BENCH_LANGS")), splitList(os.Getenv("JOURNEYPROOF_BENCH_DEVICES")))
-	if err == nil { // the main paths: the figures the README compares
-		all, err = journeys.NarrowBranches(all, []string{journeys.MainBranch})
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, stop, err := startSandbox("127.0.0.1:0", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
-	e, err := engine.Open(ctx, engine.Config{DataDir: b.TempDir(), Parallel: 2, Work: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
+	// the main paths: the figures the README compares
+	mainPath := []string{journeys.MainBranch}
+	all := benchCells(b, js, splitList(os.Getenv("JOURNEYPROOF_BENCH_LANGS")), splitList(os.Getenv("JOURNEYPROOF_BENCH_DEVICES")), mainPath)
+	_, base, e := demoBench(b)
 	// failed holds the cells (journey/lang/device) that failed, by release.
 	failed := map[string]map[string]bool{}
 	leftOut := func(release, cell string) bool { return failed["first"][cell] || failed[release][cell] }
@@ -114,6 +97,7 @@ func BenchmarkRerunStability(b *testing.B) {
 		changed, compared := 0, 0
 		reruns := 3
 		if v := os.Getenv("JOURNEYPROOF_BENCH_RERUNS"); v != "" {
+			var err error
 			if reruns, err = strconv.Atoi(v); err != nil || reruns < 0 {
 				b.Fatalf("JOURNEYPROOF_BENCH_RERUNS=%q: want a number of clean re-runs, 0 or more", v)
 			}
@@ -149,13 +133,7 @@ func BenchmarkRerunStability(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cells, err := journeys.Expand(js, []string{langs[i%3]}, []string{devices[(i/3)%2]})
-			if err == nil {
-				cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
+			cells := benchCells(b, js, []string{langs[i%3]}, []string{devices[(i/3)%2]}, mainPath)
 			rel := "defect-" + d.Name
 			run(rel, url, cells)
 			stopD()

@@ -1,11 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"journeyproof/recordings"
 	"journeyproof/recordings/compare"
@@ -29,43 +28,29 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	unreviewedOK := fs.Bool("unreviewed-ok", false, "with --approve: approve even with unreviewed or rejected changes")
 	threshold := fs.Float64("threshold", 0.1, "colour threshold of the image diff, 0 to 1")
 	maxPixels := fs.Int("max-diff-pixels", 0, "a step is over the limit when more pixels than this differ (default: any)")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	pos, done, code := parseFlags(env, fs, args)
 	if done {
 		return code
 	}
-	usageErr := func(msg string) int {
-		fmt.Fprintln(env.stderr, "journeyproof review: "+msg)
-		return exitUsage
-	}
 	switch {
 	case len(pos) > 0:
-		return usageErr(fmt.Sprintf("unexpected argument %q", pos[0]))
+		return usageError(env, "review", fmt.Sprintf("unexpected argument %q", pos[0]))
 	case *head == "":
-		return usageErr("give the head release: --head NAME")
+		return usageError(env, "review", "give the head release: --head NAME")
 	case strings.Contains(","+*accept+",", ",all,") && strings.Contains(","+*reject+",", ",all,"):
-		return usageErr("--accept all and --reject all together make no sense")
+		return usageError(env, "review", "--accept all and --reject all together make no sense")
 	case *threshold <= 0 || *threshold > 1:
-		return usageErr("--threshold must be above 0 and at most 1")
+		return usageError(env, "review", "--threshold must be above 0 and at most 1")
 	case (*accept != "" || *reject != "") && strings.TrimSpace(*by) == "":
-		return usageErr("give who decides: --by NAME (or set JOURNEYPROOF_BY)")
+		return usageError(env, "review", "give who decides: --by NAME (or set JOURNEYPROOF_BY)")
 	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, rep, code := compareStored(ctx, env, sf, compare.Side{Release: *base}, compare.Side{Release: *head},
+		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels}, NoDiffImages: true})
+	if rep == nil {
+		return code
 	}
 	defer store.Close()
-	rep, err := compare.Compare(ctx, store, compare.Side{Release: *base}, compare.Side{Release: *head},
-		compare.Options{Threshold: *threshold, Limit: compare.Limit{MaxDiffPixels: *maxPixels}, NoDiffImages: true})
-	if err != nil {
-		errorLine(env, err)
-		if errors.Is(err, compare.ErrUsage) {
-			return exitUsage
-		}
-		return exitFailed
-	}
 	q := compare.NewQueue(rep, nil)
 	reviews, err := store.Reviews(q.Pairs())
 	if err != nil {
@@ -92,7 +77,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 			}
 			c := q.Find(ref)
 			if c == nil {
-				return usageErr(fmt.Sprintf("no change %q in this comparison; it has %d (run without --accept/--reject to list them)", ref, len(q.Changes)))
+				return usageError(env, "review", fmt.Sprintf("no change %q in this comparison; it has %d (run without --accept/--reject to list them)", ref, len(q.Changes)))
 			}
 			todo = append(todo, decision{c, set.d})
 		}
@@ -136,22 +121,10 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 func printQueue(env *cli, rep *compare.Report, q *compare.Queue) {
 	fmt.Fprintf(env.stdout, "Review of %s (head) against %s\n", rep.Head, rep.Base)
 	if len(q.Changes) > 0 {
-		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		tw := newTable(env.stdout)
 		fmt.Fprintln(tw, "#\tDECISION\tCHANGE\tWHAT\tBY\tKEY")
 		for _, c := range q.Changes {
-			d := c.Decision
-			if d == "" {
-				d = "unreviewed"
-			}
-			what := strings.Join(c.What, ", ")
-			if what == "" {
-				what = c.Kind
-			}
-			who := c.By
-			if who == "" {
-				who = "-"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.N, d, c.Title, what, who, c.Key)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.N, cmp.Or(c.Decision, "unreviewed"), c.Title, cmp.Or(strings.Join(c.What, ", "), c.Kind), cmp.Or(c.By, "-"), c.Key)
 		}
 		tw.Flush()
 	}

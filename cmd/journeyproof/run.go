@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof"
@@ -28,15 +27,12 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	branches := fs.String("branch", "", "paths to run, comma-separated: main and the journeys' branch names (default: every path)")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
 	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	queued := fs.Bool("queue", false, "enqueue the cells for the workers of --db instead of running them here, and wait for them (same output, JSON, JUnit and exit codes)")
 	queueName := fs.String("queue-name", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue of --queue (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
-	videoMode := fs.String("video", "on", "workflow video: on, off or failed-only")
-	fps := fs.Int("fps", 10, "video frame rate")
-	screenshots := fs.Bool("screenshots", true, "take per-step screenshots")
+	evidence := addEvidenceFlags(fs, "workflow video", true)
 	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "exit 1 when an unwaived finding is at or above this severity: error, warning or never (env JOURNEYPROOF_FAIL_ON)")
 	junit := fs.String("junit", "", "also write JUnit XML to this file: one test case per cell, a failure per finding at or above --fail-on")
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox (only without --base-url)")
@@ -48,7 +44,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof run: no journey file given; usage: journeyproof run [flags] FILE...")
 		return exitUsage
 	}
-	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+	if err := evidence.check(); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -100,15 +96,13 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	if *queued && !*asJSON {
 		fmt.Fprintf(env.stdout, "--queue: the workers of queue %q run the cells\n", *queueName)
 	}
-	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Rules: *rules, Parallel: *parallel, NoBrowser: *queued,
+	e, code := sf.openEngine(ctx, env, engine.Config{Rules: *rules, Parallel: *parallel, NoBrowser: *queued,
 		Queue: *queueName, Work: !*queued, JobTimeout: *jobTimeout})
-	if err != nil {
-		errorLine(env, err)
-		return engineExit(err)
+	if e == nil {
+		return code
 	}
 	defer e.Close()
-	e.NoScreenshots = !*screenshots
-	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
+	evidence.apply(e, env.stderr)
 	return runAndReport(ctx, env, e, engine.Invocation{Release: *release, BaseURL: base, Cells: cells}, reportOptions{asJSON: *asJSON, failOn: *failOn, junit: *junit})
 }
 
@@ -310,7 +304,7 @@ func progressPrinter(w io.Writer, total int) func(journeys.Event) {
 }
 
 func printSummary(w io.Writer, rep *runReport, took time.Duration) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "\nRUN\tJOURNEY\tLANG\tDEVICE\tBRANCH\tWORKFLOW\tGUIDELINES\tSTEPS\tERRORS\tWARNINGS\tTIME\tVIDEO")
 	for _, r := range rep.Runs {
 		video := "-"

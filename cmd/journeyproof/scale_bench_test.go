@@ -8,8 +8,6 @@ import (
 
 	"journeyproof"
 	"journeyproof/engine"
-	"journeyproof/journeys"
-	"journeyproof/journeys/examples"
 )
 
 // BenchmarkQueuedCells runs the demo matrix (18 cells, video on) twice on
@@ -22,19 +20,8 @@ import (
 // Run with: go test -run '^$' -bench QueuedCells -benchtime 1x ./cmd/journeyproof
 func BenchmarkQueuedCells(b *testing.B) {
 	ctx := context.Background()
-	js, err := examples.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cells, err := journeys.Expand(js, nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, stop, err := startSandbox("127.0.0.1:0", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
+	cells := benchCells(b, bundledJourneys(b), nil, nil, nil)
+	base := benchSandbox(b)
 	measure := func(queued bool) (perCell, median time.Duration) {
 		e, err := engine.Open(ctx, engine.Config{DataDir: b.TempDir(), Parallel: 2, Local: !queued, Work: queued})
 		if err != nil {

@@ -229,10 +229,7 @@ func testScaleOut(t *testing.T, kind string) {
 	if code != 0 {
 		t.Fatalf("run --queue exit %d: %s\n%s", code, errOut, out)
 	}
-	var rep runReport
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("run --queue --json: %v\n%s", err, out)
-	}
+	rep := decodeRunReport(t, out)
 	if len(rep.Runs) != 18 || rep.Passed != 18 || rep.Failed != 0 {
 		t.Fatalf("report: %d runs, %d passed, %d failed", len(rep.Runs), rep.Passed, rep.Failed)
 	}

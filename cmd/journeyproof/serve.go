@@ -14,7 +14,6 @@ import (
 	"journeyproof/journeys/examples"
 	"journeyproof/queue"
 	"journeyproof/recordings/pack"
-	"journeyproof/verifier"
 	"journeyproof/web"
 )
 
@@ -22,8 +21,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "serve", "[flags]", "Serves the web app on the evidence store: the coverage matrix of each release, runs as storyboards\nwith their videos and findings, the journeys, and a form to start runs in the background.\nBinding to an address other than loopback needs --token (or JOURNEYPROOF_TOKEN).")
 	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address to listen on (env JOURNEYPROOF_ADDR)")
 	token := fs.String("token", "", "token every request needs, at least 16 characters (env JOURNEYPROOF_TOKEN); required off loopback")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	work := fs.Bool("work", true, "run the cells started from the web app in this process too (with --db, --work=false leaves them to the workers)")
 	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue the web app's runs go to (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
@@ -32,8 +30,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox")
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
-	videoMode := fs.String("video", "on", "workflow video of new runs: on, off or failed-only")
-	fps := fs.Int("fps", 10, "video frame rate")
+	evidence := addEvidenceFlags(fs, "workflow video of new runs", false)
 	service := fs.String("service", "", "service file whose preflight the Readiness page runs (default: ./journeyproof.yaml when it exists)")
 	by := fs.String("by", "", "who review decisions and approvals are recorded under without a token (default: env JOURNEYPROOF_BY, else the user name); with a token each reviewer gives a name at login")
 	if _, done, code := parseFlags(env, fs, args); done {
@@ -51,7 +48,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		errorLine(env, err)
 		return exitUsage
 	}
-	if err := checkVideoFlags(*videoMode, *fps); err != nil {
+	if err := evidence.check(); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
@@ -74,13 +71,12 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		defer stop()
 		baseURL = url
 	}
-	e, err := openEngine(ctx, engine.Config{DataDir: *data, DB: *db, Rules: *rules, Parallel: *parallel, Queue: *queueName, Work: *work, JobTimeout: *jobTimeout})
-	if err != nil {
-		errorLine(env, err)
-		return engineExit(err)
+	e, code := sf.openEngine(ctx, env, engine.Config{Rules: *rules, Parallel: *parallel, Queue: *queueName, Work: *work, JobTimeout: *jobTimeout})
+	if e == nil {
+		return code
 	}
 	defer e.Close()
-	e.Video = engine.Video{Mode: *videoMode, FPS: *fps, Notice: env.stderr}
+	evidence.apply(e, env.stderr)
 	return serveWeb(ctx, env, e, webConfig{addr: *addr, token: *token, baseURL: baseURL, journeys: js, readiness: readiness, by: *by})
 }
 
@@ -210,13 +206,7 @@ type enginePacker struct {
 }
 
 func (p enginePacker) WritePack(ctx context.Context, release string, w io.Writer) error {
-	var rules []string
-	for _, r := range p.e.Pack.Rules() {
-		if r.ID != "" && r.Severity != verifier.SeverityOff {
-			rules = append(rules, r.ID)
-		}
-	}
-	o := pack.Options{Store: p.e.Store, Browser: p.e.Browser, Release: release, Rules: rules, Version: version, FFmpegVersion: ffmpegVersion()}
+	o := pack.Options{Store: p.e.Store, Browser: p.e.Browser, Release: release, Rules: packRuleIDs(p.e.Pack), Version: version, FFmpegVersion: ffmpegVersion()}
 	if err := p.expect(&o); err != nil {
 		return err
 	}

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"journeyproof/engine"
@@ -18,8 +18,7 @@ import (
 
 func cmdWorker(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "worker", "[flags]", "Takes cells from the queue and runs them until stopped (Ctrl-C or SIGTERM: the cells in progress finish\nor are retried elsewhere). Start one per machine with the shared database (--db) and the shared data folder\n(--data on a network mount); a cell a worker could not finish (its browser died, it was killed) runs again\non another worker.")
-	data := fs.String("data", "", "data directory; with --db, a folder every worker and serve share (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlagsAbout(fs, "data directory; with --db, a folder every worker and serve share (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
 	concurrency := fs.Int("concurrency", runtime.NumCPU(), "cells this worker runs at once")
 	browserURL := fs.String("browser", envOr("JOURNEYPROOF_BROWSER", ""), "attach to a running Chromium instead of starting one: ws://host:9222/devtools/browser/… or http://host:9222 (env JOURNEYPROOF_BROWSER)")
 	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue to take cells from (env JOURNEYPROOF_QUEUE)")
@@ -44,18 +43,17 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "journeyproof worker: --concurrency must be at least 1")
 		return exitUsage
 	}
-	if err := recordings.CheckDBURL(dbURL(*db)); err != nil {
+	if err := recordings.CheckDBURL(sf.url()); err != nil {
 		errorLine(env, err)
 		return exitUsage
 	}
-	cfg := engine.Config{DataDir: *data, DB: *db, Parallel: *concurrency, Browser: *browserURL, Queue: *queueName, Work: true, JobTimeout: *jobTimeout}
+	cfg := engine.Config{Parallel: *concurrency, Browser: *browserURL, Queue: *queueName, Work: true, JobTimeout: *jobTimeout}
 	if up != nil {
 		cfg.Mirror = up
 	}
-	e, err := openEngine(ctx, cfg)
-	if err != nil {
-		errorLine(env, err)
-		return engineExit(err)
+	e, code := sf.openEngine(ctx, env, cfg)
+	if e == nil {
+		return code
 	}
 	defer e.Close()
 	fmt.Fprintf(env.stdout, "Worker %s: queue %q, %d cells at once, %s; evidence in %s\n", e.Queue.ID(), *queueName, *concurrency, e.Where(), absPath(e.Store.Dir()))
@@ -68,30 +66,18 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 
 func cmdMigrate(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "migrate", "[flags]", "Creates or updates the tables of the evidence store and of the queue (River's migrations) in --db,\nor in SQLite under --data. Every command does this at start when it is missing; run it once before\nstarting many workers together, or to check a database URL.")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
 	}
-	dbURL := dbURL(*db)
-	if err := recordings.CheckDBURL(dbURL); err != nil {
-		errorLine(env, err)
-		return exitUsage
-	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, q, code := sf.openWithQueue(ctx, env, "")
+	if store == nil {
+		return code
 	}
 	defer store.Close()
-	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: dataDir(*data)})
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
-	}
 	q.Close(ctx)
 	where := "SQLite under " + absPath(store.Dir())
-	if dbURL != "" {
+	if sf.url() != "" {
 		where = "PostgreSQL"
 	}
 	fmt.Fprintf(env.stdout, "Evidence store and queue are up to date (%s)\n", where)
@@ -109,29 +95,17 @@ type workersReport struct {
 
 func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "workers", "[flags]", "Lists the live workers (a heartbeat within the last 15s): where they run, how many cells at once,\nwhat they run now and how many they have finished, and the queue's depth.")
-	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	db := dbFlag(fs)
+	sf := addStoreFlags(fs)
 	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue whose depth is shown")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
 	}
-	dbURL := dbURL(*db)
-	if err := recordings.CheckDBURL(dbURL); err != nil {
-		errorLine(env, err)
-		return exitUsage
-	}
-	store, err := openStore(*data, *db)
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+	store, q, code := sf.openWithQueue(ctx, env, *queueName)
+	if store == nil {
+		return code
 	}
 	defer store.Close()
-	q, err := queue.Open(ctx, queue.Config{DB: dbURL, DataDir: dataDir(*data), Queue: *queueName})
-	if err != nil {
-		errorLine(env, err)
-		return exitFailed
-	}
 	defer q.Close(ctx)
 	rep, err := workforce(ctx, store, q, *queueName)
 	if err != nil {
@@ -145,25 +119,12 @@ func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 		return exitOK
 	}
 	fmt.Fprintf(env.stdout, "Queue %q: %d waiting, %d waiting for a retry, %d running\n", rep.Queue, rep.Waiting, rep.Retries, rep.Running)
-	if len(rep.Workers) == 0 {
-		fmt.Fprintln(env.stdout, "No live worker.")
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nWORKER\tQUEUE\tAT ONCE\tBROWSER\tUP\tHEARTBEAT\tDONE\tRUNNING")
+	var rows []string
 	for _, w := range rep.Workers {
-		b := w.Browser
-		if b == "" {
-			b = "own"
-		}
-		running := strings.Join(w.Cells, ", ")
-		if running == "" {
-			running = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.0fs ago\t%d\t%s\n", w.ID, w.Queue, w.Concurrency, b,
-			time.Since(w.StartedAt).Round(time.Second), time.Since(w.HeartbeatAt).Seconds(), w.Done, running)
+		rows = append(rows, fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%.0fs ago\t%d\t%s", w.ID, w.Queue, w.Concurrency, cmp.Or(w.Browser, "own"),
+			time.Since(w.StartedAt).Round(time.Second), time.Since(w.HeartbeatAt).Seconds(), w.Done, cmp.Or(strings.Join(w.Cells, ", "), "-")))
 	}
-	tw.Flush()
+	printTable(env.stdout, "No live worker.", "\nWORKER\tQUEUE\tAT ONCE\tBROWSER\tUP\tHEARTBEAT\tDONE\tRUNNING", rows)
 	return exitOK
 }
 
