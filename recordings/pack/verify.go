@@ -290,16 +290,6 @@ func decodeSignature(raw []byte) ([]byte, error) {
 	return s, nil
 }
 
-// readEntry reads a whole zip entry (for tests and small files).
-func readEntry(f *zip.File) ([]byte, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
-}
-
 // readLimited reads a zip entry of at most limit bytes: the size the
 // directory gives is checked first, and the reading stops at limit
 // whatever the directory says.
