@@ -48,6 +48,17 @@ func Start(routes func(mux *http.ServeMux)) (*Site, error) {
 	return &Site{Browser: b, URL: srv.URL, srv: srv}, nil
 }
 
+// Sandbox serves the sandbox, with the defects named, on a loopback server
+// of its own (no browser), for a test that runs journeys or opens pages
+// against it. The caller closes the server.
+func Sandbox(defects ...string) (*httptest.Server, error) {
+	sb, err := sandbox.New(sandbox.Options{Defects: defects})
+	if err != nil {
+		return nil, fmt.Errorf("start the sandbox: %w", err)
+	}
+	return httptest.NewServer(sb), nil
+}
+
 // Close stops the server, then the browser.
 func (s *Site) Close() {
 	s.srv.Close()

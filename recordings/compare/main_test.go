@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"testing"
@@ -15,10 +12,11 @@ import (
 	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/internal/browsertest"
+	"journeyproof/internal/chrometest"
+	"journeyproof/internal/enginetest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
-	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
 )
 
@@ -55,12 +53,11 @@ func setup() (func(), error) {
 	}
 	stops.Add(func() { os.RemoveAll(dir) })
 	ctx := context.Background()
-	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Parallel: 2, Work: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	eng, err := enginetest.Open(ctx, dir)
 	if err != nil {
 		return stops.Stop, err
 	}
 	stops.Add(func() { eng.Close() })
-	eng.Video = engine.Video{Mode: "off"}
 	js, err := examples.Load()
 	if err != nil {
 		return stops.Stop, err
@@ -95,15 +92,14 @@ func setup() (func(), error) {
 // runRelease runs cells of the login journey against a fresh sandbox and
 // stores them under the release.
 func (e *testEnv) runRelease(ctx context.Context, release, defect string, only []string) error {
-	var opt sandbox.Options
+	var defects []string
 	if defect != "" {
-		opt.Defects = []string{defect}
+		defects = []string{defect}
 	}
-	sb, err := sandbox.New(opt)
+	srv, err := chrometest.Sandbox(defects...)
 	if err != nil {
 		return err
 	}
-	srv := httptest.NewServer(sb)
 	defer srv.Close()
 	all, err := journeys.Expand([]*journeys.Journey{e.login}, nil, nil)
 	if err != nil {

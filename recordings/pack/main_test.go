@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +13,10 @@ import (
 	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/internal/browsertest"
+	"journeyproof/internal/chrometest"
+	"journeyproof/internal/enginetest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
-	"journeyproof/journeys/sandbox"
 	"journeyproof/recordings"
 )
 
@@ -71,18 +69,15 @@ func setup() error {
 	if fx.dir, err = os.MkdirTemp("", "pack-test-*"); err != nil {
 		return err
 	}
-	if fx.engine, err = engine.Open(ctx, engine.Config{DataDir: filepath.Join(fx.dir, "data"), Parallel: 2, Work: true,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+	// No workflow video: one run gets a made one (attachVideo).
+	if fx.engine, err = enginetest.Open(ctx, filepath.Join(fx.dir, "data")); err != nil {
 		return err
 	}
-	// No workflow video: one run gets a made one (attachVideo).
-	fx.engine.Video = engine.Video{Mode: "off"}
 	fx.store, fx.browser = fx.engine.Store, fx.engine.Browser
-	sb, err := sandbox.New(sandbox.Options{Defects: []string{"wrong-label"}})
+	srv, err := chrometest.Sandbox("wrong-label")
 	if err != nil {
 		return err
 	}
-	srv := httptest.NewServer(sb)
 	defer srv.Close()
 	js, err := journeys.LoadFiles([]string{"testdata/login.yaml", "testdata/broken.yaml"})
 	if err != nil {
