@@ -2,12 +2,11 @@ package verifier
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
-	"journeyproof/journeys/sandbox"
+	"journeyproof/internal/chrometest"
 )
 
 // BenchmarkProbeAndRules measures what the verifier adds to a step: the page
@@ -17,12 +16,7 @@ import (
 // desktop (1366x768) and on mobile (390x844 at 3x).
 func BenchmarkProbeAndRules(b *testing.B) {
 	shared.Need(b)
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	b.Cleanup(srv.Close)
+	sandboxURL := serveSandbox(b)
 	pages := []struct {
 		name, path string
 		c          Context
@@ -42,7 +36,7 @@ func BenchmarkProbeAndRules(b *testing.B) {
 					ctx = openTab(b, device, pg.name)
 				} else {
 					ctx = tabs[device]
-					if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+pg.path)); err != nil {
+					if err := chromedp.Do(ctx, chromedp.Navigate(sandboxURL+pg.path)); err != nil {
 						b.Fatalf("open %s: %v", pg.path, err)
 					}
 				}
@@ -75,4 +69,16 @@ func BenchmarkCheckPage(b *testing.B) {
 		pack.CheckPage(facts, auth)
 	}
 	b.ReportMetric(float64(len(facts.Elements)), "elements")
+}
+
+// serveSandbox serves the sandbox on a loopback server for the rest of the
+// benchmark and returns its URL.
+func serveSandbox(b *testing.B) string {
+	b.Helper()
+	srv, err := chrometest.Sandbox()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Close)
+	return srv.URL
 }

@@ -2,14 +2,12 @@ package verifier
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"journeyproof/journeys/chrome"
-	"journeyproof/journeys/sandbox"
 )
 
 // pageWorld evaluates in the page's own JavaScript world, as the probe did
@@ -29,12 +27,7 @@ func (pageWorld) Eval(ctx context.Context, expr string) ([]byte, error) {
 // Run with: go test -run '^$' -bench ProbeWorlds -benchtime 10x ./verifier
 func BenchmarkProbeWorlds(b *testing.B) {
 	shared.Need(b)
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	b.Cleanup(srv.Close)
+	sandboxURL := serveSandbox(b)
 	const geo = `({u: location.href, t: document.title, x: scrollX, y: scrollY, w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight})`
 	for _, device := range devices() {
 		for _, path := range []string{"/login", "/form"} {
@@ -49,7 +42,7 @@ func BenchmarkProbeWorlds(b *testing.B) {
 				var took [2]time.Duration
 				for b.Loop() {
 					for k, ev := range []Evaluator{pageWorld{}, w} {
-						if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path)); err != nil {
+						if err := chromedp.Do(ctx, chromedp.Navigate(sandboxURL+path)); err != nil {
 							b.Fatal(err)
 						}
 						start := time.Now()
