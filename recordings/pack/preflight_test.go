@@ -1,12 +1,10 @@
 package pack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,12 +28,10 @@ func TestPackWithPreflight(t *testing.T) {
 	o.SignKey = nil
 	o.Langs, o.Devices = []string{"en"}, []string{"desktop"}
 	o.Preflight = rep
-	var buf bytes.Buffer
-	if _, err := Write(context.Background(), o, &buf); err != nil {
+	p := filepath.Join(t.TempDir(), "p.zip")
+	if _, err := Export(context.Background(), o, p); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "p.zip")
-	os.WriteFile(p, buf.Bytes(), 0o644)
 	es := ziptest.Read(t, p)
 	fs := files(es)
 	var got preflight.Report
