@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/storetest"
 	"journeyproof/recordings"
 )
 
@@ -16,11 +17,7 @@ import (
 // that is running or was interrupted stands for the cell only when
 // nothing finished. The same on SQLite and PostgreSQL.
 func TestCellRuns(t *testing.T) {
-	sqlite, err := recordings.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlite.Close()
+	sqlite := storetest.Open(t)
 	dsn, err := pg.Get(t).NewDatabase(context.Background(), "cells_test")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"journeyproof"
 	"journeyproof/internal/owner"
+	"journeyproof/internal/storetest"
 	"journeyproof/journeys"
 	"journeyproof/recordings"
 )
@@ -23,11 +24,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // the runs of a live owner with a fresh heartbeat, and this process's own,
 // stay running. Open does the same.
 func TestReapRuns(t *testing.T) {
-	store, err := recordings.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := storetest.Open(t)
 	live := exec.Command("sleep", "60")
 	dead := exec.Command("true")
 	for _, c := range []*exec.Cmd{live, dead} {

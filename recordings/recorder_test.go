@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/storetest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
@@ -46,11 +47,7 @@ func newFixture(t *testing.T, query string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := recordings.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := storetest.Open(t)
 	rec := &recordings.Recorder{Store: store, Release: "test", BaseURL: baseURL, BrowserVersion: browser.Version()}
 	return &fixture{store: store, rec: rec, cells: cells,
 		runner: &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 10 * time.Second}}

@@ -8,17 +8,14 @@ import (
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/storetest"
 	"journeyproof/recordings"
 )
 
 // TestRemoveLeftovers: the frames folders of interrupted runs and of runs
 // no longer stored are removed; those of running and finished runs stay.
 func TestRemoveLeftovers(t *testing.T) {
-	store, err := recordings.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := storetest.Open(t)
 	now := time.Now()
 	folders := map[string]bool{} // folder -> kept
 	for _, status := range []string{journeyproof.StatusInterrupted, journeyproof.StatusRunning, journeyproof.StatusPassed, journeyproof.StatusFailed} {

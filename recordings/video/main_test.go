@@ -20,6 +20,7 @@ import (
 
 	"journeyproof/internal/browsertest"
 	"journeyproof/internal/chrometest"
+	"journeyproof/internal/storetest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
@@ -136,11 +137,7 @@ func runJourneys(t *testing.T, o Options, screenshots bool, langs, devices []str
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := recordings.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := storetest.Open(t)
 	rr := &runResult{store: store, notice: &bytes.Buffer{}}
 	o.Notice = rr.notice
 	rr.src = New(store, o)
