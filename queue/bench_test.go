@@ -32,11 +32,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	for name, cfg := range stores(b) {
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			q, err := queue.Open(ctx, cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer q.Close(ctx)
+			q := openQueue(b, cfg)
 			cs := cells(benchJobs)
 			b.ResetTimer()
 			start := time.Now()
@@ -92,14 +88,7 @@ func BenchmarkJobOverhead(b *testing.B) {
 			ctx := context.Background()
 			n := &noop{started: map[string]time.Time{}}
 			cfg.Concurrency, cfg.Runner = 1, n
-			q, err := queue.Open(ctx, cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer q.Close(ctx)
-			if err := q.Start(ctx); err != nil {
-				b.Fatal(err)
-			}
+			q := startQueue(b, cfg)
 			time.Sleep(500 * time.Millisecond) // the worker is up and idle
 			var lat []float64
 			b.ResetTimer()

@@ -34,6 +34,28 @@ func stores(t testing.TB) map[string]queue.Config {
 	}
 }
 
+// openQueue opens a queue on cfg, closed when tb ends.
+func openQueue(tb testing.TB, cfg queue.Config) *queue.Queue {
+	tb.Helper()
+	ctx := context.Background()
+	q, err := queue.Open(ctx, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { q.Close(ctx) })
+	return q
+}
+
+// startQueue opens a queue on cfg and starts this process's worker of it.
+func startQueue(tb testing.TB, cfg queue.Config) *queue.Queue {
+	tb.Helper()
+	q := openQueue(tb, cfg)
+	if err := q.Start(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return q
+}
+
 // recorder is a CellRunner that fails the machinery for the cells named in
 // infra on their first attempt, and fails the journey of those in failed.
 type recorder struct {
@@ -84,14 +106,7 @@ func TestCellsRunOnceRetriedOnlyForMachinery(t *testing.T) {
 			ctx := context.Background()
 			r := &recorder{ran: map[string][]int{}, infra: map[string]bool{"j1/en/desktop": true}, failed: map[string]bool{"j2/en/desktop": true}}
 			cfg.Concurrency, cfg.Runner = 3, r
-			q, err := queue.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer q.Close(ctx)
-			if err := q.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
+			q := startQueue(t, cfg)
 			cs := cells(8)
 			ids, err := q.Enqueue(ctx, cs)
 			if err != nil {
@@ -138,12 +153,7 @@ func TestCancelStopsRunningAndWaitingJobs(t *testing.T) {
 			ctx := context.Background()
 			r := &recorder{ran: map[string][]int{}, started: make(chan string, 10), block: make(chan struct{})}
 			cfg.Concurrency, cfg.Runner = 1, r
-			q, err := queue.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer q.Close(ctx)
-			q.Start(ctx)
+			q := startQueue(t, cfg)
 			ids, err := q.Enqueue(ctx, cells(3))
 			if err != nil {
 				t.Fatal(err)
