@@ -347,7 +347,6 @@ func TestVerifyChangedFile(t *testing.T) {
 	shared.Need(t)
 	es := ziptest.Read(t, fx.pack)
 	m := manifestOf(t, es)
-	dir := t.TempDir()
 	for _, f := range m.Files {
 		t.Run(f.Path, func(t *testing.T) {
 			changed := slices.Clone(es)
@@ -358,12 +357,7 @@ func TestVerifyChangedFile(t *testing.T) {
 					changed[i].Data = d
 				}
 			}
-			p := filepath.Join(dir, "changed.zip")
-			ziptest.Write(t, p, changed)
-			res, err := Verify(p, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := verifyEntries(t, changed, nil)
 			if res.Intact() || !slices.Equal(res.Changed, []string{f.Path}) || len(res.Added)+len(res.Removed) != 0 {
 				t.Errorf("Verify: changed %v added %v removed %v; want changed [%s]", res.Changed, res.Added, res.Removed, f.Path)
 			}
@@ -414,7 +408,6 @@ func TestVerifyRawByteFlip(t *testing.T) {
 func TestVerifyAddedRemoved(t *testing.T) {
 	shared.Need(t)
 	es := ziptest.Read(t, fx.pack)
-	dir := t.TempDir()
 	tests := []struct {
 		name          string
 		edit          func([]ziptest.Entry) []ziptest.Entry
@@ -433,12 +426,7 @@ func TestVerifyAddedRemoved(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := filepath.Join(dir, "x.zip")
-			ziptest.Write(t, p, tc.edit(es))
-			res, err := Verify(p, fx.pub)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := verifyEntries(t, tc.edit(es), fx.pub)
 			if res.Intact() || !slices.Equal(res.Added, nonNil(tc.added)) || !slices.Equal(res.Removed, nonNil(tc.remove)) || len(res.Changed) != 0 {
 				t.Errorf("added %v removed %v changed %v; want added %v removed %v", res.Added, res.Removed, res.Changed, tc.added, tc.remove)
 			}
@@ -462,7 +450,6 @@ func TestVerifySignature(t *testing.T) {
 		t.Fatal(err)
 	}
 	otherPub := otherPriv.Public().(ed25519.PublicKey)
-	dir := t.TempDir()
 	tests := []struct {
 		name    string
 		edit    func([]ziptest.Entry) []ziptest.Entry
@@ -511,12 +498,7 @@ func TestVerifySignature(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := filepath.Join(dir, "s.zip")
-			ziptest.Write(t, p, tc.edit(es))
-			res, err := Verify(p, tc.pub)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := verifyEntries(t, tc.edit(es), tc.pub)
 			if tc.wantErr == "" {
 				if !res.SignatureValid || !res.Intact() {
 					t.Errorf("valid pack: %v", res.Problems())
