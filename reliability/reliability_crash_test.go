@@ -457,11 +457,15 @@ steps:
   - expect: {visible: "#iamsmart-login"}
 `
 
-// intoWait returns half a second into the second step (the wait) of the
-// first run of release that p is making; it fails t when p exits first or
+// runIntoWait starts `journeyproof run` of the journey (the slow one) under
+// release in langs on desktop, one cell at a time, and returns half a
+// second into the second step (the wait) of its first run, with the run's
+// process and the lab's database; it fails t when the run exits first or
 // the first step never ends.
-func intoWait(t *testing.T, p *proc, db *gorm.DB, release string) {
+func (l *lab) runIntoWait(t *testing.T, journey, release, langs string) (*proc, *gorm.DB) {
 	t.Helper()
+	p := l.start("run", "--release", release, "--lang", langs, "--device", "desktop", "--parallel", "1", journey)
+	db := l.db()
 	if !poll(2*time.Minute, 20*time.Millisecond, func() bool {
 		rs := runsOf(db, release)
 		return p.exited() || len(rs) > 0 && rs[0].Steps >= 1
@@ -469,6 +473,7 @@ func intoWait(t *testing.T, p *proc, db *gorm.DB, release string) {
 		t.Fatalf("the first step never ended; output:\n%s", p.out.String())
 	}
 	time.Sleep(500 * time.Millisecond)
+	return p, db
 }
 
 // TestChromiumKilled: Chromium's browser process is killed during a run of
@@ -482,9 +487,7 @@ func TestChromiumKilled(t *testing.T) {
 	t.Run("browser", func(t *testing.T) {
 		const exp = "Chromium's browser process killed"
 		l := newLab(t)
-		p := l.start("run", "--release", "browser", "--lang", "en,zh-HK,zh-CN", "--device", "desktop", "--parallel", "1", slow)
-		db := l.db()
-		intoWait(t, p, db, "browser")
+		p, db := l.runIntoWait(t, slow, "browser", "en,zh-HK,zh-CN")
 		pid, _ := chromiumOf(p.cmd.Process.Pid)
 		if pid == 0 {
 			t.Fatal("no Chromium browser process found")
@@ -528,9 +531,7 @@ func TestChromiumKilled(t *testing.T) {
 	t.Run("renderer", func(t *testing.T) {
 		const exp = "a renderer killed"
 		l := newLab(t)
-		p := l.start("run", "--release", "tab", "--lang", "en,zh-HK", "--device", "desktop", "--parallel", "1", slow)
-		db := l.db()
-		intoWait(t, p, db, "tab")
+		p, db := l.runIntoWait(t, slow, "tab", "en,zh-HK")
 		_, profile := chromiumOf(p.cmd.Process.Pid)
 		pids, _ := browsertest.Renderers(profile)
 		if len(pids) == 0 {
