@@ -1,6 +1,7 @@
 // Package enginetest opens the engine that the tests of the packages which
-// read evidence (the pack, the comparison) make their runs with, so that
-// they run the wiring of `journeyproof run` and not a copy of it.
+// read evidence (the pack, the comparison) make their runs with, and runs
+// cells with it, so that they run the wiring of `journeyproof run` and not
+// a copy of it.
 package enginetest
 
 import (
@@ -9,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 
+	"journeyproof"
 	"journeyproof/engine"
+	"journeyproof/journeys"
 )
 
 // Open opens an engine on the data folder dir as `journeyproof run` does
@@ -23,4 +26,20 @@ func Open(ctx context.Context, dir string) (*engine.Engine, error) {
 	}
 	eng.Video = engine.Video{Mode: "off"}
 	return eng, nil
+}
+
+// Run runs the cells under release against baseURL with eng and returns
+// the outcome. It fails when a cell stored no run or its run was
+// interrupted: the machinery failed, whatever the journey did.
+func Run(ctx context.Context, eng *engine.Engine, release, baseURL string, cells []journeys.Cell) (*engine.Outcome, error) {
+	out, err := eng.Run(ctx, engine.Invocation{Release: release, BaseURL: baseURL, Cells: cells})
+	if err != nil {
+		return nil, fmt.Errorf("release %s: %w", release, err)
+	}
+	for _, res := range out.Results {
+		if res.Status == journeyproof.StatusInterrupted || res.RunID == 0 {
+			return nil, fmt.Errorf("release %s: %s %s: %s", release, res.Cell, res.Status, res.Error)
+		}
+	}
+	return out, nil
 }

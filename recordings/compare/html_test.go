@@ -87,7 +87,7 @@ func readReport(t *testing.T, rep *Report) (pageFacts, []byte) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tab, cancel := chromedp.NewContext(env.browser.Context())
+	tab, cancel := chromedp.NewContext(env.engine.Browser.Context())
 	defer cancel()
 	ctx, cancelT := context.WithTimeout(tab, time.Minute)
 	defer cancelT()

@@ -15,7 +15,6 @@ import (
 	"journeyproof/internal/chrometest"
 	"journeyproof/internal/enginetest"
 	"journeyproof/journeys"
-	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
 )
@@ -30,11 +29,10 @@ import (
 type testEnv struct {
 	dir string
 	// engine runs the cells as `journeyproof run` does (queue, worker,
-	// recorder, checker), without video; store and browser are its own.
-	engine  *engine.Engine
-	store   *recordings.Store
-	browser *chrome.Browser
-	login   *journeys.Journey
+	// recorder, checker), without video; store is its own.
+	engine *engine.Engine
+	store  *recordings.Store
+	login  *journeys.Journey
 }
 
 var env *testEnv
@@ -71,7 +69,7 @@ func setup() (func(), error) {
 	if login == nil {
 		return stops.Stop, errors.New("no bundled login journey")
 	}
-	env = &testEnv{dir: dir, engine: eng, store: eng.Store, browser: eng.Browser, login: login}
+	env = &testEnv{dir: dir, engine: eng, store: eng.Store, login: login}
 	// Both cells of each release, plus one cell in base only.
 	pair := []string{"login/en/desktop", "login/zh-HK/mobile"}
 	for _, rel := range []struct {
@@ -116,9 +114,9 @@ func (e *testEnv) runRelease(ctx context.Context, release, defect string, only [
 	}
 	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	out, err := e.engine.Run(rctx, engine.Invocation{Release: release, BaseURL: srv.URL, Cells: cells})
+	out, err := enginetest.Run(rctx, e.engine, release, srv.URL, cells)
 	if err != nil {
-		return fmt.Errorf("release %s: %w", release, err)
+		return err
 	}
 	for _, res := range out.Results {
 		if res.Status != journeyproof.StatusPassed {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/internal/browsertest"
 	"journeyproof/internal/chrometest"
@@ -145,14 +144,9 @@ func (f *fixture) options() Options {
 // runCells runs cells under the fixture's release with the engine and
 // returns their runs, in cell order.
 func runCells(ctx context.Context, baseURL string, cells []journeys.Cell) ([]uint, error) {
-	out, err := fx.engine.Run(ctx, engine.Invocation{Release: fx.release, BaseURL: baseURL, Cells: cells})
+	out, err := enginetest.Run(ctx, fx.engine, fx.release, baseURL, cells)
 	if err != nil {
 		return nil, err
-	}
-	for _, res := range out.Results {
-		if res.Status == journeyproof.StatusInterrupted || res.RunID == 0 {
-			return nil, fmt.Errorf("run %s: %s %s", res.Cell, res.Status, res.Error)
-		}
 	}
 	return out.RunIDs(), nil
 }
