@@ -2,12 +2,10 @@ package recordings_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
 	"journeyproof"
-	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/recordings"
 )
@@ -29,14 +27,7 @@ func TestStoreOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	j, err := journeys.Parse("two.yaml", []byte(strings.ReplaceAll(twoSteps, "${defects}", "")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cells, err := journeys.Expand([]*journeys.Journey{j}, []string{"en", "zh-HK"}, []string{"desktop"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cells := twoStepCells(t, "", "en", "zh-HK")
 	rec := &recordings.Recorder{Store: store, Release: "pg", BaseURL: baseURL, BrowserVersion: browser.Version()}
 	runner := &chrome.Runner{Browser: browser, BaseURL: baseURL, Parallel: 1, Observer: rec, StepTimeout: 30 * time.Second}
 	for _, res := range runner.Run(ctx, cells) {

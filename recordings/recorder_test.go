@@ -28,6 +28,21 @@ steps:
   - expect: {visible: "#iamsmart-login"}
 `
 
+// twoStepCells are the cells of twoSteps, with query added to its login
+// URL, in langs on desktop.
+func twoStepCells(t *testing.T, query string, langs ...string) []journeys.Cell {
+	t.Helper()
+	j, err := journeys.Parse("two.yaml", []byte(strings.ReplaceAll(twoSteps, "${defects}", query)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := journeys.Expand([]*journeys.Journey{j}, langs, []string{"desktop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cells
+}
+
 // fixture is one invocation of twoSteps in en on desktop.
 type fixture struct {
 	store  *recordings.Store
@@ -39,14 +54,7 @@ type fixture struct {
 func newFixture(t *testing.T, query string) *fixture {
 	t.Helper()
 	shared.Need(t)
-	j, err := journeys.Parse("two.yaml", []byte(strings.ReplaceAll(twoSteps, "${defects}", query)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cells, err := journeys.Expand([]*journeys.Journey{j}, []string{"en"}, []string{"desktop"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cells := twoStepCells(t, query, "en")
 	store := storetest.Open(t)
 	rec := &recordings.Recorder{Store: store, Release: "test", BaseURL: baseURL, BrowserVersion: browser.Version()}
 	return &fixture{store: store, rec: rec, cells: cells,
