@@ -33,11 +33,12 @@ func startShared() (func(), error) {
 }
 
 // runJourneys expands the journeys over langs (nil: each journey's matrix)
-// and runs their cells with r in the package's browser: against the
-// package's server when r has no base URL, with the real checker and the
-// default rule pack when r has no checker. It returns each cell's result
-// and, by journey id, the results of its steps.
-func runJourneys(t *testing.T, r *chrome.Runner, langs []string, js ...*journeys.Journey) ([]journeys.CellResult, map[string][]*journeys.StepResult) {
+// and runs their cells in the package's browser against its server, two
+// at a time and with 20 s a step (the machine may be loaded), with the
+// real checker and the default rule pack. It takes screenshots only when
+// asked (a finding's crop is cut from the full page). It returns each
+// cell's result and, by journey id, the results of its steps.
+func runJourneys(t *testing.T, screenshots bool, langs []string, js ...*journeys.Journey) ([]journeys.CellResult, map[string][]*journeys.StepResult) {
 	t.Helper()
 	shared.Need(t)
 	cells, err := journeys.Expand(js, langs, nil)
@@ -45,13 +46,8 @@ func runJourneys(t *testing.T, r *chrome.Runner, langs []string, js ...*journeys
 		t.Fatal(err)
 	}
 	col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
-	r.Browser, r.Observer = site.Browser, col
-	if r.BaseURL == "" {
-		r.BaseURL = site.URL
-	}
-	if r.Checker == nil {
-		r.Checker = &engine.Checker{Pack: verifier.DefaultPack()}
-	}
+	r := &chrome.Runner{Browser: site.Browser, BaseURL: site.URL, Parallel: 2, StepTimeout: 20 * time.Second,
+		Checker: &engine.Checker{Pack: verifier.DefaultPack()}, Observer: col, NoScreenshots: !screenshots}
 	return r.Run(context.Background(), cells), col.steps
 }
 

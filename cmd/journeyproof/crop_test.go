@@ -5,11 +5,9 @@ import (
 	"image/png"
 	"math"
 	"testing"
-	"time"
 
 	"journeyproof"
 	"journeyproof/journeys"
-	"journeyproof/journeys/chrome"
 )
 
 // TestFindingCropsShowTheirElements runs a step on a sandbox page with two
@@ -21,7 +19,7 @@ func TestFindingCropsShowTheirElements(t *testing.T) {
 	j := &journeys.Journey{ID: "crops", Name: "crops", Process: journeyproof.ProcessAuthentication,
 		Steps:  []journeys.Step{{Name: "load", Action: journeys.ActGoto, Value: "/login?lang=en&defects=small-button,brand-spelling", Trigger: true}},
 		Matrix: journeys.Matrix{Languages: []string{"en"}, Devices: []string{"mobile"}}}
-	results, steps := runJourneys(t, &chrome.Runner{Parallel: 1, StepTimeout: 20 * time.Second}, nil, j)
+	results, steps := runJourneys(t, true, nil, j)
 	if res := results[0]; res.Status != journeyproof.StatusPassed {
 		t.Fatalf("run: %s", res.Error)
 	}

@@ -7,13 +7,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
 	"journeyproof/journeys"
-	"journeyproof/journeys/chrome"
 )
 
 // hostileCase is a page of the hostile corpus: the clean page with a
@@ -139,7 +137,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 				{Name: "masked", Action: journeys.ActSnapshot, Value: "masked", Mask: []string{"#clock", "#iamsmart-login img"}},
 			}})
 	}
-	results, steps := runJourneys(t, &chrome.Runner{Parallel: 2, NoScreenshots: true, StepTimeout: 20 * time.Second}, nil, js...)
+	results, steps := runJourneys(t, false, nil, js...)
 
 	clean := steps["case0"]
 	if results[0].Status != journeyproof.StatusPassed || len(clean) != 4 {
