@@ -2,9 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -12,9 +9,9 @@ import (
 	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/internal/browsertest"
+	"journeyproof/internal/chrometest"
+	"journeyproof/internal/enginetest"
 	"journeyproof/journeys"
-	"journeyproof/journeys/examples"
-	"journeyproof/journeys/sandbox"
 )
 
 // TestRunCarriesRunIDs runs two cells of the bundled login journey against
@@ -24,23 +21,17 @@ import (
 // carries its id.
 func TestRunCarriesRunIDs(t *testing.T) {
 	browsertest.Skip(t, "the engine's Chromium")
-	sb, err := sandbox.New(sandbox.Options{})
+	srv, err := chrometest.Sandbox()
 	if err != nil {
 		t.Fatal(err)
 	}
-	site := httptest.NewServer(sb)
-	defer site.Close()
-	js, err := examples.Load()
+	defer srv.Close()
+	base := srv.URL
+	login, err := enginetest.Journey("login")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var login []*journeys.Journey
-	for _, j := range js {
-		if j.ID == "login" {
-			login = append(login, j)
-		}
-	}
-	cells, err := journeys.Expand(login, []string{"en"}, nil)
+	cells, err := journeys.Expand([]*journeys.Journey{login}, []string{"en"}, nil)
 	if err == nil {
 		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})
 	}
@@ -54,16 +45,14 @@ func TestRunCarriesRunIDs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			e, err := engine.Open(ctx, engine.Config{DataDir: t.TempDir(), Parallel: 2, Local: tt.local, Work: !tt.local,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			e, err := enginetest.Open(ctx, t.TempDir(), engine.Config{Parallel: 2, Local: tt.local, Work: !tt.local})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer e.Close()
-			e.Video = engine.Video{Mode: "off"}
 			var mu sync.Mutex
 			events := map[string][]journeys.Event{}
-			out, err := e.Run(ctx, engine.Invocation{Release: "r1", BaseURL: site.URL, Cells: cells, Progress: func(ev journeys.Event) {
+			out, err := e.Run(ctx, engine.Invocation{Release: "r1", BaseURL: base, Cells: cells, Progress: func(ev journeys.Event) {
 				mu.Lock()
 				events[ev.Cell.String()] = append(events[ev.Cell.String()], ev)
 				mu.Unlock()

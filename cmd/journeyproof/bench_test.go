@@ -128,6 +128,23 @@ func BenchmarkDemoMatrix(b *testing.B) {
 	b.ReportMetric(100*(full-took["no-checks"].Seconds()/float64(b.N))/full, "%-checks")
 }
 
+// cellRunner runs one cell at a time in e's browser against base, as e.Run
+// runs it, with e's checker when checks is set, and passes the steps to
+// obs.
+func cellRunner(e *engine.Engine, base string, obs journeys.Observer, checks bool) *chrome.Runner {
+	r := &chrome.Runner{Browser: e.Browser, BaseURL: base, Parallel: 1, Observer: obs}
+	if checks {
+		r.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store}
+	}
+	return r
+}
+
+// releaseRecorder stores the steps of the cells run against base in e's store
+// under release, as e.Run does.
+func releaseRecorder(e *engine.Engine, base, release string) journeys.Observer {
+	return &recordings.Recorder{Store: e.Store, Release: release, BaseURL: base, BrowserVersion: e.Browser.Version()}
+}
+
 // stepTimes is an Observer that adds up where the steps' time went, and
 // passes every call on to the evidence store: the runner's StepTimes, the
 // steps' wall time (walls) and the time of storing their evidence (store).
@@ -228,10 +245,7 @@ func BenchmarkChecksPerStep(b *testing.B) {
 			}
 		}()
 		for lane := range 2 {
-			run := &chrome.Runner{Browser: e.Browser, BaseURL: base, Parallel: 1, Observer: &l.obs}
-			if checks {
-				run.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store}
-			}
+			run := cellRunner(e, base, &l.obs, checks)
 			wg.Go(func() {
 				cr := run.RunCell(ctx, cell)
 				if cr.Status != journeyproof.StatusPassed {
@@ -248,20 +262,17 @@ func BenchmarkChecksPerStep(b *testing.B) {
 			b.FailNow()
 		}
 	}
-	rec := func(release string) journeys.Observer {
-		return &recordings.Recorder{Store: e.Store, Release: release, BaseURL: base, BrowserVersion: e.Browser.Version()}
-	}
 	// A first round warms the browser, the page caches and the store up.
 	var warm lanes
-	warm.obs.Observer = rec("bench-checks-warm")
+	warm.obs.Observer = releaseRecorder(e, base, "bench-checks-warm")
 	for _, cell := range cells {
 		pair(&warm, cell, true)
 	}
 	var added []float64 // of each iteration
 	b.ResetTimer()
 	for i := range b.N {
-		with.obs.Observer = rec(fmt.Sprintf("bench-checks-%d-with", i))
-		without.obs.Observer = rec(fmt.Sprintf("bench-checks-%d-without", i))
+		with.obs.Observer = releaseRecorder(e, base, fmt.Sprintf("bench-checks-%d-with", i))
+		without.obs.Observer = releaseRecorder(e, base, fmt.Sprintf("bench-checks-%d-without", i))
 		wt, ws, ot, os := with.took, with.steps, without.took, without.steps
 		for k, cell := range cells {
 			for _, checks := range []bool{(i+k)%2 == 0, (i+k)%2 == 1} {

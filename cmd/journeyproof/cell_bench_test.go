@@ -7,10 +7,7 @@ import (
 	"time"
 
 	"journeyproof"
-	"journeyproof/engine"
 	"journeyproof/journeys"
-	"journeyproof/journeys/chrome"
-	"journeyproof/recordings"
 )
 
 // BenchmarkLoginCell says where the time of one cell goes: the login
@@ -49,25 +46,22 @@ func BenchmarkLoginCell(b *testing.B) {
 		b.Fatal("no login/en/desktop cell in the bundled journeys")
 	}
 	type config struct {
-		name  string
-		setup func(r *chrome.Runner)
-		t     stepTimes
-		cell  time.Duration
-		cells int
+		name                      string
+		checks, noSettle, noShots bool
+		t                         stepTimes
+		cell                      time.Duration
+		cells                     int
 	}
 	configs := []*config{
-		{name: "full", setup: func(r *chrome.Runner) { r.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store} }},
-		{name: "nosettle", setup: func(r *chrome.Runner) { r.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store}; r.NoSettle = true }},
-		{name: "noshots", setup: func(r *chrome.Runner) {
-			r.Checker = &engine.Checker{Pack: e.Pack, Store: e.Store}
-			r.NoScreenshots = true
-		}},
-		{name: "nochecks", setup: func(*chrome.Runner) {}},
+		{name: "full", checks: true},
+		{name: "nosettle", checks: true, noSettle: true},
+		{name: "noshots", checks: true, noShots: true},
+		{name: "nochecks"},
 	}
 	run := func(cf *config, release string) {
-		cf.t.Observer = &recordings.Recorder{Store: e.Store, Release: release, BaseURL: base, BrowserVersion: e.Browser.Version()}
-		r := &chrome.Runner{Browser: e.Browser, BaseURL: base, Parallel: 1, Observer: &cf.t}
-		cf.setup(r)
+		cf.t.Observer = releaseRecorder(e, base, release)
+		r := cellRunner(e, base, &cf.t, cf.checks)
+		r.NoSettle, r.NoScreenshots = cf.noSettle, cf.noShots
 		cr := r.RunCell(ctx, cell)
 		if cr.Status != journeyproof.StatusPassed {
 			b.Fatalf("%s (%s): %s %s", cr.Cell, cf.name, cr.Status, cr.Error)

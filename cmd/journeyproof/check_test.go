@@ -3,42 +3,20 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"journeyproof"
-	"journeyproof/internal/browsertest"
-	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
 )
 
-// sandboxAndBrowser serves the sandbox on loopback and starts a browser,
-// both stopped when the test ends.
-func sandboxAndBrowser(t testing.TB) (string, *chrome.Browser) {
-	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return srv.URL, b
-}
-
 // `check` on each sandbox page with each defect switched on reports exactly
 // the rule that the defect breaks, and nothing with no defect.
 func TestCheckSandboxDefects(t *testing.T) {
-	browsertest.Skip(t, "")
-	base, b := sandboxAndBrowser(t)
+	shared.Need(t)
 	ctx := context.Background()
 	pack := verifier.DefaultPack()
 
@@ -72,8 +50,8 @@ func TestCheckSandboxDefects(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				target := fmt.Sprintf("%s%s?lang=%s&defects=%s", base, p.path, c.lang, d.Name)
-				fs, err := checkPage(ctx, b, pack, target, p.process, c.lang, c.device, true, 20*time.Second)
+				target := fmt.Sprintf("%s%s?lang=%s&defects=%s", site.URL, p.path, c.lang, d.Name)
+				fs, err := checkPage(ctx, site.Browser, pack, target, p.process, c.lang, c.device, true, 20*time.Second)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -20,7 +20,7 @@ import (
 // protocol, same-origin and cross-site frames) costs on a loaded page. A
 // page that renders late is measured once rendered.
 func BenchmarkCorpusProbe(b *testing.B) {
-	base, br := sandboxAndBrowser(b)
+	shared.Need(b)
 	pack := verifier.DefaultPack()
 	vc := verifier.Context{Process: journeyproof.ProcessAuthentication, Lang: "en", Device: "desktop", Trigger: true}
 	pages := []struct{ name, path string }{{"static", "/login?lang=en"}}
@@ -37,7 +37,7 @@ func BenchmarkCorpusProbe(b *testing.B) {
 	}
 	var tabs []*tab
 	for _, pg := range pages {
-		ctx, cancel := chromedp.NewContext(br.Context(), chromedp.WithNewBrowserContext())
+		ctx, cancel := chromedp.NewContext(site.Browser.Context(), chromedp.WithNewBrowserContext())
 		b.Cleanup(cancel)
 		if err := chromedp.Do(ctx); err != nil {
 			b.Fatal(err)
@@ -46,7 +46,7 @@ func BenchmarkCorpusProbe(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(base+pg.path)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(site.URL+pg.path)); err != nil {
 			b.Fatal(err)
 		}
 		// settled: the entry is there (the late page renders after 1 s)

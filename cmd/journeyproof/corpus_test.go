@@ -12,10 +12,7 @@ import (
 	"time"
 
 	"journeyproof"
-	"journeyproof/engine"
-	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
-	"journeyproof/journeys/chrome"
 	"journeyproof/journeys/sandbox"
 	"journeyproof/verifier"
 )
@@ -47,8 +44,7 @@ func sameContent(f journeyproof.Finding) string {
 // and the redirect defects (the trigger request, sent from inside the
 // frame) on both iframe kinds as well: 68 checks instead of 189.
 func TestCorpusMatchesStatic(t *testing.T) {
-	browsertest.Skip(t, "")
-	base, b := sandboxAndBrowser(t)
+	shared.Need(t)
 	ctx := context.Background()
 	pack := verifier.DefaultPack()
 	pages := []struct{ name, path, process string }{
@@ -93,7 +89,7 @@ func TestCorpusMatchesStatic(t *testing.T) {
 		if v.defect == "no-entry" {
 			timeout = 10 * time.Second // the entry is waited for up to the timeout
 		}
-		fs, err := checkPage(ctx, b, pack, target, process, v.lang, v.device, true, timeout)
+		fs, err := checkPage(ctx, site.Browser, pack, target, process, v.lang, v.device, true, timeout)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +105,7 @@ func TestCorpusMatchesStatic(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/%s/%s/%s", name, p.name, v.lang, v.device), func(t *testing.T) {
 			t.Parallel()
 			query := fmt.Sprintf("?lang=%s&defects=%s", v.lang, v.defect)
-			static := check(t, base+p.path+query, p.process, v)
+			static := check(t, site.URL+p.path+query, p.process, v)
 			want := map[string]journeyproof.Finding{}
 			var wantKeys []string
 			for _, f := range static {
@@ -119,7 +115,7 @@ func TestCorpusMatchesStatic(t *testing.T) {
 			slices.Sort(wantKeys)
 			for _, k := range kindsFor(vi, v.defect) {
 				t.Run(k.Name, func(t *testing.T) {
-					got := check(t, base+"/corpus/"+k.Name+"/"+p.name+query, p.process, v)
+					got := check(t, site.URL+"/corpus/"+k.Name+"/"+p.name+query, p.process, v)
 					var gotKeys []string
 					for _, f := range got {
 						key := sameContent(f)
@@ -146,8 +142,7 @@ func sameBox(a, b journeyproof.Box) bool {
 // roots) and through an iframe, their selectors reaching in with " >> ";
 // both run green against the sandbox, on both devices.
 func TestCorpusJourneys(t *testing.T) {
-	browsertest.Skip(t, "")
-	base, b := sandboxAndBrowser(t)
+	shared.Need(t)
 	var js []*journeys.Journey
 	for _, f := range []string{"login-component.yaml", "login-iframe.yaml"} {
 		j, err := journeys.LoadFile("../../journeys/sandbox/corpus/" + f)
@@ -156,12 +151,8 @@ func TestCorpusJourneys(t *testing.T) {
 		}
 		js = append(js, j)
 	}
-	cells, err := journeys.Expand(js, []string{"en", "zh-HK"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &chrome.Runner{Browser: b, BaseURL: base, Parallel: 2, Checker: &engine.Checker{Pack: verifier.DefaultPack()}, NoScreenshots: true}
-	for _, res := range r.Run(context.Background(), cells) {
+	results, _ := runJourneys(t, false, []string{"en", "zh-HK"}, js...)
+	for _, res := range results {
 		if res.Status != journeyproof.StatusPassed {
 			t.Errorf("%s: %s %s", res.Cell, res.Status, res.Error)
 		}
@@ -174,12 +165,11 @@ func TestCorpusJourneys(t *testing.T) {
 // check --wait-for waits for a page that renders late, and the entry of a
 // trigger page is waited for before it is reported absent.
 func TestCheckWaitsForLatePage(t *testing.T) {
-	browsertest.Skip(t, "")
-	base, b := sandboxAndBrowser(t)
+	shared.Need(t)
 	pack := verifier.DefaultPack()
 	ctx := context.Background()
 	for _, waitFor := range []string{"#iamsmart-login", ""} {
-		fs, err := checkPageWaiting(ctx, b, pack, base+"/corpus/late/login?lang=en&defects=wrong-label", journeyproof.ProcessAuthentication, "en", "desktop", true, 15*time.Second, waitFor)
+		fs, err := checkPageWaiting(ctx, site.Browser, pack, site.URL+"/corpus/late/login?lang=en&defects=wrong-label", journeyproof.ProcessAuthentication, "en", "desktop", true, 15*time.Second, waitFor)
 		if err != nil {
 			t.Fatal(err)
 		}

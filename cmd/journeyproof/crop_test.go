@@ -2,61 +2,35 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"image/png"
 	"math"
 	"testing"
-	"time"
 
 	"journeyproof"
-	"journeyproof/engine"
-	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
-	"journeyproof/journeys/chrome"
-	"journeyproof/verifier"
 )
-
-// screenRecorder is the real checker that keeps its last screen's input
-// and verdict.
-type screenRecorder struct {
-	*engine.Checker
-	in  chrome.ScreenInput
-	out chrome.ScreenCheck
-}
-
-func (c *screenRecorder) CheckScreen(ctx context.Context, in chrome.ScreenInput) (chrome.ScreenCheck, error) {
-	out, err := c.Checker.CheckScreen(ctx, in)
-	c.in, c.out = in, out
-	return out, err
-}
 
 // TestFindingCropsShowTheirElements runs a step on a sandbox page with two
 // defects on a 3x mobile screen: each finding with a box gets its own crop
 // of the full-page screenshot, and the crop shows the element's pixels at
 // the box.
 func TestFindingCropsShowTheirElements(t *testing.T) {
-	browsertest.Skip(t, "")
-	base, b := sandboxAndBrowser(t)
-	ctx := context.Background()
+	shared.Need(t)
 	j := &journeys.Journey{ID: "crops", Name: "crops", Process: journeyproof.ProcessAuthentication,
 		Steps:  []journeys.Step{{Name: "load", Action: journeys.ActGoto, Value: "/login?lang=en&defects=small-button,brand-spelling", Trigger: true}},
 		Matrix: journeys.Matrix{Languages: []string{"en"}, Devices: []string{"mobile"}}}
-	cells, err := journeys.Expand([]*journeys.Journey{j}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := &screenRecorder{Checker: &engine.Checker{Pack: verifier.DefaultPack()}}
-	r := &chrome.Runner{Browser: b, BaseURL: base, Parallel: 1, Checker: rc, StepTimeout: 20 * time.Second}
-	if res := r.Run(ctx, cells)[0]; res.Status != journeyproof.StatusPassed {
+	results, steps := runJourneys(t, true, nil, j)
+	if res := results[0]; res.Status != journeyproof.StatusPassed {
 		t.Fatalf("run: %s", res.Error)
 	}
-	full, err := png.Decode(bytes.NewReader(rc.in.FullPage))
+	step := steps[j.ID][0]
+	full, err := png.Decode(bytes.NewReader(step.FullPage))
 	if err != nil {
 		t.Fatalf("full-page screenshot: %v", err)
 	}
-	scale := cells[0].Device.Scale
+	scale := results[0].Cell.Device.Scale
 	boxes := map[journeyproof.Box]bool{}
-	for _, f := range rc.out.Findings {
+	for _, f := range step.Findings {
 		if f.Box.W == 0 || f.Box.H == 0 {
 			continue
 		}
@@ -84,6 +58,6 @@ func TestFindingCropsShowTheirElements(t *testing.T) {
 		}
 	}
 	if len(boxes) < 2 {
-		t.Fatalf("findings on %d boxes, want at least 2: %+v", len(boxes), rc.out.Findings)
+		t.Fatalf("findings on %d boxes, want at least 2: %+v", len(boxes), step.Findings)
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"journeyproof/internal/browsertest"
 	"journeyproof/recordings/compare"
 	"journeyproof/recordings/imagediff"
 )
@@ -17,8 +16,7 @@ import (
 // the button moved 4 px, the button's colour — on desktop (1x) and mobile
 // (3x), and report nothing for the same page loaded again.
 func TestDiffDefaultsReportRealChanges(t *testing.T) {
-	browsertest.Skip(t, "")
-	base, b := sandboxAndBrowser(t)
+	shared.Need(t)
 	changes := []struct{ name, script string }{
 		{"same page again", ``},
 		{"one character of the label", `(() => { const l = document.querySelector(".iams-label"); l.textContent = l.textContent.replace("Log in", "Log on"); })()`},
@@ -32,7 +30,7 @@ func TestDiffDefaultsReportRealChanges(t *testing.T) {
 		mobile        bool
 	}{{"desktop", 1366, 768, 1, false}, {"mobile", 390, 844, 3, true}} {
 		t.Run(dev.name, func(t *testing.T) {
-			tab, cancel := chromedp.NewContext(b.Context(), chromedp.WithNewBrowserContext())
+			tab, cancel := chromedp.NewContext(site.Browser.Context(), chromedp.WithNewBrowserContext())
 			defer cancel()
 			opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(dev.scale)}
 			if dev.mobile {
@@ -43,7 +41,7 @@ func TestDiffDefaultsReportRealChanges(t *testing.T) {
 			}
 			shot := func(script string) []byte {
 				t.Helper()
-				if _, err := chromedp.Run(tab, chromedp.Navigate(base+"/login?lang=en")); err != nil {
+				if _, err := chromedp.Run(tab, chromedp.Navigate(site.URL+"/login?lang=en")); err != nil {
 					t.Fatal(err)
 				}
 				if script != "" {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -28,14 +30,23 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// decodeRunReport decodes what `run --json` printed.
-func decodeRunReport(t *testing.T, stdout string) runReport {
+// decodeJSON decodes what a command printed with --json.
+func decodeJSON[T any](t *testing.T, stdout string) T {
 	t.Helper()
-	var rep runReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-		t.Fatalf("run --json output: %v\n%s", err, stdout)
+	var v T
+	if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, stdout)
 	}
-	return rep
+	return v
+}
+
+// selfSignedOrigin serves nothing over https, with a self-signed
+// certificate, until the test ends, and returns its origin.
+func selfSignedOrigin(t *testing.T) string {
+	t.Helper()
+	s := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(s.Close)
+	return s.URL
 }
 
 // storedRuns opens the store in data (until the test ends) and reads the
@@ -106,7 +117,7 @@ func TestBundledJourneysEndToEnd(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
-			rep := decodeRunReport(t, stdout)
+			rep := decodeJSON[runReport](t, stdout)
 			j, err := journeys.LoadFile(file)
 			if err != nil {
 				t.Fatal(err)
@@ -212,7 +223,7 @@ func TestRunFailingJourneyExit1(t *testing.T) {
 	if code != exitFailed {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	rep := decodeRunReport(t, stdout)
+	rep := decodeJSON[runReport](t, stdout)
 	if rep.Failed != 1 || rep.Runs[0].Status != "failed" || len(rep.Runs[0].Screenshots) != 2 || !strings.Contains(rep.Runs[0].Error, "#nowhere") {
 		t.Errorf("report = %+v", rep.Runs[0])
 	}
@@ -228,7 +239,7 @@ func TestRunJSONIncludesVideo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	r := decodeRunReport(t, stdout).Runs[0]
+	r := decodeJSON[runReport](t, stdout).Runs[0]
 	for _, p := range []string{r.Video, r.Captions, r.Poster} {
 		if p == "" || !filepath.IsAbs(p) {
 			t.Fatalf("artifact path %q in %+v", p, r)

@@ -33,7 +33,7 @@ func TestRunFailOnAndJUnit(t *testing.T) {
 		if code != exitFailed {
 			t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
 		}
-		rep := decodeRunReport(t, stdout)
+		rep := decodeJSON[runReport](t, stdout)
 		r := rep.Runs[0]
 		if r.Workflow != "passed" || r.Guidelines != "failed" || !r.GuidelinesFail || rep.GuidelinesFailed != 1 || rep.FailOn != "error" || rep.Failed != 0 {
 			t.Errorf("verdicts: workflow %q guidelines %q fail %v; report failOn %q guidelinesFailed %d failed %d",
@@ -84,7 +84,7 @@ func TestRunFailOnAndJUnit(t *testing.T) {
 		if code != exitFailed {
 			t.Fatalf("--fail-on warning: exit %d, want 1\n%s\n%s", code, stdout, stderr)
 		}
-		rep := decodeRunReport(t, stdout)
+		rep := decodeJSON[runReport](t, stdout)
 		if rep.Runs[0].Guidelines != "warnings" {
 			t.Errorf("guidelines verdict %q, want warnings", rep.Runs[0].Guidelines)
 		}

@@ -1,25 +1,17 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"journeyproof"
-	"journeyproof/engine"
-	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
-	"journeyproof/journeys/chrome"
-	"journeyproof/verifier"
 )
 
 // hostileCase is a page of the hostile corpus: the clean page with a
@@ -67,6 +59,23 @@ func hostileCorpus() []hostileCase {
 	}
 }
 
+// hostileCases are the clean page and the hostile corpus, in the order
+// hostilePages serves them.
+func hostileCases() []hostileCase {
+	return append([]hostileCase{{name: "clean"}}, hostileCorpus()...)
+}
+
+// hostilePages serves each of hostileCases at /case/N.
+func hostilePages(mux *http.ServeMux) {
+	for i, c := range hostileCases() {
+		page := hostilePage(c)
+		mux.HandleFunc(fmt.Sprintf("/case/%d", i), func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, page)
+		})
+	}
+}
+
 // hostilePage is the corpus's clean page, with the case's scripts. It
 // breaks a few rules on purpose (an unapproved label, an image without
 // alt, low contrast, a small button), so that equal findings mean
@@ -92,33 +101,6 @@ func hostilePage(c hostileCase) string {
 <div style="height:1600px"></div>` + tail + `</body></html>`
 }
 
-// stepCollector keeps every step result of every cell.
-type stepCollector struct {
-	mu    sync.Mutex
-	steps map[string][]*journeys.StepResult
-}
-
-func (o *stepCollector) StartCell(ctx context.Context, cell journeys.Cell, started time.Time) (journeys.CellObserver, error) {
-	return &stepCollectorCell{o: o, cell: cell}, nil
-}
-
-// CellFailed records nothing: a cell that could not start has no steps.
-func (o *stepCollector) CellFailed(journeys.Cell, *journeys.CellResult) error { return nil }
-
-type stepCollectorCell struct {
-	o    *stepCollector
-	cell journeys.Cell
-}
-
-func (c *stepCollectorCell) StepStarted(int, *journeys.Step, time.Time) {}
-func (c *stepCollectorCell) StepDone(res *journeys.StepResult) error {
-	c.o.mu.Lock()
-	defer c.o.mu.Unlock()
-	c.o.steps[c.cell.Journey.ID] = append(c.o.steps[c.cell.Journey.ID], res)
-	return nil
-}
-func (c *stepCollectorCell) CellDone(*journeys.CellResult) error { return nil }
-
 // observed is what a user sees of a step: its findings, entries, mask
 // boxes and scroll position, in a form that compares.
 func observed(sr *journeys.StepResult) []string {
@@ -142,24 +124,8 @@ func observed(sr *journeys.StepResult) []string {
 // gets exactly the clean page's findings, entries, mask boxes and step
 // results, although its override is in effect in its own world.
 func TestHostilePagesCannotChangeFindings(t *testing.T) {
-	browsertest.Skip(t, "")
-	cases := append([]hostileCase{{name: "clean"}}, hostileCorpus()...)
-	mux := http.NewServeMux()
-	for i, c := range cases {
-		page := hostilePage(c)
-		mux.HandleFunc(fmt.Sprintf("/case/%d", i), func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, page)
-		})
-	}
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-
+	shared.Need(t)
+	cases := hostileCases()
 	var js []*journeys.Journey
 	for i := range cases {
 		js = append(js, &journeys.Journey{ID: fmt.Sprintf("case%d", i), Name: cases[i].name, Process: journeyproof.ProcessAuthentication,
@@ -171,16 +137,9 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 				{Name: "masked", Action: journeys.ActSnapshot, Value: "masked", Mask: []string{"#clock", "#iamsmart-login img"}},
 			}})
 	}
-	cells, err := journeys.Expand(js, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
-	r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 2, Checker: &engine.Checker{Pack: verifier.DefaultPack()},
-		Observer: col, NoScreenshots: true, StepTimeout: 20 * time.Second}
-	results := r.Run(context.Background(), cells)
+	results, steps := runJourneys(t, false, nil, js...)
 
-	clean := col.steps["case0"]
+	clean := steps["case0"]
 	if results[0].Status != journeyproof.StatusPassed || len(clean) != 4 {
 		t.Fatalf("clean page: %s %s", results[0].Status, results[0].Error)
 	}
@@ -200,10 +159,10 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 	}
 
 	// Each override is in effect in the page's own world.
-	tab, cancel := chromedp.NewContext(b.Context(), chromedp.WithNewBrowserContext())
+	tab, cancel := chromedp.NewContext(site.Browser.Context(), chromedp.WithNewBrowserContext())
 	defer cancel()
 	for i, c := range cases[1:] {
-		if _, err := chromedp.Run(tab, chromedp.Navigate(fmt.Sprintf("%s/case/%d", srv.URL, i+1))); err != nil {
+		if _, err := chromedp.Run(tab, chromedp.Navigate(fmt.Sprintf("%s/case/%d", site.URL, i+1))); err != nil {
 			t.Fatal(err)
 		}
 		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](c.proof))
@@ -215,7 +174,7 @@ func TestHostilePagesCannotChangeFindings(t *testing.T) {
 	for i, c := range cases[1:] {
 		t.Run(c.name, func(t *testing.T) {
 			res := results[i+1]
-			got := col.steps[fmt.Sprintf("case%d", i+1)]
+			got := steps[fmt.Sprintf("case%d", i+1)]
 			if res.Status != journeyproof.StatusPassed {
 				t.Fatalf("run: %s", res.Error)
 			}

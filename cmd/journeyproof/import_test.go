@@ -1,17 +1,15 @@
 package main
 
 import (
-	"archive/zip"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"journeyproof"
 	"journeyproof/internal/browsertest"
+	"journeyproof/internal/ziptest"
 	"journeyproof/preflight"
 )
 
@@ -43,7 +41,7 @@ func TestImportedRecordingsRunGreen(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("run: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	rep := decodeRunReport(t, stdout)
+	rep := decodeJSON[runReport](t, stdout)
 	// login over the three languages (its URLs carry ${lang}), form and sign
 	// in English (they have text/ and aria/ selectors), all on desktop.
 	if rep.Passed != 5 || rep.Failed != 0 {
@@ -71,15 +69,14 @@ func TestImportedRecordingsRunGreen(t *testing.T) {
 	// preflight --release reads the redirectURIs these runs sent: the
 	// sandbox's /callback on the test host, which the service file declares
 	// on its origin.
-	srv := httptest.NewTLSServer(http.NotFoundHandler())
-	defer srv.Close()
+	origin := selfSignedOrigin(t)
 	svc := filepath.Join(dir, "journeyproof.yaml")
-	os.WriteFile(svc, []byte("name: Imported\norigin: "+srv.URL+"\ncallbacks: ["+srv.URL+"/callback]\njourneys: [login.yaml, form.yaml, sign.yaml]\n"), 0o644)
+	os.WriteFile(svc, []byte("name: Imported\norigin: "+origin+"\ncallbacks: ["+origin+"/callback]\njourneys: [login.yaml, form.yaml, sign.yaml]\n"), 0o644)
 	code, stdout, stderr = runCLI(t, "preflight", "--service", svc, "--release", "imported", "--data", data, "--json")
-	var pre preflight.Report
-	if err := json.Unmarshal([]byte(stdout), &pre); err != nil || code != exitFailed {
-		t.Fatalf("preflight: exit %d %v\n%s%s", code, err, stdout, stderr)
+	if code != exitFailed {
+		t.Fatalf("preflight: exit %d\n%s%s", code, stdout, stderr)
 	}
+	pre := decodeJSON[preflight.Report](t, stdout)
 	declared := 0
 	for _, c := range pre.Checks {
 		if c.ID == "preflight.callback.declared" {
@@ -96,19 +93,10 @@ func TestImportedRecordingsRunGreen(t *testing.T) {
 	// export --service puts the preflight in the pack.
 	zipPath := filepath.Join(dir, "pack.zip")
 	code, _, stderr = runCLI(t, "export", "--release", "imported", "--data", data, "--service", svc, "--journey", "login", "--lang", "en", "-o", zipPath)
-	if code != exitOK || !strings.Contains(stderr, "warning: preflight of "+srv.URL) {
+	if code != exitOK || !strings.Contains(stderr, "warning: preflight of "+origin) {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
-	zr, err := zip.OpenReader(zipPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	found := false
-	for _, f := range zr.File {
-		found = found || f.Name == "preflight.json"
-	}
-	if !found {
+	if !slices.ContainsFunc(ziptest.Read(t, zipPath), func(e ziptest.Entry) bool { return e.Name == "preflight.json" }) {
 		t.Error("the pack has no preflight.json")
 	}
 }

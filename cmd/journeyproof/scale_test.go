@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -37,7 +36,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	browsertest.Run(m, pg)
+	browsertest.Run(m, pg, &shared)
 }
 
 // proc is a journeyproof process started by a test.
@@ -229,7 +228,7 @@ func testScaleOut(t *testing.T, kind string) {
 	if code != 0 {
 		t.Fatalf("run --queue exit %d: %s\n%s", code, errOut, out)
 	}
-	rep := decodeRunReport(t, out)
+	rep := decodeJSON[runReport](t, out)
 	if len(rep.Runs) != 18 || rep.Passed != 18 || rep.Failed != 0 {
 		t.Fatalf("report: %d runs, %d passed, %d failed", len(rep.Runs), rep.Passed, rep.Failed)
 	}
@@ -313,10 +312,7 @@ func testScaleOut(t *testing.T, kind string) {
 	if code != 0 {
 		t.Fatalf("workers: %d %s", code, errOut)
 	}
-	var wr workersReport
-	if err := json.Unmarshal([]byte(out), &wr); err != nil {
-		t.Fatal(err)
-	}
+	wr := decodeJSON[workersReport](t, out)
 	foundB := false
 	for _, w := range wr.Workers {
 		if w.PID == spid {

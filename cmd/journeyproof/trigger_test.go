@@ -14,7 +14,6 @@ import (
 
 	"journeyproof"
 	"journeyproof/engine"
-	"journeyproof/internal/browsertest"
 	"journeyproof/journeys"
 	"journeyproof/journeys/chrome"
 	"journeyproof/verifier"
@@ -93,14 +92,9 @@ func triggerServer() *httptest.Server {
 // pattern to add), and with that pattern added to the pack every request
 // rule applies again.
 func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
-	browsertest.Skip(t, "")
+	shared.Need(t)
 	srv := triggerServer()
 	defer srv.Close()
-	b, err := chrome.StartBrowser(context.Background(), chrome.BrowserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
 
 	type tcase struct {
 		name, style, target string
@@ -145,7 +139,7 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 				return
 			}
 			col := &stepCollector{steps: map[string][]*journeys.StepResult{}}
-			r := &chrome.Runner{Browser: b, BaseURL: srv.URL, Parallel: 1, Checker: &engine.Checker{Pack: pack}, Observer: col, NoScreenshots: true}
+			r := &chrome.Runner{Browser: site.Browser, BaseURL: srv.URL, Parallel: 1, Checker: &engine.Checker{Pack: pack}, Observer: col, NoScreenshots: true}
 			if res := r.Run(context.Background(), cells)[0]; res.Status != journeyproof.StatusPassed {
 				t.Errorf("%s: %s", c.name, res.Error)
 				return
@@ -204,12 +198,11 @@ func TestTriggerRequestCaughtInEveryStyle(t *testing.T) {
 // reports iamsmart.redirect.sent (it used to keep only triggers that sent
 // a request, and said nothing).
 func TestCheckEntryThatSendsNothing(t *testing.T) {
-	browsertest.Skip(t, "")
+	shared.Need(t)
 	srv := triggerServer()
 	defer srv.Close()
-	_, b := sandboxAndBrowser(t)
 	for _, style := range []string{"dead", "link"} {
-		fs, err := checkPage(context.Background(), b, verifier.DefaultPack(), srv.URL+"/page?style="+style+"&target=/iamsmart/authorize",
+		fs, err := checkPage(context.Background(), site.Browser, verifier.DefaultPack(), srv.URL+"/page?style="+style+"&target=/iamsmart/authorize",
 			journeyproof.ProcessAuthentication, "en", "desktop", true, 10*time.Second)
 		if err != nil {
 			t.Fatal(err)

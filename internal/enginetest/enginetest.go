@@ -1,7 +1,8 @@
-// Package enginetest opens the engine that the tests of the packages which
-// read evidence (the pack, the comparison) make their runs with, and runs
-// cells with it, so that they run the wiring of `journeyproof run` and not
-// a copy of it.
+// Package enginetest opens what the tests that store real runs share: an
+// engine opened as `journeyproof run` opens it, but with video off and a
+// quiet logger; cells run with it; a bundled journey. Its functions return
+// errors, so that a package's browsertest.Shared set-up can call them as
+// well as a test. The sandbox they run against is chrometest.Sandbox.
 package enginetest
 
 import (
@@ -13,19 +14,21 @@ import (
 	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/journeys"
+	"journeyproof/journeys/examples"
 )
 
-// Open opens an engine on the data folder dir as `journeyproof run` does
-// (Chromium, the queue and this process's worker of it, two cells at
-// once), without workflow video and with a logger that discards. The
-// caller closes it.
-func Open(ctx context.Context, dir string) (*engine.Engine, error) {
-	eng, err := engine.Open(ctx, engine.Config{DataDir: dir, Parallel: 2, Work: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+// Open opens an engine on a store in dir, with cfg's other settings, video
+// off and a logger that discards the engine's warnings. The caller closes
+// it.
+func Open(ctx context.Context, dir string, cfg engine.Config) (*engine.Engine, error) {
+	cfg.DataDir = dir
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := engine.Open(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open the engine in %s: %w", dir, err)
 	}
-	eng.Video = engine.Video{Mode: "off"}
-	return eng, nil
+	e.Video = engine.Video{Mode: "off"}
+	return e, nil
 }
 
 // Run runs the cells under release against baseURL with eng and returns
@@ -42,4 +45,18 @@ func Run(ctx context.Context, eng *engine.Engine, release, baseURL string, cells
 		}
 	}
 	return out, nil
+}
+
+// Journey is the bundled journey with the id (login, form, sign).
+func Journey(id string) (*journeys.Journey, error) {
+	js, err := examples.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load the bundled journeys: %w", err)
+	}
+	for _, j := range js {
+		if j.ID == id {
+			return j, nil
+		}
+	}
+	return nil, fmt.Errorf("no bundled journey %q", id)
 }

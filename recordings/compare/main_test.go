@@ -2,7 +2,6 @@ package compare
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"journeyproof/internal/chrometest"
 	"journeyproof/internal/enginetest"
 	"journeyproof/journeys"
-	"journeyproof/journeys/examples"
 	"journeyproof/recordings"
 )
 
@@ -51,23 +49,14 @@ func setup() (func(), error) {
 	}
 	stops.Add(func() { os.RemoveAll(dir) })
 	ctx := context.Background()
-	eng, err := enginetest.Open(ctx, dir)
+	eng, err := enginetest.Open(ctx, dir, engine.Config{Parallel: 2, Work: true})
 	if err != nil {
 		return stops.Stop, err
 	}
 	stops.Add(func() { eng.Close() })
-	js, err := examples.Load()
+	login, err := enginetest.Journey("login")
 	if err != nil {
 		return stops.Stop, err
-	}
-	var login *journeys.Journey
-	for _, j := range js {
-		if j.ID == "login" {
-			login = j
-		}
-	}
-	if login == nil {
-		return stops.Stop, errors.New("no bundled login journey")
 	}
 	env = &testEnv{dir: dir, engine: eng, store: eng.Store, login: login}
 	// Both cells of each release, plus one cell in base only.

@@ -69,7 +69,7 @@ func setup() error {
 		return err
 	}
 	// No workflow video: one run gets a made one (attachVideo).
-	if fx.engine, err = enginetest.Open(ctx, filepath.Join(fx.dir, "data")); err != nil {
+	if fx.engine, err = enginetest.Open(ctx, filepath.Join(fx.dir, "data"), engine.Config{Parallel: 2, Work: true}); err != nil {
 		return err
 	}
 	fx.store, fx.browser = fx.engine.Store, fx.engine.Browser
