@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,16 @@ func (s *Server) apiError(c *gin.Context, err error) {
 	s.fail(c, statusOf(err), oneLine(err.Error()))
 }
 
+// failMissing answers 404 with msg when err is missing (errors.Is), else
+// the error answer of err.
+func (s *Server) failMissing(c *gin.Context, err, missing error, msg string) {
+	if errors.Is(err, missing) {
+		s.fail(c, http.StatusNotFound, msg)
+		return
+	}
+	s.apiError(c, err)
+}
+
 // answer writes v as the JSON answer, or err as the error answer.
 func (s *Server) answer(c *gin.Context, v any, err error) {
 	if err != nil {
@@ -33,6 +44,19 @@ func (s *Server) answer(c *gin.Context, v any, err error) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// readJSON decodes the request's body, at most limit bytes of one JSON
+// object with no unknown field, into v; when it cannot it answers 400,
+// saying that the body must be an object with fields, and returns false.
+func (s *Server) readJSON(c *gin.Context, v any, limit int64, fields string) bool {
+	dec := json.NewDecoder(io.LimitReader(c.Request.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with "+fields+": "+oneLine(err.Error()))
+		return false
+	}
+	return true
+}
 
 // idParam reads a positive integer path parameter; when there is none it
 // answers 404 and returns false.
@@ -62,10 +86,20 @@ func (s *Server) releaseExists(name string) error {
 	return nil
 }
 
-func (s *Server) apiCoverage(c *gin.Context) {
+// releaseParam reads the release label of the path (:name); when no run
+// carries it, it answers 404 and returns false.
+func (s *Server) releaseParam(c *gin.Context) (string, bool) {
 	name := c.Param("name")
 	if err := s.releaseExists(name); err != nil {
 		s.apiError(c, err)
+		return "", false
+	}
+	return name, true
+}
+
+func (s *Server) apiCoverage(c *gin.Context) {
+	name, ok := s.releaseParam(c)
+	if !ok {
 		return
 	}
 	cov, err := s.Coverage(name)
@@ -80,9 +114,8 @@ func (s *Server) apiPack(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "this server cannot write evidence packs")
 		return
 	}
-	name := c.Param("name")
-	if err := s.releaseExists(name); err != nil {
-		s.apiError(c, err)
+	name, ok := s.releaseParam(c)
+	if !ok {
 		return
 	}
 	if !s.packs.acquire() {
@@ -121,9 +154,8 @@ func (s *Server) apiPackCompleteness(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "this server cannot check evidence packs")
 		return
 	}
-	name := c.Param("name")
-	if err := s.releaseExists(name); err != nil {
-		s.apiError(c, err)
+	name, ok := s.releaseParam(c)
+	if !ok {
 		return
 	}
 	res, err := pc.CheckPack(c.Request.Context(), name)
@@ -131,9 +163,7 @@ func (s *Server) apiPackCompleteness(c *gin.Context) {
 		s.apiError(c, fmt.Errorf("check the pack of %s: %w", name, err))
 		return
 	}
-	if res.Lines == nil {
-		res.Lines = []string{}
-	}
+	res.Lines = nonNil(res.Lines)
 	c.JSON(http.StatusOK, res)
 }
 
@@ -184,10 +214,7 @@ func (s *Server) apiJourneys(c *gin.Context) {
 // stream at /api/invocations/:id/events.
 func (s *Server) apiStart(c *gin.Context) {
 	var req StartRequest
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with journey, release, languages, devices and baseURL: "+oneLine(err.Error()))
+	if !s.readJSON(c, &req, 1<<16, "journey, release, languages, devices and baseURL") {
 		return
 	}
 	inv, err := s.Start(req)
@@ -318,7 +345,7 @@ func (s *Server) apiRunEvents(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	ch, unwatch := s.inv.watchRun(id)
+	ch, unwatch := s.inv.runWatch.watch(id)
 	defer unwatch()
 	p, err := s.runProgress(id)
 	if err != nil { // read again: nothing is missed once watched
@@ -361,7 +388,7 @@ func (s *Server) apiInvocationEvents(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	ch, unwatch := s.inv.watchInv(int(id))
+	ch, unwatch := s.inv.invWatch.watch(int(id))
 	defer unwatch()
 	inv, err := s.Invocation(int(id))
 	if err != nil { // read again: nothing is missed once watched

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io/fs"
 	"net/http"
 	"os"
@@ -33,21 +32,13 @@ func (s *Server) artifact(c *gin.Context) {
 	}
 	a, err := s.store.Artifact(sha)
 	if err != nil {
-		if errors.Is(err, recordings.ErrNotFound) {
-			s.fail(c, http.StatusNotFound, "no such artifact")
-		} else {
-			s.apiError(c, err)
-		}
+		s.failMissing(c, err, recordings.ErrNotFound, "no such artifact")
 		return
 	}
 	p := s.store.ArtifactPath(a.SHA256)
 	f, err := os.Open(p)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			s.fail(c, http.StatusNotFound, "the artifact's file is missing from the store")
-		} else {
-			s.apiError(c, err)
-		}
+		s.failMissing(c, err, fs.ErrNotExist, "the artifact's file is missing from the store")
 		return
 	}
 	defer f.Close()

@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -93,10 +91,7 @@ func (s *Server) Compare(req CompareRequest) (*compare.Report, error) {
 // journey.
 func (s *Server) Baselines() ([]recordings.Baseline, error) {
 	bs, err := s.store.Baselines()
-	if bs == nil {
-		bs = []recordings.Baseline{}
-	}
-	return bs, err
+	return nonNil(bs), err
 }
 
 // SetBaseline marks a release as the baseline of a journey, or of every
@@ -137,10 +132,7 @@ type baselineRequest struct {
 
 func (s *Server) apiSetBaseline(c *gin.Context) {
 	var req baselineRequest
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 1<<12))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with release and, optionally, journey: "+oneLine(err.Error()))
+	if !s.readJSON(c, &req, 1<<12, "release and, optionally, journey") {
 		return
 	}
 	if err := s.SetBaseline(req.Release, req.Journey, s.reviewer(c).Name); err != nil {

@@ -15,17 +15,33 @@ import (
 // End-to-end tests: the app on a free loopback port, pages opened in the
 // shared headless Chromium, clicked as a reviewer would.
 
-// tab opens a new tab at 1366x768 (a laptop screen).
-func tab(t *testing.T, timeout time.Duration) context.Context {
+// tab opens url in a new tab at 1366x768 (a laptop screen).
+func tab(t *testing.T, url string, timeout time.Duration) context.Context {
+	t.Helper()
+	return tabAt(t, 1366, 768, url, timeout)
+}
+
+// tabAt opens url in a new tab with a viewport of w x h CSS px; the tab
+// and what the test does in it end after timeout.
+func tabAt(t *testing.T, w, h int64, url string, timeout time.Duration) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser.Context())
 	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
 		t.Fatal(err)
 	}
 	tctx, tcancel := context.WithTimeout(ctx, timeout)
 	t.Cleanup(tcancel)
+	navigate(t, tctx, url)
 	return tctx
+}
+
+// navigate loads url in the tab.
+func navigate(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // eval runs a JavaScript expression and returns its value.
@@ -63,17 +79,12 @@ func TestE2ECoverageToRunAndVideo(t *testing.T) {
 	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
-	ctx := tab(t, 2*time.Minute)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
-		t.Fatal(err)
-	}
+	ctx := tab(t, base+"/", 2*time.Minute)
 	// The newest release is picked; the login cell links to its run.
 	if got := eval[string](t, ctx, `document.querySelector("#release").value`); got == "" {
 		t.Fatalf("no release picked")
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?release="+release)); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, base+"/?release="+release)
 	missing := eval[int](t, ctx, `document.querySelectorAll("td.state-missing").length`)
 	if missing != 60 { // main paths and branches
 		t.Errorf("%d missing cells shown, want 60", missing)
@@ -164,10 +175,7 @@ func TestE2EStartRunFromThePage(t *testing.T) {
 	shared.Need(t)
 	s := newServer(t, Options{Starter: starter, BaseURL: siteURL})
 	base := serve(t, s)
-	ctx := tab(t, 4*time.Minute)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/start")); err != nil {
-		t.Fatal(err)
-	}
+	ctx := tab(t, base+"/start", 4*time.Minute)
 	// Choosing a journey offers only the languages and devices of its matrix.
 	eval[bool](t, ctx, `(() => { const j = document.querySelector("#journey"); j.value = "quick"; j.dispatchEvent(new Event("change")); return true })()`)
 	if hidden := eval[bool](t, ctx, `document.querySelector('[data-lang="zh-HK"]').hidden && document.querySelector('[data-device="mobile"]').hidden`); !hidden {
@@ -196,9 +204,7 @@ func TestE2EStartRunFromThePage(t *testing.T) {
 		writeScreen(t, ctx, "invocation")
 	}
 	// It lands in the coverage matrix of its release.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?release=e2e")); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, base+"/?release=e2e")
 	cell := eval[string](t, ctx, `(() => { const a = document.querySelector('td[data-journey="quick"][data-lang="en"][data-device="desktop"].state-passed a'); return a ? a.pathname : "" })()`)
 	if cell != href {
 		t.Errorf("the coverage of e2e links %q, want the run %q", cell, href)
@@ -211,8 +217,8 @@ func TestE2EMarkupIsText(t *testing.T) {
 	shared.Need(t)
 	s := newServer(t, Options{})
 	base := serve(t, s)
-	ctx := tab(t, time.Minute)
-	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/runs/%d", base, failRun)), chromedp.WaitVisible(chromedp.CSS("article.step"))); err != nil {
+	ctx := tab(t, fmt.Sprintf("%s/runs/%d", base, failRun), time.Minute)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("article.step"))); err != nil {
 		t.Fatal(err)
 	}
 	title := eval[string](t, ctx, `document.querySelector("#step-1 .facts dd").textContent`)
@@ -266,10 +272,7 @@ func TestE2ELayout(t *testing.T) {
 	for _, width := range []int64{390, 768, 1366} {
 		for _, p := range pages {
 			t.Run(fmt.Sprintf("%s-%d", p.name, width), func(t *testing.T) {
-				ctx := tabAt(t, width, 900, time.Minute)
-				if err := chromedp.Do(ctx, chromedp.Navigate(p.url)); err != nil {
-					t.Fatal(err)
-				}
+				ctx := tabAt(t, width, 900, p.url, time.Minute)
 				eval[bool](t, ctx, `(() => { for (const i of document.images) i.loading = "eager"; return true })()`)
 				waitFor(t, ctx, `document.readyState === "complete" && Array.from(document.images).every(i => i.complete) &&
 					Array.from(document.querySelectorAll("video")).every(v => v.readyState >= 2)`, 30*time.Second)

@@ -295,19 +295,13 @@ func TestServerTimeouts(t *testing.T) {
 	shared.Need(t)
 	s := newServer(t, Options{})
 	s.timeouts = serverTimeouts{readHeader: 300 * time.Millisecond, read: 500 * time.Millisecond, write: 5 * time.Second, idle: 300 * time.Millisecond}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
+	addr, cancel, done := serveOn(t, s)
 	t.Cleanup(func() { cancel(); <-done })
 	// An answer that takes longer than the read timeout is not cut off.
 	p := &blockingPacker{started: make(chan struct{}, 1), release: make(chan struct{})}
 	s.o.Packer = p
 	go func() { <-p.started; time.Sleep(time.Second); close(p.release) }()
-	resp, err := http.Get("http://" + ln.Addr().String() + "/api/releases/" + release + "/pack")
+	resp, err := http.Get("http://" + addr + "/api/releases/" + release + "/pack")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +315,7 @@ func TestServerTimeouts(t *testing.T) {
 		{"slow body", "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := net.Dial("tcp", ln.Addr().String())
+			c, err := net.Dial("tcp", addr)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -109,10 +109,9 @@ type invocations struct {
 	all   []*invocation // oldest first
 	queue chan *invocation
 	done  chan struct{} // closed when the worker ends
-	// watchers of invocation ids and of run ids: each gets a signal (never
-	// blocking) when something changed, then reads a snapshot.
-	invWatch map[int]map[chan struct{}]bool
-	runWatch map[uint]map[chan struct{}]bool
+	// the event streams that watch an invocation or a run.
+	invWatch watchers[int]
+	runWatch watchers[uint]
 	active   map[uint]bool // runs of this process in progress
 }
 
@@ -123,7 +122,7 @@ type invocation struct {
 
 func newInvocations(s *Server) *invocations {
 	iv := &invocations{s: s, queue: make(chan *invocation, maxQueued), done: make(chan struct{}),
-		invWatch: map[int]map[chan struct{}]bool{}, runWatch: map[uint]map[chan struct{}]bool{}, active: map[uint]bool{}}
+		active: map[uint]bool{}}
 	go iv.work()
 	return iv
 }
@@ -214,12 +213,7 @@ func (iv *invocations) add(req StartRequest, cells []journeys.Cell) (*Invocation
 	}
 	iv.next++
 	inv := &invocation{Invocation: Invocation{ID: iv.next, Request: req, State: stateQueued, Created: time.Now()}, cells: cells}
-	if req.Languages == nil {
-		inv.Request.Languages = []string{}
-	}
-	if req.Devices == nil {
-		inv.Request.Devices = []string{}
-	}
+	inv.Request.Languages, inv.Request.Devices = nonNil(req.Languages), nonNil(req.Devices)
 	for _, c := range cells {
 		inv.Cells = append(inv.Cells, InvocationCell{Cell: c.String(), Journey: c.Journey.ID, Lang: c.Lang, Device: c.Device.Name,
 			Status: stateQueued, Steps: len(c.Steps())})
@@ -304,7 +298,7 @@ func (iv *invocations) execute(inv *invocation) {
 	now := time.Now()
 	inv.State, inv.Started = journeyproof.StatusRunning, &now
 	iv.mu.Unlock()
-	iv.notifyInv(inv.ID)
+	iv.invWatch.notify(inv.ID)
 	progress := func(ev journeys.Event) { iv.progress(inv, ev) }
 	ids, err := iv.s.o.Starter.Run(iv.s.ctx, inv.Request.Release, inv.Request.BaseURL, inv.cells, progress)
 	iv.claim(inv, ids)
@@ -348,9 +342,9 @@ func (iv *invocations) finish(inv *invocation, state, msg string) {
 			iv.s.log.Error("mark interrupted runs", "runs", runs, "err", err)
 		}
 	}
-	iv.notifyInv(inv.ID)
+	iv.invWatch.notify(inv.ID)
 	for _, id := range runs {
-		iv.notifyRun(id)
+		iv.runWatch.notify(id)
 	}
 }
 
@@ -393,9 +387,9 @@ func (iv *invocations) progress(inv *invocation, ev journeys.Event) {
 	}
 	run := c.RunID
 	iv.mu.Unlock()
-	iv.notifyInv(inv.ID)
+	iv.invWatch.notify(inv.ID)
 	if run != 0 {
-		iv.notifyRun(run)
+		iv.runWatch.notify(run)
 	}
 }
 
@@ -425,54 +419,42 @@ func (iv *invocations) runProgress(id uint) (InvocationCell, bool) {
 	return InvocationCell{}, false
 }
 
-func (iv *invocations) watchInv(id int) (chan struct{}, func()) {
+// watchers are the event streams that watch something by its id (an
+// invocation, a run): each gets a signal (never blocking) when something
+// changed, then reads a snapshot. The zero value is ready to use.
+type watchers[K comparable] struct {
+	mu sync.Mutex
+	m  map[K]map[chan struct{}]bool
+}
+
+// watch returns a channel signalled at each notify of id, and the function
+// that ends the watch.
+func (w *watchers[K]) watch(id K) (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
-	iv.mu.Lock()
-	if iv.invWatch[id] == nil {
-		iv.invWatch[id] = map[chan struct{}]bool{}
+	w.mu.Lock()
+	if w.m == nil {
+		w.m = map[K]map[chan struct{}]bool{}
 	}
-	iv.invWatch[id][ch] = true
-	iv.mu.Unlock()
+	if w.m[id] == nil {
+		w.m[id] = map[chan struct{}]bool{}
+	}
+	w.m[id][ch] = true
+	w.mu.Unlock()
 	return ch, func() {
-		iv.mu.Lock()
-		delete(iv.invWatch[id], ch)
-		if len(iv.invWatch[id]) == 0 {
-			delete(iv.invWatch, id)
+		w.mu.Lock()
+		delete(w.m[id], ch)
+		if len(w.m[id]) == 0 {
+			delete(w.m, id)
 		}
-		iv.mu.Unlock()
+		w.mu.Unlock()
 	}
 }
 
-func (iv *invocations) watchRun(id uint) (chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
-	iv.mu.Lock()
-	if iv.runWatch[id] == nil {
-		iv.runWatch[id] = map[chan struct{}]bool{}
-	}
-	iv.runWatch[id][ch] = true
-	iv.mu.Unlock()
-	return ch, func() {
-		iv.mu.Lock()
-		delete(iv.runWatch[id], ch)
-		if len(iv.runWatch[id]) == 0 {
-			delete(iv.runWatch, id)
-		}
-		iv.mu.Unlock()
-	}
-}
-
-func (iv *invocations) notifyInv(id int) {
-	iv.mu.Lock()
-	defer iv.mu.Unlock()
-	for ch := range iv.invWatch[id] {
-		signal(ch)
-	}
-}
-
-func (iv *invocations) notifyRun(id uint) {
-	iv.mu.Lock()
-	defer iv.mu.Unlock()
-	for ch := range iv.runWatch[id] {
+// notify signals the watchers of id.
+func (w *watchers[K]) notify(id K) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for ch := range w.m[id] {
 		signal(ch)
 	}
 }

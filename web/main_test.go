@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -177,6 +178,21 @@ func serve(t *testing.T, s *Server) string {
 		ts.Close()
 	})
 	return ts.URL
+}
+
+// serveOn runs s.Serve on a free loopback port. It returns the port's
+// address (host:port), the function that ends Serve's context and the
+// channel that receives what Serve returns.
+func serveOn(t *testing.T, s *Server) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	return ln.Addr().String(), cancel, served
 }
 
 // near reports whether two numbers differ by less than eps.

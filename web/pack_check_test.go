@@ -55,10 +55,7 @@ func TestPackCompleteness(t *testing.T) {
 	}
 
 	base := serve(t, s)
-	ctx := tab(t, 60*time.Second)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?release="+release)); err != nil {
-		t.Fatal(err)
-	}
+	ctx := tab(t, base+"/?release="+release, 60*time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#pack"))); err != nil {
 		t.Fatal(err)
 	}

@@ -179,47 +179,40 @@ func langLabel(code string) string {
 	return code
 }
 
-// statusIcon is the symbol shown next to a status, so that status is never
-// told by colour alone.
-func statusIcon(status string) string {
+// statusLook is how a status is shown: its symbol, so that status is
+// never told by colour alone, and its word.
+func statusLook(status string) (icon, text string) {
 	switch status {
-	case journeyproof.StatusPassed, stateDone:
-		return "✓"
+	case journeyproof.StatusPassed:
+		return "✓", "Passed"
 	case journeyproof.StatusFailed:
-		return "✗"
+		return "✗", "Failed"
 	case journeyproof.StatusRunning:
-		return "◐"
+		return "◐", "Running"
 	case journeyproof.StatusInterrupted:
-		return "⏸"
+		return "⏸", "Interrupted"
 	case stateMissing:
-		return "!"
+		return "!", "Missing"
+	case stateNotInMatrix:
+		return "–", "Not in matrix"
 	case stateQueued:
-		return "…"
+		return "…", "Queued"
+	case stateDone:
+		return "✓", "Done"
 	}
-	return "–"
+	return "–", status
+}
+
+// statusIcon is the symbol shown next to a status.
+func statusIcon(status string) string {
+	icon, _ := statusLook(status)
+	return icon
 }
 
 // statusText is the word shown for a status.
 func statusText(status string) string {
-	switch status {
-	case journeyproof.StatusPassed:
-		return "Passed"
-	case journeyproof.StatusFailed:
-		return "Failed"
-	case journeyproof.StatusRunning:
-		return "Running"
-	case journeyproof.StatusInterrupted:
-		return "Interrupted"
-	case stateMissing:
-		return "Missing"
-	case stateNotInMatrix:
-		return "Not in matrix"
-	case stateQueued:
-		return "Queued"
-	case stateDone:
-		return "Done"
-	}
-	return status
+	_, text := statusLook(status)
+	return text
 }
 
 // queryString builds "?k=v&..." from pairs, leaving out empty values.

@@ -4,9 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -170,10 +168,7 @@ func (s *Server) Review(req ReviewRequest, who string) (*recordings.Review, erro
 
 func (s *Server) apiReview(c *gin.Context) {
 	var req ReviewRequest
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 1<<14))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with baseRun, headRun, change, decision and, optionally, note: "+oneLine(err.Error()))
+	if !s.readJSON(c, &req, 1<<14, "baseRun, headRun, change, decision and, optionally, note") {
 		return
 	}
 	r, err := s.Review(req, s.reviewer(c).Name)
@@ -306,10 +301,7 @@ type rollbackRequest struct {
 
 func (s *Server) apiRollback(c *gin.Context) {
 	var req rollbackRequest
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 1<<13))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.fail(c, http.StatusBadRequest, "the body must be a JSON object with journey and, optionally, to and note: "+oneLine(err.Error()))
+	if !s.readJSON(c, &req, 1<<13, "journey and, optionally, to and note") {
 		return
 	}
 	a, err := s.store.Rollback(req.Journey, req.To, s.reviewer(c).Name, cleanText(req.Note, maxNoteLength))
@@ -326,8 +318,5 @@ func (s *Server) apiBaselineHistory(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	if hist == nil {
-		hist = []recordings.Approval{}
-	}
-	c.JSON(http.StatusOK, gin.H{"history": hist})
+	c.JSON(http.StatusOK, gin.H{"history": nonNil(hist)})
 }

@@ -56,19 +56,6 @@ func runReviewRelease(t *testing.T) {
 	}
 }
 
-// tabAt opens a tab with a viewport of w x h CSS px.
-func tabAt(t *testing.T, w, h int64, timeout time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser.Context())
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
-		t.Fatal(err)
-	}
-	tctx, tcancel := context.WithTimeout(ctx, timeout)
-	t.Cleanup(tcancel)
-	return tctx
-}
-
 // key presses a key on the page as a person does (keydown, char, keyup).
 func key(t *testing.T, ctx context.Context, k string) {
 	t.Helper()
@@ -116,12 +103,9 @@ func TestE2EReviewQueue(t *testing.T) {
 	}
 	s := newServer(t, Options{Reviewer: "qa-alice", ReviewerSource: "given with --by"})
 	base := serve(t, s)
-	ctx := tab(t, 3*time.Minute)
 
 	// The first baseline: nothing to compare with, so one click approves it.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/compare?head="+release)); err != nil {
-		t.Fatal(err)
-	}
+	ctx := tab(t, base+"/compare?head="+release, 3*time.Minute)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`section.empty form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".banner"))); err != nil {
 		t.Fatal(err)
 	}
@@ -130,9 +114,7 @@ func TestE2EReviewQueue(t *testing.T) {
 	}
 
 	// The head against the baseline: a queue of changes, one shown at a time.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/compare?head="+reviewRelease)); err != nil {
-		t.Fatal(err)
-	}
+	navigate(t, ctx, base+"/compare?head="+reviewRelease)
 	waitFor(t, ctx, `document.body.classList.contains("js-review")`, 10*time.Second)
 	q := readQueue(t, ctx)
 	n := len(q.Decisions)
@@ -265,9 +247,7 @@ func TestE2EReviewQueue(t *testing.T) {
 		t.Errorf("login's history: %+v", hist)
 	}
 	if *update {
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/compare?head="+reviewRelease+"&base="+release)); err != nil {
-			t.Fatal(err)
-		}
+		navigate(t, ctx, base+"/compare?head="+reviewRelease+"&base="+release)
 		writeScreen(t, ctx, "compare")
 	}
 }
@@ -299,10 +279,7 @@ func TestE2EStickyVideo(t *testing.T) {
 		last := v.Video.Chapters[len(v.Video.Chapters)-1]
 		for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
 			t.Run(fmt.Sprintf("%s/%d", run.name, size[0]), func(t *testing.T) {
-				ctx := tabAt(t, size[0], size[1], time.Minute)
-				if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/runs/%d", base, run.id))); err != nil {
-					t.Fatal(err)
-				}
+				ctx := tabAt(t, size[0], size[1], fmt.Sprintf("%s/runs/%d", base, run.id), time.Minute)
 				waitFor(t, ctx, `document.querySelector("#video").readyState >= 1`, 30*time.Second)
 				eval[bool](t, ctx, `(() => { document.querySelector("#video").muted = true; window.scrollTo(0, document.documentElement.scrollHeight); return true })()`)
 				sel := fmt.Sprintf(`#step-%d .seek`, last.Step)
@@ -370,10 +347,7 @@ func TestE2EStartSeveralAndLiveCoverage(t *testing.T) {
 			break
 		}
 	}
-	cov := tab(t, 4*time.Minute)
-	if err := chromedp.Do(cov, chromedp.Navigate(base+"/?release="+rel)); err != nil {
-		t.Fatal(err)
-	}
+	cov := tab(t, base+"/?release="+rel, 4*time.Minute)
 	waitFor(t, cov, `document.querySelector("#coverage-live.on") !== null`, 10*time.Second)
 	eval[bool](t, cov, `(() => { window.notReloaded = true; return true })()`)
 	if !eval[bool](t, cov, `document.querySelector('td[data-journey="xss"][data-lang="en"][data-device="desktop"].state-missing') !== null`) {
@@ -381,10 +355,7 @@ func TestE2EStartSeveralAndLiveCoverage(t *testing.T) {
 	}
 
 	// The start form: choose two journeys.
-	form := tab(t, 4*time.Minute)
-	if err := chromedp.Do(form, chromedp.Navigate(base+"/start")); err != nil {
-		t.Fatal(err)
-	}
+	form := tab(t, base+"/start", 4*time.Minute)
 	eval[bool](t, form, `(() => { const j = document.querySelector("#journey");
 		for (const o of j.options) o.selected = o.value === "quick" || o.value === "xss";
 		j.dispatchEvent(new Event("change")); return true })()`)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -262,14 +261,8 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	addr, cancel, served := serveOn(t, s)
+	base := "http://" + addr
 	resp, err := http.Get(base + "/api/releases")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /api/releases: %v %v", resp, err)

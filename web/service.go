@@ -191,10 +191,7 @@ func (s *Server) knownJourneys() ([]journeyInfo, error) {
 // Releases lists the release labels, newest first.
 func (s *Server) Releases() ([]recordings.Release, error) {
 	rels, err := s.store.Releases()
-	if rels == nil {
-		rels = []recordings.Release{}
-	}
-	return rels, err
+	return nonNil(rels), err
 }
 
 // Coverage builds the coverage matrix of a release: each cell shows the
@@ -693,10 +690,7 @@ func (s *Server) Journeys() ([]JourneyView, error) {
 	out := make([]JourneyView, 0, len(js))
 	for _, j := range js {
 		v := JourneyView{ID: j.ID, Name: j.Name, Service: j.Service, Process: j.Process, Description: j.Description, File: j.File,
-			Source: j.Source, Languages: nonNil(j.Languages), Devices: nonNil(j.Devices), Steps: j.Steps, Runnable: j.Runnable}
-		if v.Steps == nil {
-			v.Steps = []JourneyStep{}
-		}
+			Source: j.Source, Languages: nonNil(j.Languages), Devices: nonNil(j.Devices), Steps: nonNil(j.Steps), Runnable: j.Runnable}
 		runs, total, err := s.store.Runs(recordings.RunFilter{Journey: j.ID, Limit: 1})
 		if err != nil {
 			return nil, err
@@ -711,9 +705,11 @@ func (s *Server) Journeys() ([]JourneyView, error) {
 	return out, nil
 }
 
-func nonNil(s []string) []string {
+// nonNil returns s, or an empty slice when s is nil, so that a list is
+// [] in JSON and never null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
