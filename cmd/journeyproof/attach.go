@@ -22,13 +22,14 @@ func cmdAttach(ctx context.Context, env *cli, args []string) int {
 	by := fs.String("by", defaultReviewer(), "who attaches it (default: env JOURNEYPROOF_BY, else the user name)")
 	note := fs.String("note", "", "a note shown with the recording")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	pos, done, code := parseFlags(env, fs, args)
+	pos, done, code := parseArgs(env, fs, args, func(pos []string) string {
+		if len(pos) != 1 || *phone == "" {
+			return "give one run and a file; usage: journeyproof attach RUN --phone-video FILE"
+		}
+		return ""
+	})
 	if done {
 		return code
-	}
-	if len(pos) != 1 || *phone == "" {
-		fmt.Fprintln(env.stderr, "journeyproof attach: give one run and a file; usage: journeyproof attach RUN --phone-video FILE")
-		return exitUsage
 	}
 	id, err := strconv.ParseUint(strings.TrimPrefix(pos[0], "#"), 10, 64)
 	if err != nil || id == 0 {

@@ -70,13 +70,8 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 	if sub == "rollback" {
 		to = fs.Uint("to", 0, "the approval id to return to (see baseline history; default: the one before the current)")
 	}
-	pos, done, code := parseFlags(env, fs, args[1:])
-	if done {
+	if _, done, code := parseArgs(env, fs, args[1:], noArgs("")); done {
 		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintf(env.stderr, "journeyproof baseline %s: unexpected argument %q\n", sub, pos[0])
-		return exitUsage
 	}
 	if sub == "set" && *release == "" {
 		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")

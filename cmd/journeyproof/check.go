@@ -27,13 +27,9 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the page to load and settle, for --wait-for, and for the iAM Smart entry before it is reported absent")
 	waitFor := fs.String("wait-for", "", "wait until this selector is visible before checking (CSS, XPath, aria/, text/, or with \" >> \" into frames and shadow roots)")
-	pos, done, code := parseFlags(env, fs, args)
+	pos, done, code := parseArgs(env, fs, args, exactArgs(1, "expected exactly one URL; usage: journeyproof check [flags] URL"))
 	if done {
 		return code
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(env.stderr, "journeyproof check: expected exactly one URL; usage: journeyproof check [flags] URL")
-		return exitUsage
 	}
 	target := pos[0]
 	if err := journeys.CheckBaseURL(target); err != nil {

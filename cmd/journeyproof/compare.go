@@ -30,13 +30,10 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report to this file")
 	sf := addStoreFlags(fs)
-	pos, done, code := parseFlags(env, fs, args)
-	if done {
+	if _, done, code := parseArgs(env, fs, args, noArgs("; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)")); done {
 		return code
 	}
 	switch {
-	case len(pos) > 0:
-		return usageError(env, "compare", fmt.Sprintf("unexpected argument %q; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)", pos[0]))
 	case *head == "" && *headRun == 0:
 		return usageError(env, "compare", "give the head: --head NAME or --head-run ID")
 	case *head != "" && *headRun != 0:

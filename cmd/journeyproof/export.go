@@ -38,14 +38,10 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
 	sf := addStoreFlags(fs)
 	service := fs.String("service", "", "service file; when it gives an origin, the pack gets its preflight (preflight.json, Readiness in report.html) (default: ./journeyproof.yaml when it exists)")
-	pos, done, code := parseFlags(env, fs, args)
-	if done {
+	if _, done, code := parseArgs(env, fs, args, noArgs("; give the pack's file name with -o")); done {
 		return code
 	}
 	switch {
-	case len(pos) > 0:
-		fmt.Fprintf(env.stderr, "journeyproof export: unexpected argument %q; give the pack's file name with -o\n", pos[0])
-		return exitUsage
 	case *release == "":
 		fmt.Fprintln(env.stderr, "journeyproof export: no release given; usage: journeyproof export --release NAME -o PACK.zip")
 		return exitUsage
@@ -176,16 +172,12 @@ func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 			"Exit 0 only when the pack is intact (and the signature valid), 1 when not, 2 for bad usage.")
 	pubFlag := fs.String("pub", envOr("JOURNEYPROOF_PUB_KEY", ""), "Ed25519 public key (from journeyproof keygen) to check the signature with")
 	digestFlag := fs.String("digest", "", "the manifest digest export printed (sha256:HEX); the pack must have exactly this manifest")
-	pos, done, code := parseFlags(env, fs, args)
+	pos, done, code := parseArgs(env, fs, args, exactArgs(1, "give one pack; usage: journeyproof verify-pack PACK.zip [--pub KEY]"))
 	if done {
 		return code
 	}
 	if *digestFlag != "" && !strings.HasPrefix(*digestFlag, "sha256:") {
 		*digestFlag = "sha256:" + *digestFlag
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(env.stderr, "journeyproof verify-pack: give one pack; usage: journeyproof verify-pack PACK.zip [--pub KEY]")
-		return exitUsage
 	}
 	var pub ed25519.PublicKey
 	if *pubFlag != "" {

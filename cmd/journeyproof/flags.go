@@ -58,3 +58,54 @@ func parseFlags(env *cli, fs *flag.FlagSet, args []string) (pos []string, done b
 		args = rest[1:]
 	}
 }
+
+// positional checks a command's positional arguments, as cobra's Args
+// does: it returns what is wrong with them as the command's bad-usage
+// line, or "" when they are right.
+type positional func(pos []string) string
+
+// exactArgs wants n positional arguments; else the bad-usage line is msg.
+func exactArgs(n int, msg string) positional {
+	return func(pos []string) string {
+		if len(pos) != n {
+			return msg
+		}
+		return ""
+	}
+}
+
+// minArgs wants at least n positional arguments; else the bad-usage line
+// is msg.
+func minArgs(n int, msg string) positional {
+	return func(pos []string) string {
+		if len(pos) < n {
+			return msg
+		}
+		return ""
+	}
+}
+
+// noArgs wants no positional argument; the bad-usage line names the first
+// one given, followed by hint (such as "; usage: ...").
+func noArgs(hint string) positional {
+	return func(pos []string) string {
+		if len(pos) > 0 {
+			return fmt.Sprintf("unexpected argument %q", pos[0]) + hint
+		}
+		return ""
+	}
+}
+
+// parseArgs is parseFlags followed by the check want of the positional
+// arguments: on bad ones it prints the bad-usage line of the command and
+// stops with the exit code of bad usage.
+func parseArgs(env *cli, fs *flag.FlagSet, args []string, want positional) (pos []string, done bool, code int) {
+	pos, done, code = parseFlags(env, fs, args)
+	if done {
+		return nil, true, code
+	}
+	if msg := want(pos); msg != "" {
+		return nil, true, usageError(env, fs.Name(), msg)
+	}
+	return pos, false, exitOK
+}

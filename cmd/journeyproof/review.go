@@ -29,13 +29,10 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	threshold := fs.Float64("threshold", 0.1, "colour threshold of the image diff, 0 to 1")
 	maxPixels := fs.Int("max-diff-pixels", 0, "a step is over the limit when more pixels than this differ (default: any)")
 	sf := addStoreFlags(fs)
-	pos, done, code := parseFlags(env, fs, args)
-	if done {
+	if _, done, code := parseArgs(env, fs, args, noArgs("")); done {
 		return code
 	}
 	switch {
-	case len(pos) > 0:
-		return usageError(env, "review", fmt.Sprintf("unexpected argument %q", pos[0]))
 	case *head == "":
 		return usageError(env, "review", "give the head release: --head NAME")
 	case strings.Contains(","+*accept+",", ",all,") && strings.Contains(","+*reject+",", ",all,"):

@@ -36,13 +36,9 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "exit 1 when an unwaived finding is at or above this severity: error, warning or never (env JOURNEYPROOF_FAIL_ON)")
 	junit := fs.String("junit", "", "also write JUnit XML to this file: one test case per cell, a failure per finding at or above --fail-on")
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox (only without --base-url)")
-	files, done, code := parseFlags(env, fs, args)
+	files, done, code := parseArgs(env, fs, args, minArgs(1, "no journey file given; usage: journeyproof run [flags] FILE..."))
 	if done {
 		return code
-	}
-	if len(files) == 0 {
-		fmt.Fprintln(env.stderr, "journeyproof run: no journey file given; usage: journeyproof run [flags] FILE...")
-		return exitUsage
 	}
 	if err := evidence.check(); err != nil {
 		errorLine(env, err)
