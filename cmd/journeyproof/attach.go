@@ -33,8 +33,7 @@ func cmdAttach(ctx context.Context, env *cli, args []string) int {
 	}
 	id, err := strconv.ParseUint(strings.TrimPrefix(pos[0], "#"), 10, 64)
 	if err != nil || id == 0 {
-		fmt.Fprintf(env.stderr, "journeyproof attach: %q is not a run id; expected a number such as 12 (the web app's /runs lists them)\n", pos[0])
-		return exitUsage
+		return usageError(env, "attach", fmt.Sprintf("%q is not a run id; expected a number such as 12 (the web app's /runs lists them)", pos[0]))
 	}
 	probe, err := probeVideo(ctx, *phone)
 	if err != nil {
@@ -52,8 +51,7 @@ func cmdAttach(ctx context.Context, env *cli, args []string) int {
 		By: *by, Note: *note}
 	if err := store.Attach(*phone, a); err != nil {
 		if errors.Is(err, recordings.ErrNotFound) {
-			fmt.Fprintf(env.stderr, "journeyproof attach: run %d is not in the store %s\n", id, absPath(store.Dir()))
-			return exitUsage
+			return usageError(env, "attach", fmt.Sprintf("run %d is not in the store %s", id, absPath(store.Dir())))
 		}
 		errorLine(env, err)
 		return exitFailed

@@ -45,8 +45,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		"rollback": "Makes the release of an earlier approval the baseline again (by default the approval before the current one) and records it.",
 	}
 	if len(args) == 0 || (subs[args[0]] == "" && args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
-		fmt.Fprintln(env.stderr, "journeyproof baseline: usage: journeyproof baseline set|list|history|rollback [flags]; see journeyproof baseline -h")
-		return exitUsage
+		return usageError(env, "baseline", "usage: journeyproof baseline set|list|history|rollback [flags]; see journeyproof baseline -h")
 	}
 	if subs[args[0]] == "" {
 		fmt.Fprintln(env.stdout, baselineUsage)
@@ -74,8 +73,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	if sub == "set" && *release == "" {
-		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")
-		return exitUsage
+		return usageError(env, "baseline set", "give the release to approve: --release NAME")
 	}
 	store, code := sf.openFor(env)
 	if store == nil {
@@ -87,8 +85,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		a, err := store.Approve(*release, *journey, recordings.Approval{By: *by, Note: *note})
 		if err != nil {
 			if errors.Is(err, recordings.ErrNotFound) {
-				fmt.Fprintf(env.stderr, "journeyproof baseline set: release %q has no runs; run it first or pick one of 'journeyproof baseline list'\n", *release)
-				return exitUsage
+				return usageError(env, "baseline set", fmt.Sprintf("release %q has no runs; run it first or pick one of 'journeyproof baseline list'", *release))
 			}
 			errorLine(env, err)
 			return exitFailed
@@ -99,8 +96,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		a, err := store.Rollback(*journey, *to, *by, *note)
 		if err != nil {
 			if errors.Is(err, recordings.ErrNotFound) || errors.Is(err, recordings.ErrNoEarlierApproval) {
-				fmt.Fprintf(env.stderr, "journeyproof baseline rollback: %s; see 'journeyproof baseline history'\n", err)
-				return exitUsage
+				return usageError(env, "baseline rollback", fmt.Sprintf("%s; see 'journeyproof baseline history'", err))
 			}
 			errorLine(env, err)
 			return exitFailed

@@ -37,12 +37,10 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *device != "desktop" && *device != "mobile" {
-		fmt.Fprintf(env.stderr, "journeyproof check: --device must be desktop or mobile, not %q\n", *device)
-		return exitUsage
+		return usageError(env, "check", fmt.Sprintf("--device must be desktop or mobile, not %q", *device))
 	}
 	if !journeyproof.IsLanguage(*lang) {
-		fmt.Fprintf(env.stderr, "journeyproof check: --lang must be one of %s, not %q\n", strings.Join(journeyproof.Languages(), ", "), *lang)
-		return exitUsage
+		return usageError(env, "check", fmt.Sprintf("--lang must be one of %s, not %q", strings.Join(journeyproof.Languages(), ", "), *lang))
 	}
 	pack, err := engine.LoadPack(*rules)
 	if err != nil {
@@ -62,8 +60,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	}
 	findings, err := checkPageWaiting(ctx, b, pack, target, proc, *lang, *device, *trigger, *timeout, *waitFor)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof check: could not load %s: %s\n", target, strings.Join(strings.Fields(err.Error()), " "))
-		return exitUsage
+		return usageError(env, "check", fmt.Sprintf("could not load %s: %s", target, strings.Join(strings.Fields(err.Error()), " ")))
 	}
 	errorsFound := 0
 	for _, f := range findings {

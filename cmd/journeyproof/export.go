@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -43,23 +42,16 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	}
 	switch {
 	case *release == "":
-		fmt.Fprintln(env.stderr, "journeyproof export: no release given; usage: journeyproof export --release NAME -o PACK.zip")
-		return exitUsage
+		return usageError(env, "export", "no release given; usage: journeyproof export --release NAME -o PACK.zip")
 	case *out == "":
-		fmt.Fprintln(env.stderr, "journeyproof export: no output file given; usage: journeyproof export --release NAME -o PACK.zip")
-		return exitUsage
+		return usageError(env, "export", "no output file given; usage: journeyproof export --release NAME -o PACK.zip")
 	case *hold < 0 || *hold > time.Minute:
-		fmt.Fprintf(env.stderr, "journeyproof export: --hold %s: give a duration from 0s to 1m, such as 2s\n", *hold)
-		return exitUsage
+		return usageError(env, "export", fmt.Sprintf("--hold %s: give a duration from 0s to 1m, such as 2s", *hold))
 	}
-	var key ed25519.PrivateKey
-	if *signKey != "" {
-		k, err := pack.LoadPrivateKey(*signKey)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		key = k
+	key, err := loadKey(*signKey, pack.LoadPrivateKey)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	rulePack, err := engine.LoadPack(*rules)
 	if err != nil {
@@ -153,6 +145,16 @@ func packRuleIDs(p *verifier.Pack) []string {
 	return ids
 }
 
+// loadKey reads the key file a flag names with load, or returns no key
+// when the flag is not given.
+func loadKey[K any](path string, load func(string) (K, error)) (K, error) {
+	if path == "" {
+		var none K
+		return none, nil
+	}
+	return load(path)
+}
+
 func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:
@@ -179,14 +181,10 @@ func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 	if *digestFlag != "" && !strings.HasPrefix(*digestFlag, "sha256:") {
 		*digestFlag = "sha256:" + *digestFlag
 	}
-	var pub ed25519.PublicKey
-	if *pubFlag != "" {
-		k, err := pack.LoadPublicKey(*pubFlag)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		pub = k
+	pub, err := loadKey(*pubFlag, pack.LoadPublicKey)
+	if err != nil {
+		errorLine(env, err)
+		return exitUsage
 	}
 	res, err := pack.Verify(pos[0], pub)
 	if err != nil {
@@ -248,12 +246,10 @@ func cmdKeygen(ctx context.Context, env *cli, args []string) int {
 	if *dir == "" && len(pos) == 1 {
 		*dir = pos[0]
 	} else if len(pos) > 0 {
-		fmt.Fprintf(env.stderr, "journeyproof keygen: unexpected argument %q; usage: journeyproof keygen -o DIR\n", pos[0])
-		return exitUsage
+		return usageError(env, "keygen", fmt.Sprintf("unexpected argument %q; usage: journeyproof keygen -o DIR", pos[0]))
 	}
 	if *dir == "" {
-		fmt.Fprintln(env.stderr, "journeyproof keygen: no folder given; usage: journeyproof keygen -o DIR")
-		return exitUsage
+		return usageError(env, "keygen", "no folder given; usage: journeyproof keygen -o DIR")
 	}
 	priv, pubPath, err := pack.GenerateKey(*dir)
 	if err != nil {

@@ -35,8 +35,7 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 	}
 	data, err := os.ReadFile(pos[0])
 	if err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof import: %v\n", err)
-		return exitUsage
+		return usageError(env, "import", fmt.Sprint(err))
 	}
 	res, err := recorder.Convert(data, recorder.Options{
 		File: pos[0], BaseURL: *baseURL, Process: *process,
@@ -54,8 +53,7 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 		return exitOK
 	}
 	if err := os.WriteFile(*out, res.YAML, 0o644); err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof import: %v\n", errors.Unwrap(err))
-		return exitUsage
+		return usageError(env, "import", fmt.Sprint(errors.Unwrap(err)))
 	}
 	trig := "no trigger step"
 	for _, s := range res.Journey.Steps {

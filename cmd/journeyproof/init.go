@@ -17,8 +17,7 @@ func cmdInit(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	if err := writeNew(*out, []byte(journeys.StarterService)); err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof init: %v\n", err)
-		return exitUsage
+		return usageError(env, "init", fmt.Sprint(err))
 	}
 	fmt.Fprintf(env.stdout, "wrote %s: set the name, origin, callbacks and journey files, then run journeyproof preflight\n", *out)
 	return exitOK

@@ -39,8 +39,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *release != "" && cfg.Service == "" {
-		fmt.Fprintln(env.stderr, "journeyproof preflight: --release compares the redirectURIs with the service file's callbacks; give --service FILE (or run in the folder of journeyproof.yaml)")
-		return exitUsage
+		return usageError(env, "preflight", "--release compares the redirectURIs with the service file's callbacks; give --service FILE (or run in the folder of journeyproof.yaml)")
 	}
 	if *release != "" {
 		store, err := sf.open()
@@ -58,8 +57,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 	}
 	rep, err := (&preflight.Checker{Timeout: *timeout}).Run(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof preflight: %v\n", err)
-		return exitUsage
+		return usageError(env, "preflight", fmt.Sprint(err))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.stdout)

@@ -45,8 +45,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *parallel < 1 {
-		fmt.Fprintln(env.stderr, "journeyproof run: --parallel must be at least 1")
-		return exitUsage
+		return usageError(env, "run", "--parallel must be at least 1")
 	}
 	if err := recordings.CheckFailOn(*failOn); err != nil {
 		errorLine(env, err)
@@ -70,8 +69,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if len(cells) == 0 {
-		fmt.Fprintln(env.stderr, "journeyproof run: no cell to run: --lang and --device leave nothing of the journeys' matrices")
-		return exitUsage
+		return usageError(env, "run", "no cell to run: --lang and --device leave nothing of the journeys' matrices")
 	}
 	base := *baseURL
 	if base == "" {

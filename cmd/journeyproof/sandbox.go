@@ -16,8 +16,7 @@ func cmdSandbox(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	if *timeout <= 0 {
-		fmt.Fprintln(env.stderr, "journeyproof sandbox: --request-timeout must be positive, such as 30s or 2m")
-		return exitUsage
+		return usageError(env, "sandbox", "--request-timeout must be positive, such as 30s or 2m")
 	}
 	url, stop, err := startSandboxWith(*addr, sandbox.Options{Defects: splitList(*defects), RequestTimeout: *timeout})
 	if err != nil {

@@ -53,8 +53,7 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if *parallel < 1 {
-		fmt.Fprintln(env.stderr, "journeyproof serve: --parallel must be at least 1")
-		return exitUsage
+		return usageError(env, "serve", "--parallel must be at least 1")
 	}
 	js, err := runnableJourneys(splitList(*files))
 	if err != nil {

@@ -40,8 +40,7 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 		}
 	}
 	if *concurrency < 1 {
-		fmt.Fprintln(env.stderr, "journeyproof worker: --concurrency must be at least 1")
-		return exitUsage
+		return usageError(env, "worker", "--concurrency must be at least 1")
 	}
 	if err := recordings.CheckDBURL(sf.url()); err != nil {
 		errorLine(env, err)
