@@ -19,7 +19,7 @@ import (
 func cmdAttach(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "attach", "RUN --phone-video FILE [--by NAME] [--note TEXT]", "Attaches a person's screen recording of the iAM Smart app to a run (the phone side that a real\nintegration environment cannot show in the browser). The file is stored by its SHA-256, shown on the\nrun's page beside the browser video and placed in the evidence pack next to it.\nExit 0 attached, 2 bad usage, an unknown run or a file that is not a video.")
 	phone := fs.String("phone-video", "", "the phone recording: a video file (MP4, MOV or WebM)")
-	by := fs.String("by", defaultReviewer(), "who attaches it (default: env JOURNEYPROOF_BY, else the user name)")
+	by := byFlag(fs, "who attaches it")
 	note := fs.String("note", "", "a note shown with the recording")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
 	pos, done, code := parseArgs(env, fs, args, func(pos []string) string {

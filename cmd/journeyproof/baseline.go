@@ -63,7 +63,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		release = fs.String("release", "", "release to approve (required)")
 	}
 	if sub == "set" || sub == "rollback" {
-		by = fs.String("by", defaultReviewer(), "who approves (default: env JOURNEYPROOF_BY, else the user name)")
+		by = byFlag(fs, "who approves")
 		note = fs.String("note", "", "a note kept with the approval")
 	}
 	if sub == "rollback" {

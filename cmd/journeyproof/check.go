@@ -22,7 +22,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	device := fs.String("device", "desktop", "desktop or mobile")
 	lang := fs.String("lang", "en", "language of the page: en, zh-HK or zh-CN")
 	process := fs.String("process", "", "business process of the page: authentication, form-filling or signing (default: any)")
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
+	rules := rulesFlag(fs, rulesHelp)
 	trigger := fs.Bool("trigger", true, "treat the page as the screen that triggers iAM Smart")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the page to load and settle, for --wait-for, and for the iAM Smart entry before it is reported absent")

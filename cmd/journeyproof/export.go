@@ -34,7 +34,7 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	hold := fs.Duration("hold", pack.DefaultHold, "how long each step's settled screen stays in the submission videos")
 	noRenditions := fs.Bool("no-renditions", false, "leave the submission videos out (the raw recordings stay)")
 	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
+	rules := rulesFlag(fs, "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
 	sf := addStoreFlags(fs)
 	service := fs.String("service", "", "service file; when it gives an origin, the pack gets its preflight (preflight.json, Readiness in report.html) (default: ./journeyproof.yaml when it exists)")
 	if _, done, code := parseArgs(env, fs, args, noArgs("; give the pack's file name with -o")); done {

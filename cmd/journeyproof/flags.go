@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime"
 )
 
 // newFlags makes a command's flag set; usage is the synopsis after the
@@ -17,6 +18,27 @@ func newFlags(env *cli, name, synopsis, about string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// rulesHelp is the help of --rules in the commands that check pages.
+const rulesHelp = "rule pack YAML replacing the embedded iamsmart pack"
+
+// rulesFlag adds --rules, the rule pack YAML a command uses instead of the
+// embedded iamsmart pack (default JOURNEYPROOF_RULES); help says what for.
+func rulesFlag(fs *flag.FlagSet, help string) *string {
+	return fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), help)
+}
+
+// parallelFlag adds --parallel, how many cells a command runs at once
+// (default: one per CPU).
+func parallelFlag(fs *flag.FlagSet) *int {
+	return fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+}
+
+// byFlag adds --by, who a decision is recorded under; who says what the
+// command records, such as "who approves".
+func byFlag(fs *flag.FlagSet, who string) *string {
+	return fs.String("by", defaultReviewer(), who+" (default: env JOURNEYPROOF_BY, else the user name)")
 }
 
 // usageError prints msg as the bad-usage line of the command name and

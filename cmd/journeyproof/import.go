@@ -23,7 +23,7 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 	out := fs.String("o", "", "write the journey here (default: standard output)")
 	baseURL := fs.String("base-url", "", "URLs under this origin become relative (default: the origin of the recording's first navigation)")
 	process := fs.String("process", "", "business process: authentication, form-filling or signing (default: from the trigger's request or label)")
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack whose authorisation patterns and entry labels tell the trigger (default: the embedded iamsmart pack)")
+	rules := rulesFlag(fs, "rule pack whose authorisation patterns and entry labels tell the trigger (default: the embedded iamsmart pack)")
 	pos, done, code := parseArgs(env, fs, args, exactArgs(1, "expected one recording; usage: journeyproof import RECORDING.json [-o journey.yaml]"))
 	if done {
 		return code

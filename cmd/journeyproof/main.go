@@ -136,6 +136,16 @@ func splitList(s string) []string {
 	return out
 }
 
+// flagOrEnv returns a flag's value when it is given, else the
+// JOURNEYPROOF_* variable name, else def; unlike a flag default, the
+// variable's value is never printed by -h.
+func flagOrEnv(flag, name, def string) string {
+	if flag != "" {
+		return flag
+	}
+	return envOr(name, def)
+}
+
 // envOr returns the JOURNEYPROOF_* variable or the default.
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {

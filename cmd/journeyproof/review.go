@@ -22,7 +22,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	head := fs.String("head", "", "head release (required)")
 	accept := fs.String("accept", "", "changes to accept: numbers or keys, comma-separated, or all")
 	reject := fs.String("reject", "", "changes to reject: numbers or keys, comma-separated, or all")
-	by := fs.String("by", defaultReviewer(), "who decides (default: env JOURNEYPROOF_BY, else the user name)")
+	by := byFlag(fs, "who decides")
 	note := fs.String("note", "", "a note kept with each decision (and the approval)")
 	approve := fs.Bool("approve", false, "approve the head as the baseline of each journey it ran")
 	unreviewedOK := fs.Bool("unreviewed-ok", false, "with --approve: approve even with unreviewed or rejected changes")

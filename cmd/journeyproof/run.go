@@ -7,14 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
 	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/journeys"
-	"journeyproof/queue"
 	"journeyproof/recordings"
 )
 
@@ -25,13 +23,13 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	langs := fs.String("lang", "", "languages to run, comma-separated (default: each journey's matrix)")
 	devices := fs.String("device", "", "devices to run, comma-separated (default: each journey's matrix)")
 	branches := fs.String("branch", "", "paths to run, comma-separated: main and the journeys' branch names (default: every path)")
-	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+	parallel := parallelFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
 	sf := addStoreFlags(fs)
 	queued := fs.Bool("queue", false, "enqueue the cells for the workers of --db instead of running them here, and wait for them (same output, JSON, JUnit and exit codes)")
-	queueName := fs.String("queue-name", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue of --queue (env JOURNEYPROOF_QUEUE)")
+	queueName := queueFlag(fs, "queue-name", "queue of --queue (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
+	rules := rulesFlag(fs, rulesHelp)
 	evidence := addEvidenceFlags(fs, "workflow video", true)
 	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "exit 1 when an unwaived finding is at or above this severity: error, warning or never (env JOURNEYPROOF_FAIL_ON)")
 	junit := fs.String("junit", "", "also write JUnit XML to this file: one test case per cell, a failure per finding at or above --fail-on")
