@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -84,10 +83,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		for _, f := range findings {
 			out.Findings = append(out.Findings, jsonFinding{f.Rule, f.Severity, f.Message, f.Selector, f.Box})
 		}
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(out)
+		printJSON(env.stdout, out, false)
 	} else {
 		tw := newTable(env.stdout)
 		fmt.Fprintf(tw, "SEVERITY\tRULE\tSELECTOR\tMESSAGE\n")

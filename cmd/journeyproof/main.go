@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -123,6 +124,16 @@ func printTable(w io.Writer, none, header string, rows []string) {
 		fmt.Fprintln(tw, r)
 	}
 	tw.Flush()
+}
+
+// printJSON prints v as indented JSON, as every --json does; escapeHTML
+// keeps encoding/json's escaping of <, > and & (off where the values are
+// URLs and messages that people read).
+func printJSON(w io.Writer, v any, escapeHTML bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(escapeHTML)
+	return enc.Encode(v)
 }
 
 // splitList splits a comma-separated flag value.

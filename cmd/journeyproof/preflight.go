@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,10 +59,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 		return usageError(env, "preflight", fmt.Sprint(err))
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(rep)
+		printJSON(env.stdout, rep, false)
 	} else {
 		printPreflight(env.stdout, rep)
 	}

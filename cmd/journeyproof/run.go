@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -129,9 +128,7 @@ func runAndReport(ctx context.Context, env *cli, e *engine.Engine, inv engine.In
 		return exitFailed
 	}
 	if opts.asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(report)
+		printJSON(env.stdout, report, true)
 	} else {
 		printSummary(env.stdout, report, time.Since(started))
 		fmt.Fprintf(env.stdout, "Evidence: %s (release %q)\n", absPath(e.Store.Dir()), inv.Release)

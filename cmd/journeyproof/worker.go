@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -109,9 +108,7 @@ func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 		return exitFailed
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		printJSON(env.stdout, rep, true)
 		return exitOK
 	}
 	fmt.Fprintf(env.stdout, "Queue %q: %d waiting, %d waiting for a retry, %d running\n", rep.Queue, rep.Waiting, rep.Retries, rep.Running)
