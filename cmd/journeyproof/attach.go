@@ -37,13 +37,11 @@ func cmdAttach(ctx context.Context, env *cli, args []string) int {
 	}
 	probe, err := probeVideo(ctx, *phone)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	store, err := recordings.Open(dataDir(*data))
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	defer store.Close()
 	a := &recordings.Attachment{RunID: uint(id), Kind: recordings.AttachPhoneVideo, Name: filepath.Base(*phone),
@@ -53,8 +51,7 @@ func cmdAttach(ctx context.Context, env *cli, args []string) int {
 		if errors.Is(err, recordings.ErrNotFound) {
 			return usageError(env, "attach", fmt.Sprintf("run %d is not in the store %s", id, absPath(store.Dir())))
 		}
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	fmt.Fprintf(env.stdout, "attached %s to run %d as its phone recording (%s, %dx%d, %.1fs, sha256 %s)\n",
 		a.Name, id, a.ContentType, a.Width, a.Height, float64(a.DurationMS)/1000, a.SHA256[:12])

@@ -87,8 +87,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 			if errors.Is(err, recordings.ErrNotFound) {
 				return usageError(env, "baseline set", fmt.Sprintf("release %q has no runs; run it first or pick one of 'journeyproof baseline list'", *release))
 			}
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		fmt.Fprintf(env.stdout, "Baseline of %s: release %q (approval %d by %s at %s)\n", scopeName(a.JourneyID), a.Release, a.ID, a.Who(), inHKT(a.At).Format("2006-01-02 15:04:05 HKT"))
 		return exitOK
@@ -98,16 +97,14 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 			if errors.Is(err, recordings.ErrNotFound) || errors.Is(err, recordings.ErrNoEarlierApproval) {
 				return usageError(env, "baseline rollback", fmt.Sprintf("%s; see 'journeyproof baseline history'", err))
 			}
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		fmt.Fprintf(env.stdout, "Baseline of %s rolled back to release %q (approval %d); was %q\n", scopeName(a.JourneyID), a.Release, a.RollbackTo, a.Previous)
 		return exitOK
 	case "history":
 		hist, err := store.Approvals(*journey)
 		if err != nil {
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		var rows []string
 		for _, a := range hist {
@@ -120,8 +117,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 	}
 	bs, err := store.Baselines()
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	var rows []string
 	for _, b := range bs {

@@ -32,8 +32,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	}
 	target := pos[0]
 	if err := journeys.CheckBaseURL(target); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *device != "desktop" && *device != "mobile" {
 		return usageError(env, "check", fmt.Sprintf("--device must be desktop or mobile, not %q", *device))
@@ -43,13 +42,11 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	}
 	pack, err := engine.LoadPack(*rules)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	defer b.Close()
 

@@ -54,14 +54,12 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	defer store.Close()
 	if *htmlOut != "" {
 		if err := writeHTMLReport(*htmlOut, rep, store); err != nil {
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 	}
 	if *asJSON {
 		if err := printJSON(env.stdout, rep, true); err != nil {
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 	} else {
 		printComparison(env.stdout, rep)

@@ -24,27 +24,22 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	if err := recordings.CheckFailOn(*failOn); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if err := evidence.check(); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	js, err := examples.Load()
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	cells, err := journeys.Expand(js, nil, nil)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	base, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	defer stop()
 	fmt.Fprintf(env.stdout, "Sandbox at %s\n", base)

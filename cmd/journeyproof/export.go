@@ -50,48 +50,40 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	}
 	key, err := loadKey(*signKey, pack.LoadPrivateKey)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	rulePack, err := engine.LoadPack(*rules)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	dir := sf.dir()
 	if _, err := os.Stat(filepath.Join(dir, "journeyproof.db")); err != nil {
-		errorLine(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir))
-		return exitFailed
+		return errorExit(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir), exitFailed)
 	}
 	store, err := sf.open()
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	defer store.Close()
 	pre, err := exportPreflight(ctx, *service, store, *release, env.stderr)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	o := pack.Options{Store: store, Release: *release, Journeys: splitList(*journeysFlag), Langs: splitList(*langs), Devices: splitList(*devices),
 		Rules: packRuleIDs(rulePack), SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre, Hold: *hold, NoRenditions: *noRenditions}
 	svc, err := exportService(*service, store, *release)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if svc != nil {
 		if o.Expected, err = expectedJourneys(svc); err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		o.ServiceName, o.Origin = svc.Name, svc.Origin
 	}
 	sum, err := pack.Export(ctx, o, *out)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	pages := 0
 	var pdfs []string
@@ -183,13 +175,11 @@ func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 	}
 	pub, err := loadKey(*pubFlag, pack.LoadPublicKey)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	res, err := pack.Verify(pos[0], pub)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	m := res.Manifest
 	digestBad := *digestFlag != "" && !strings.EqualFold(*digestFlag, res.ManifestDigest)
@@ -261,8 +251,7 @@ func cmdKeygen(ctx context.Context, env *cli, args []string) int {
 	}
 	pub, err := pack.LoadPublicKey(pubPath)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	fmt.Fprintf(env.stdout, "Private key: %s (keep it secret; use it with export --sign-key)\nPublic key:  %s (use it with verify-pack --pub)\nFingerprint: %s\n", priv, pubPath, pack.KeyFingerprint(pub))
 	return exitOK

@@ -30,8 +30,7 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 	}
 	pack, err := engine.LoadPack(*rules)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	data, err := os.ReadFile(pos[0])
 	if err != nil {
@@ -42,8 +41,7 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 		IsAuthorization: pack.IsAuthorizeURL, IsEntryLabel: pack.IsEntryLabel,
 	})
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(env.stderr, "warning: %s\n", w)

@@ -34,8 +34,7 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 	}
 	cfg, err := preflightConfig(*service, pos, *iteCert, *prodCert)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *release != "" && cfg.Service == "" {
 		return usageError(env, "preflight", "--release compares the redirectURIs with the service file's callbacks; give --service FILE (or run in the folder of journeyproof.yaml)")
@@ -43,14 +42,12 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 	if *release != "" {
 		store, err := sf.open()
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		cfg.Redirects, err = releaseRedirects(store, *release)
 		store.Close()
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		cfg.Release = *release
 	}

@@ -51,8 +51,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	q := compare.NewQueue(rep, nil)
 	reviews, err := store.Reviews(q.Pairs())
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	q.Apply(reviews)
 	// Resolve every reference before storing anything, so a typo stores
@@ -82,8 +81,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	for _, t := range todo {
 		r := recordings.Review{BaseRunID: t.c.BaseRun, HeadRunID: t.c.HeadRun, Change: t.c.Key, Decision: t.d, By: *by, Note: *note}
 		if err := store.AddReview(&r); err != nil {
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		reviews = append(reviews, r)
 	}
@@ -100,8 +98,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 				journeys[r.Journey] = true
 				a, err := store.Approve(*head, r.Journey, q.Approval(rep, r.Journey, *by, *note))
 				if err != nil {
-					errorLine(env, err)
-					return exitFailed
+					return errorExit(env, err, exitFailed)
 				}
 				fmt.Fprintf(env.stdout, "Approved %q as the baseline of %s (approval %d by %s)\n", a.Release, a.JourneyID, a.ID, a.Who())
 			}

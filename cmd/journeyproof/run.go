@@ -38,32 +38,27 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	if err := evidence.check(); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *parallel < 1 {
 		return usageError(env, "run", "--parallel must be at least 1")
 	}
 	if err := recordings.CheckFailOn(*failOn); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if _, err := engine.LoadPack(*rules); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	js, err := journeys.LoadFiles(files)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	cells, err := journeys.Expand(js, splitList(*langs), splitList(*devices))
 	if err == nil {
 		cells, err = journeys.NarrowBranches(cells, splitList(*branches))
 	}
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if len(cells) == 0 {
 		return usageError(env, "run", "no cell to run: --lang and --device leave nothing of the journeys' matrices")
@@ -72,8 +67,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	if base == "" {
 		url, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		defer stop()
 		base = url
@@ -81,8 +75,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 			fmt.Fprintf(env.stdout, "No --base-url: running against the built-in sandbox at %s\n", base)
 		}
 	} else if err := journeys.CheckBaseURL(base); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *queued && !*asJSON {
 		fmt.Fprintf(env.stdout, "--queue: the workers of queue %q run the cells\n", *queueName)
@@ -124,8 +117,7 @@ func runAndReport(ctx context.Context, env *cli, e *engine.Engine, inv engine.In
 	}
 	report, rerr := buildReport(e.Store, inv, out, opts.failOn)
 	if rerr != nil {
-		errorLine(env, rerr)
-		return exitFailed
+		return errorExit(env, rerr, exitFailed)
 	}
 	if opts.asJSON {
 		printJSON(env.stdout, report, true)
@@ -135,8 +127,7 @@ func runAndReport(ctx context.Context, env *cli, e *engine.Engine, inv engine.In
 	}
 	if opts.junit != "" {
 		if jerr := writeJUnitFile(opts.junit, report); jerr != nil {
-			errorLine(env, jerr)
-			return exitFailed
+			return errorExit(env, jerr, exitFailed)
 		}
 	}
 	if report.Failed > 0 || report.GuidelinesFailed > 0 || err != nil {

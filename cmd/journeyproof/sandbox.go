@@ -20,8 +20,7 @@ func cmdSandbox(ctx context.Context, env *cli, args []string) int {
 	}
 	url, stop, err := startSandboxWith(*addr, sandbox.Options{Defects: splitList(*defects), RequestTimeout: *timeout})
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	defer stop()
 	fmt.Fprintf(env.stdout, "Sandbox online service at %s/ (login %s/login, form %s/form, signing %s/sign)\n", url, url, url, url)

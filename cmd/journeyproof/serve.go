@@ -36,32 +36,27 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	}
 	readiness, err := loadReadiness(*service)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	*token = flagOrEnv(*token, "JOURNEYPROOF_TOKEN", "")
 	if err := checkBind(*addr, *token); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if err := evidence.check(); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *parallel < 1 {
 		return usageError(env, "serve", "--parallel must be at least 1")
 	}
 	js, err := runnableJourneys(splitList(*files))
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	baseURL := ""
 	if *withSandbox {
 		url, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		defer stop()
 		baseURL = url
@@ -117,8 +112,7 @@ type webConfig struct {
 // (Ctrl-C), then stops the runs in progress and marks them interrupted.
 func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) int {
 	if err := checkBind(cfg.addr, cfg.token); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	reviewer, source := cfg.by, "given with --by"
 	if reviewer == "" {
@@ -130,8 +124,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) in
 	srv, err := web.New(web.Options{Store: e.Store, Starter: &engine.Starter{Engine: e, Runnable: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
 		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.Logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness, Workforce: engineWorkforce{e}})
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -153,8 +146,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) in
 	fmt.Fprintln(env.stdout, "Press Ctrl-C to stop.")
 	go e.WatchRuns(ctx)
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	fmt.Fprintln(env.stdout, "\nStopped.")
 	return exitOK

@@ -31,16 +31,14 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 		*token = flagOrEnv(*token, "JOURNEYPROOF_TOKEN", "")
 		var err error
 		if up, err = newUploader(*server, *token); err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 	}
 	if *concurrency < 1 {
 		return usageError(env, "worker", "--concurrency must be at least 1")
 	}
 	if err := recordings.CheckDBURL(sf.url()); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	cfg := engine.Config{Parallel: *concurrency, Browser: *browserURL, Queue: *queueName, Work: true, JobTimeout: *jobTimeout}
 	if up != nil {
@@ -104,8 +102,7 @@ func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 	defer q.Close(ctx)
 	rep, err := workforce(ctx, store, q, *queueName)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	if *asJSON {
 		printJSON(env.stdout, rep, true)
