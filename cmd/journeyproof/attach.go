@@ -19,31 +19,29 @@ import (
 func cmdAttach(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "attach", "RUN --phone-video FILE [--by NAME] [--note TEXT]", "Attaches a person's screen recording of the iAM Smart app to a run (the phone side that a real\nintegration environment cannot show in the browser). The file is stored by its SHA-256, shown on the\nrun's page beside the browser video and placed in the evidence pack next to it.\nExit 0 attached, 2 bad usage, an unknown run or a file that is not a video.")
 	phone := fs.String("phone-video", "", "the phone recording: a video file (MP4, MOV or WebM)")
-	by := fs.String("by", defaultReviewer(), "who attaches it (default: env JOURNEYPROOF_BY, else the user name)")
+	by := byFlag(fs, "who attaches it")
 	note := fs.String("note", "", "a note shown with the recording")
 	data := fs.String("data", "", "data directory (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
-	pos, done, code := parseFlags(env, fs, args)
+	pos, done, code := parseArgs(env, fs, args, func(pos []string) string {
+		if len(pos) != 1 || *phone == "" {
+			return "give one run and a file; usage: journeyproof attach RUN --phone-video FILE"
+		}
+		return ""
+	})
 	if done {
 		return code
 	}
-	if len(pos) != 1 || *phone == "" {
-		fmt.Fprintln(env.stderr, "journeyproof attach: give one run and a file; usage: journeyproof attach RUN --phone-video FILE")
-		return exitUsage
-	}
 	id, err := strconv.ParseUint(strings.TrimPrefix(pos[0], "#"), 10, 64)
 	if err != nil || id == 0 {
-		fmt.Fprintf(env.stderr, "journeyproof attach: %q is not a run id; expected a number such as 12 (the web app's /runs lists them)\n", pos[0])
-		return exitUsage
+		return usageError(env, "attach", fmt.Sprintf("%q is not a run id; expected a number such as 12 (the web app's /runs lists them)", pos[0]))
 	}
 	probe, err := probeVideo(ctx, *phone)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	store, err := recordings.Open(dataDir(*data))
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	defer store.Close()
 	a := &recordings.Attachment{RunID: uint(id), Kind: recordings.AttachPhoneVideo, Name: filepath.Base(*phone),
@@ -51,11 +49,9 @@ func cmdAttach(ctx context.Context, env *cli, args []string) int {
 		By: *by, Note: *note}
 	if err := store.Attach(*phone, a); err != nil {
 		if errors.Is(err, recordings.ErrNotFound) {
-			fmt.Fprintf(env.stderr, "journeyproof attach: run %d is not in the store %s\n", id, absPath(store.Dir()))
-			return exitUsage
+			return usageError(env, "attach", fmt.Sprintf("run %d is not in the store %s", id, absPath(store.Dir())))
 		}
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	fmt.Fprintf(env.stdout, "attached %s to run %d as its phone recording (%s, %dx%d, %.1fs, sha256 %s)\n",
 		a.Name, id, a.ContentType, a.Width, a.Height, float64(a.DurationMS)/1000, a.SHA256[:12])

@@ -45,8 +45,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		"rollback": "Makes the release of an earlier approval the baseline again (by default the approval before the current one) and records it.",
 	}
 	if len(args) == 0 || (subs[args[0]] == "" && args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
-		fmt.Fprintln(env.stderr, "journeyproof baseline: usage: journeyproof baseline set|list|history|rollback [flags]; see journeyproof baseline -h")
-		return exitUsage
+		return usageError(env, "baseline", "usage: journeyproof baseline set|list|history|rollback [flags]; see journeyproof baseline -h")
 	}
 	if subs[args[0]] == "" {
 		fmt.Fprintln(env.stdout, baselineUsage)
@@ -64,23 +63,17 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		release = fs.String("release", "", "release to approve (required)")
 	}
 	if sub == "set" || sub == "rollback" {
-		by = fs.String("by", defaultReviewer(), "who approves (default: env JOURNEYPROOF_BY, else the user name)")
+		by = byFlag(fs, "who approves")
 		note = fs.String("note", "", "a note kept with the approval")
 	}
 	if sub == "rollback" {
 		to = fs.Uint("to", 0, "the approval id to return to (see baseline history; default: the one before the current)")
 	}
-	pos, done, code := parseFlags(env, fs, args[1:])
-	if done {
+	if _, done, code := parseArgs(env, fs, args[1:], noArgs("")); done {
 		return code
 	}
-	if len(pos) > 0 {
-		fmt.Fprintf(env.stderr, "journeyproof baseline %s: unexpected argument %q\n", sub, pos[0])
-		return exitUsage
-	}
 	if sub == "set" && *release == "" {
-		fmt.Fprintln(env.stderr, "journeyproof baseline set: give the release to approve: --release NAME")
-		return exitUsage
+		return usageError(env, "baseline set", "give the release to approve: --release NAME")
 	}
 	store, code := sf.openFor(env)
 	if store == nil {
@@ -92,11 +85,9 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		a, err := store.Approve(*release, *journey, recordings.Approval{By: *by, Note: *note})
 		if err != nil {
 			if errors.Is(err, recordings.ErrNotFound) {
-				fmt.Fprintf(env.stderr, "journeyproof baseline set: release %q has no runs; run it first or pick one of 'journeyproof baseline list'\n", *release)
-				return exitUsage
+				return usageError(env, "baseline set", fmt.Sprintf("release %q has no runs; run it first or pick one of 'journeyproof baseline list'", *release))
 			}
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		fmt.Fprintf(env.stdout, "Baseline of %s: release %q (approval %d by %s at %s)\n", scopeName(a.JourneyID), a.Release, a.ID, a.Who(), inHKT(a.At).Format("2006-01-02 15:04:05 HKT"))
 		return exitOK
@@ -104,19 +95,16 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 		a, err := store.Rollback(*journey, *to, *by, *note)
 		if err != nil {
 			if errors.Is(err, recordings.ErrNotFound) || errors.Is(err, recordings.ErrNoEarlierApproval) {
-				fmt.Fprintf(env.stderr, "journeyproof baseline rollback: %s; see 'journeyproof baseline history'\n", err)
-				return exitUsage
+				return usageError(env, "baseline rollback", fmt.Sprintf("%s; see 'journeyproof baseline history'", err))
 			}
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		fmt.Fprintf(env.stdout, "Baseline of %s rolled back to release %q (approval %d); was %q\n", scopeName(a.JourneyID), a.Release, a.RollbackTo, a.Previous)
 		return exitOK
 	case "history":
 		hist, err := store.Approvals(*journey)
 		if err != nil {
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		var rows []string
 		for _, a := range hist {
@@ -129,8 +117,7 @@ func cmdBaseline(ctx context.Context, env *cli, args []string) int {
 	}
 	bs, err := store.Baselines()
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	var rows []string
 	for _, b := range bs {

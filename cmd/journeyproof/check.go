@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -22,41 +21,32 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	device := fs.String("device", "desktop", "desktop or mobile")
 	lang := fs.String("lang", "en", "language of the page: en, zh-HK or zh-CN")
 	process := fs.String("process", "", "business process of the page: authentication, form-filling or signing (default: any)")
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
+	rules := rulesFlag(fs, rulesHelp)
 	trigger := fs.Bool("trigger", true, "treat the page as the screen that triggers iAM Smart")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the page to load and settle, for --wait-for, and for the iAM Smart entry before it is reported absent")
 	waitFor := fs.String("wait-for", "", "wait until this selector is visible before checking (CSS, XPath, aria/, text/, or with \" >> \" into frames and shadow roots)")
-	pos, done, code := parseFlags(env, fs, args)
+	pos, done, code := parseArgs(env, fs, args, exactArgs(1, "expected exactly one URL; usage: journeyproof check [flags] URL"))
 	if done {
 		return code
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(env.stderr, "journeyproof check: expected exactly one URL; usage: journeyproof check [flags] URL")
-		return exitUsage
-	}
 	target := pos[0]
 	if err := journeys.CheckBaseURL(target); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *device != "desktop" && *device != "mobile" {
-		fmt.Fprintf(env.stderr, "journeyproof check: --device must be desktop or mobile, not %q\n", *device)
-		return exitUsage
+		return usageError(env, "check", fmt.Sprintf("--device must be desktop or mobile, not %q", *device))
 	}
 	if !journeyproof.IsLanguage(*lang) {
-		fmt.Fprintf(env.stderr, "journeyproof check: --lang must be one of %s, not %q\n", strings.Join(journeyproof.Languages(), ", "), *lang)
-		return exitUsage
+		return usageError(env, "check", fmt.Sprintf("--lang must be one of %s, not %q", strings.Join(journeyproof.Languages(), ", "), *lang))
 	}
 	pack, err := engine.LoadPack(*rules)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	b, err := chrome.StartBrowser(ctx, chrome.BrowserOptions{})
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	defer b.Close()
 
@@ -66,8 +56,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 	}
 	findings, err := checkPageWaiting(ctx, b, pack, target, proc, *lang, *device, *trigger, *timeout, *waitFor)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof check: could not load %s: %s\n", target, strings.Join(strings.Fields(err.Error()), " "))
-		return exitUsage
+		return usageError(env, "check", fmt.Sprintf("could not load %s: %s", target, strings.Join(strings.Fields(err.Error()), " ")))
 	}
 	errorsFound := 0
 	for _, f := range findings {
@@ -91,10 +80,7 @@ func cmdCheck(ctx context.Context, env *cli, args []string) int {
 		for _, f := range findings {
 			out.Findings = append(out.Findings, jsonFinding{f.Rule, f.Severity, f.Message, f.Selector, f.Box})
 		}
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(out)
+		printJSON(env.stdout, out, false)
 	} else {
 		tw := newTable(env.stdout)
 		fmt.Fprintf(tw, "SEVERITY\tRULE\tSELECTOR\tMESSAGE\n")

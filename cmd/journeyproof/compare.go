@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,13 +29,10 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report to this file")
 	sf := addStoreFlags(fs)
-	pos, done, code := parseFlags(env, fs, args)
-	if done {
+	if _, done, code := parseArgs(env, fs, args, noArgs("; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)")); done {
 		return code
 	}
 	switch {
-	case len(pos) > 0:
-		return usageError(env, "compare", fmt.Sprintf("unexpected argument %q; usage: journeyproof compare [--base NAME|--base-run ID] (--head NAME|--head-run ID)", pos[0]))
 	case *head == "" && *headRun == 0:
 		return usageError(env, "compare", "give the head: --head NAME or --head-run ID")
 	case *head != "" && *headRun != 0:
@@ -58,16 +54,12 @@ func cmdCompare(ctx context.Context, env *cli, args []string) int {
 	defer store.Close()
 	if *htmlOut != "" {
 		if err := writeHTMLReport(*htmlOut, rep, store); err != nil {
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			errorLine(env, err)
-			return exitFailed
+		if err := printJSON(env.stdout, rep, true); err != nil {
+			return errorExit(env, err, exitFailed)
 		}
 	} else {
 		printComparison(env.stdout, rep)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
 
 	"journeyproof/engine"
 	"journeyproof/journeys"
@@ -17,7 +16,7 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 	defects := fs.String("defects", "", "sandbox defects to switch on for this demo (e.g. wrong-label)")
 	noServe := fs.Bool("no-serve", false, "stop after the runs")
 	addr := fs.String("addr", envOr("JOURNEYPROOF_ADDR", "127.0.0.1:8080"), "address of the web app")
-	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+	parallel := parallelFlag(fs)
 	sf := addStoreFlags(fs)
 	evidence := addEvidenceFlags(fs, "workflow video", true)
 	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "with --no-serve, exit 1 when an unwaived finding is at or above this severity: error, warning or never")
@@ -25,27 +24,22 @@ func cmdDemo(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	if err := recordings.CheckFailOn(*failOn); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if err := evidence.check(); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	js, err := examples.Load()
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	cells, err := journeys.Expand(js, nil, nil)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	base, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	defer stop()
 	fmt.Fprintf(env.stdout, "Sandbox at %s\n", base)

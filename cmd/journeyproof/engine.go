@@ -85,5 +85,12 @@ func errorLine(env *cli, err error) {
 	fmt.Fprintln(env.stderr, "journeyproof: "+msg)
 }
 
+// errorExit prints err as the one-line error of a command and returns the
+// exit code code.
+func errorExit(env *cli, err error, code int) int {
+	errorLine(env, err)
+	return code
+}
+
 // positioned matches a message that starts with file:line:col:.
 var positioned = regexp.MustCompile(`^[^\s:][^:]*:\d+:\d+: `)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -35,75 +34,56 @@ func cmdExport(ctx context.Context, env *cli, args []string) int {
 	hold := fs.Duration("hold", pack.DefaultHold, "how long each step's settled screen stays in the submission videos")
 	noRenditions := fs.Bool("no-renditions", false, "leave the submission videos out (the raw recordings stay)")
 	signKey := fs.String("sign-key", envOr("JOURNEYPROOF_SIGN_KEY", ""), "Ed25519 private key (from journeyproof keygen) to sign the manifest with (env JOURNEYPROOF_SIGN_KEY)")
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
+	rules := rulesFlag(fs, "rule pack the runs were checked with (for junit.xml; default the embedded iamsmart pack)")
 	sf := addStoreFlags(fs)
 	service := fs.String("service", "", "service file; when it gives an origin, the pack gets its preflight (preflight.json, Readiness in report.html) (default: ./journeyproof.yaml when it exists)")
-	pos, done, code := parseFlags(env, fs, args)
-	if done {
+	if _, done, code := parseArgs(env, fs, args, noArgs("; give the pack's file name with -o")); done {
 		return code
 	}
 	switch {
-	case len(pos) > 0:
-		fmt.Fprintf(env.stderr, "journeyproof export: unexpected argument %q; give the pack's file name with -o\n", pos[0])
-		return exitUsage
 	case *release == "":
-		fmt.Fprintln(env.stderr, "journeyproof export: no release given; usage: journeyproof export --release NAME -o PACK.zip")
-		return exitUsage
+		return usageError(env, "export", "no release given; usage: journeyproof export --release NAME -o PACK.zip")
 	case *out == "":
-		fmt.Fprintln(env.stderr, "journeyproof export: no output file given; usage: journeyproof export --release NAME -o PACK.zip")
-		return exitUsage
+		return usageError(env, "export", "no output file given; usage: journeyproof export --release NAME -o PACK.zip")
 	case *hold < 0 || *hold > time.Minute:
-		fmt.Fprintf(env.stderr, "journeyproof export: --hold %s: give a duration from 0s to 1m, such as 2s\n", *hold)
-		return exitUsage
+		return usageError(env, "export", fmt.Sprintf("--hold %s: give a duration from 0s to 1m, such as 2s", *hold))
 	}
-	var key ed25519.PrivateKey
-	if *signKey != "" {
-		k, err := pack.LoadPrivateKey(*signKey)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		key = k
+	key, err := loadKey(*signKey, pack.LoadPrivateKey)
+	if err != nil {
+		return errorExit(env, err, exitUsage)
 	}
 	rulePack, err := engine.LoadPack(*rules)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	dir := sf.dir()
 	if _, err := os.Stat(filepath.Join(dir, "journeyproof.db")); err != nil {
-		errorLine(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir))
-		return exitFailed
+		return errorExit(env, fmt.Errorf("no evidence store in %s; run journeys first (journeyproof run or demo), or give --data", dir), exitFailed)
 	}
 	store, err := sf.open()
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	defer store.Close()
 	pre, err := exportPreflight(ctx, *service, store, *release, env.stderr)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	o := pack.Options{Store: store, Release: *release, Journeys: splitList(*journeysFlag), Langs: splitList(*langs), Devices: splitList(*devices),
 		Rules: packRuleIDs(rulePack), SignKey: key, Version: version, FFmpegVersion: ffmpegVersion(), Preflight: pre, Hold: *hold, NoRenditions: *noRenditions}
 	svc, err := exportService(*service, store, *release)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if svc != nil {
 		if o.Expected, err = expectedJourneys(svc); err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		o.ServiceName, o.Origin = svc.Name, svc.Origin
 	}
 	sum, err := pack.Export(ctx, o, *out)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	pages := 0
 	var pdfs []string
@@ -157,6 +137,16 @@ func packRuleIDs(p *verifier.Pack) []string {
 	return ids
 }
 
+// loadKey reads the key file a flag names with load, or returns no key
+// when the flag is not given.
+func loadKey[K any](path string, load func(string) (K, error)) (K, error) {
+	if path == "" {
+		var none K
+		return none, nil
+	}
+	return load(path)
+}
+
 func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:
@@ -176,30 +166,20 @@ func cmdVerifyPack(ctx context.Context, env *cli, args []string) int {
 			"Exit 0 only when the pack is intact (and the signature valid), 1 when not, 2 for bad usage.")
 	pubFlag := fs.String("pub", envOr("JOURNEYPROOF_PUB_KEY", ""), "Ed25519 public key (from journeyproof keygen) to check the signature with")
 	digestFlag := fs.String("digest", "", "the manifest digest export printed (sha256:HEX); the pack must have exactly this manifest")
-	pos, done, code := parseFlags(env, fs, args)
+	pos, done, code := parseArgs(env, fs, args, exactArgs(1, "give one pack; usage: journeyproof verify-pack PACK.zip [--pub KEY]"))
 	if done {
 		return code
 	}
 	if *digestFlag != "" && !strings.HasPrefix(*digestFlag, "sha256:") {
 		*digestFlag = "sha256:" + *digestFlag
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(env.stderr, "journeyproof verify-pack: give one pack; usage: journeyproof verify-pack PACK.zip [--pub KEY]")
-		return exitUsage
-	}
-	var pub ed25519.PublicKey
-	if *pubFlag != "" {
-		k, err := pack.LoadPublicKey(*pubFlag)
-		if err != nil {
-			errorLine(env, err)
-			return exitUsage
-		}
-		pub = k
+	pub, err := loadKey(*pubFlag, pack.LoadPublicKey)
+	if err != nil {
+		return errorExit(env, err, exitUsage)
 	}
 	res, err := pack.Verify(pos[0], pub)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	m := res.Manifest
 	digestBad := *digestFlag != "" && !strings.EqualFold(*digestFlag, res.ManifestDigest)
@@ -256,12 +236,10 @@ func cmdKeygen(ctx context.Context, env *cli, args []string) int {
 	if *dir == "" && len(pos) == 1 {
 		*dir = pos[0]
 	} else if len(pos) > 0 {
-		fmt.Fprintf(env.stderr, "journeyproof keygen: unexpected argument %q; usage: journeyproof keygen -o DIR\n", pos[0])
-		return exitUsage
+		return usageError(env, "keygen", fmt.Sprintf("unexpected argument %q; usage: journeyproof keygen -o DIR", pos[0]))
 	}
 	if *dir == "" {
-		fmt.Fprintln(env.stderr, "journeyproof keygen: no folder given; usage: journeyproof keygen -o DIR")
-		return exitUsage
+		return usageError(env, "keygen", "no folder given; usage: journeyproof keygen -o DIR")
 	}
 	priv, pubPath, err := pack.GenerateKey(*dir)
 	if err != nil {
@@ -273,8 +251,7 @@ func cmdKeygen(ctx context.Context, env *cli, args []string) int {
 	}
 	pub, err := pack.LoadPublicKey(pubPath)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	fmt.Fprintf(env.stdout, "Private key: %s (keep it secret; use it with export --sign-key)\nPublic key:  %s (use it with verify-pack --pub)\nFingerprint: %s\n", priv, pubPath, pack.KeyFingerprint(pub))
 	return exitOK

@@ -23,32 +23,25 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 	out := fs.String("o", "", "write the journey here (default: standard output)")
 	baseURL := fs.String("base-url", "", "URLs under this origin become relative (default: the origin of the recording's first navigation)")
 	process := fs.String("process", "", "business process: authentication, form-filling or signing (default: from the trigger's request or label)")
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack whose authorisation patterns and entry labels tell the trigger (default: the embedded iamsmart pack)")
-	pos, done, code := parseFlags(env, fs, args)
+	rules := rulesFlag(fs, "rule pack whose authorisation patterns and entry labels tell the trigger (default: the embedded iamsmart pack)")
+	pos, done, code := parseArgs(env, fs, args, exactArgs(1, "expected one recording; usage: journeyproof import RECORDING.json [-o journey.yaml]"))
 	if done {
 		return code
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(env.stderr, "journeyproof import: expected one recording; usage: journeyproof import RECORDING.json [-o journey.yaml]")
-		return exitUsage
-	}
 	pack, err := engine.LoadPack(*rules)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	data, err := os.ReadFile(pos[0])
 	if err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof import: %v\n", err)
-		return exitUsage
+		return usageError(env, "import", fmt.Sprint(err))
 	}
 	res, err := recorder.Convert(data, recorder.Options{
 		File: pos[0], BaseURL: *baseURL, Process: *process,
 		IsAuthorization: pack.IsAuthorizeURL, IsEntryLabel: pack.IsEntryLabel,
 	})
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(env.stderr, "warning: %s\n", w)
@@ -58,8 +51,7 @@ func cmdImport(ctx context.Context, env *cli, args []string) int {
 		return exitOK
 	}
 	if err := os.WriteFile(*out, res.YAML, 0o644); err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof import: %v\n", errors.Unwrap(err))
-		return exitUsage
+		return usageError(env, "import", fmt.Sprint(errors.Unwrap(err)))
 	}
 	trig := "no trigger step"
 	for _, s := range res.Journey.Steps {

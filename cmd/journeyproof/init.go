@@ -13,17 +13,11 @@ import (
 func cmdInit(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "init", "[-o FILE]", "Writes a commented starter service file (journeyproof.yaml): the service's name, production origin,\ncallback URLs, encipherment certificates and the journey file of every business process.\nIt never overwrites a file. Exit 0 written, 2 the file exists or cannot be written.")
 	out := fs.String("o", journeys.ServiceFileName, "where to write the service file")
-	pos, done, code := parseFlags(env, fs, args)
-	if done {
+	if _, done, code := parseArgs(env, fs, args, exactArgs(0, "expected no arguments; usage: journeyproof init [-o FILE]")); done {
 		return code
 	}
-	if len(pos) != 0 {
-		fmt.Fprintln(env.stderr, "journeyproof init: expected no arguments; usage: journeyproof init [-o FILE]")
-		return exitUsage
-	}
 	if err := writeNew(*out, []byte(journeys.StarterService)); err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof init: %v\n", err)
-		return exitUsage
+		return usageError(env, "init", fmt.Sprint(err))
 	}
 	fmt.Fprintf(env.stdout, "wrote %s: set the name, origin, callbacks and journey files, then run journeyproof preflight\n", *out)
 	return exitOK

@@ -75,19 +75,20 @@ func (f storeFlags) openWithQueue(ctx context.Context, env *cli, queueName strin
 // dataDir returns the data directory: --data, then JOURNEYPROOF_DATA, then
 // ./journeyproof-data.
 func dataDir(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	return envOr("JOURNEYPROOF_DATA", recordings.DefaultDataDir)
+	return flagOrEnv(flag, "JOURNEYPROOF_DATA", recordings.DefaultDataDir)
 }
 
 // dbURL returns the database of the evidence store and the queue: --db,
 // then JOURNEYPROOF_DB, then "" (SQLite under the data folder).
 func dbURL(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	return os.Getenv("JOURNEYPROOF_DB")
+	return flagOrEnv(flag, "JOURNEYPROOF_DB", "")
+}
+
+// queueFlag adds the flag name (--queue, or --queue-name where --queue is
+// taken) that names a command's queue: JOURNEYPROOF_QUEUE, else the
+// default queue.
+func queueFlag(fs *flag.FlagSet, name, help string) *string {
+	return fs.String(name, envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), help)
 }
 
 // jobTimeoutFlag adds --job-timeout to a command that works the queue.

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -125,6 +126,16 @@ func printTable(w io.Writer, none, header string, rows []string) {
 	tw.Flush()
 }
 
+// printJSON prints v as indented JSON, as every --json does; escapeHTML
+// keeps encoding/json's escaping of <, > and & (off where the values are
+// URLs and messages that people read).
+func printJSON(w io.Writer, v any, escapeHTML bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(escapeHTML)
+	return enc.Encode(v)
+}
+
 // splitList splits a comma-separated flag value.
 func splitList(s string) []string {
 	var out []string
@@ -134,6 +145,16 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// flagOrEnv returns a flag's value when it is given, else the
+// JOURNEYPROOF_* variable name, else def; unlike a flag default, the
+// variable's value is never printed by -h.
+func flagOrEnv(flag, name, def string) string {
+	if flag != "" {
+		return flag
+	}
+	return envOr(name, def)
 }
 
 // envOr returns the JOURNEYPROOF_* variable or the default.

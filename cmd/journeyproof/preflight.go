@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,37 +34,29 @@ func cmdPreflight(ctx context.Context, env *cli, args []string) int {
 	}
 	cfg, err := preflightConfig(*service, pos, *iteCert, *prodCert)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *release != "" && cfg.Service == "" {
-		fmt.Fprintln(env.stderr, "journeyproof preflight: --release compares the redirectURIs with the service file's callbacks; give --service FILE (or run in the folder of journeyproof.yaml)")
-		return exitUsage
+		return usageError(env, "preflight", "--release compares the redirectURIs with the service file's callbacks; give --service FILE (or run in the folder of journeyproof.yaml)")
 	}
 	if *release != "" {
 		store, err := sf.open()
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		cfg.Redirects, err = releaseRedirects(store, *release)
 		store.Close()
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		cfg.Release = *release
 	}
 	rep, err := (&preflight.Checker{Timeout: *timeout}).Run(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "journeyproof preflight: %v\n", err)
-		return exitUsage
+		return usageError(env, "preflight", fmt.Sprint(err))
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(rep)
+		printJSON(env.stdout, rep, false)
 	} else {
 		printPreflight(env.stdout, rep)
 	}

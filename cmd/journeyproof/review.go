@@ -22,20 +22,17 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	head := fs.String("head", "", "head release (required)")
 	accept := fs.String("accept", "", "changes to accept: numbers or keys, comma-separated, or all")
 	reject := fs.String("reject", "", "changes to reject: numbers or keys, comma-separated, or all")
-	by := fs.String("by", defaultReviewer(), "who decides (default: env JOURNEYPROOF_BY, else the user name)")
+	by := byFlag(fs, "who decides")
 	note := fs.String("note", "", "a note kept with each decision (and the approval)")
 	approve := fs.Bool("approve", false, "approve the head as the baseline of each journey it ran")
 	unreviewedOK := fs.Bool("unreviewed-ok", false, "with --approve: approve even with unreviewed or rejected changes")
 	threshold := fs.Float64("threshold", 0.1, "colour threshold of the image diff, 0 to 1")
 	maxPixels := fs.Int("max-diff-pixels", 0, "a step is over the limit when more pixels than this differ (default: any)")
 	sf := addStoreFlags(fs)
-	pos, done, code := parseFlags(env, fs, args)
-	if done {
+	if _, done, code := parseArgs(env, fs, args, noArgs("")); done {
 		return code
 	}
 	switch {
-	case len(pos) > 0:
-		return usageError(env, "review", fmt.Sprintf("unexpected argument %q", pos[0]))
 	case *head == "":
 		return usageError(env, "review", "give the head release: --head NAME")
 	case strings.Contains(","+*accept+",", ",all,") && strings.Contains(","+*reject+",", ",all,"):
@@ -54,8 +51,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	q := compare.NewQueue(rep, nil)
 	reviews, err := store.Reviews(q.Pairs())
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	q.Apply(reviews)
 	// Resolve every reference before storing anything, so a typo stores
@@ -85,8 +81,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 	for _, t := range todo {
 		r := recordings.Review{BaseRunID: t.c.BaseRun, HeadRunID: t.c.HeadRun, Change: t.c.Key, Decision: t.d, By: *by, Note: *note}
 		if err := store.AddReview(&r); err != nil {
-			errorLine(env, err)
-			return exitFailed
+			return errorExit(env, err, exitFailed)
 		}
 		reviews = append(reviews, r)
 	}
@@ -103,8 +98,7 @@ func cmdReview(ctx context.Context, env *cli, args []string) int {
 				journeys[r.Journey] = true
 				a, err := store.Approve(*head, r.Journey, q.Approval(rep, r.Journey, *by, *note))
 				if err != nil {
-					errorLine(env, err)
-					return exitFailed
+					return errorExit(env, err, exitFailed)
 				}
 				fmt.Fprintf(env.stdout, "Approved %q as the baseline of %s (approval %d by %s)\n", a.Release, a.JourneyID, a.ID, a.Who())
 			}

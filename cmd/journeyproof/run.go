@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
 	"journeyproof"
 	"journeyproof/engine"
 	"journeyproof/journeys"
-	"journeyproof/queue"
 	"journeyproof/recordings"
 )
 
@@ -25,64 +22,52 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 	langs := fs.String("lang", "", "languages to run, comma-separated (default: each journey's matrix)")
 	devices := fs.String("device", "", "devices to run, comma-separated (default: each journey's matrix)")
 	branches := fs.String("branch", "", "paths to run, comma-separated: main and the journeys' branch names (default: every path)")
-	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+	parallel := parallelFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object with every run instead of the table")
 	sf := addStoreFlags(fs)
 	queued := fs.Bool("queue", false, "enqueue the cells for the workers of --db instead of running them here, and wait for them (same output, JSON, JUnit and exit codes)")
-	queueName := fs.String("queue-name", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue of --queue (env JOURNEYPROOF_QUEUE)")
+	queueName := queueFlag(fs, "queue-name", "queue of --queue (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
+	rules := rulesFlag(fs, rulesHelp)
 	evidence := addEvidenceFlags(fs, "workflow video", true)
 	failOn := fs.String("fail-on", envOr("JOURNEYPROOF_FAIL_ON", recordings.FailOnError), "exit 1 when an unwaived finding is at or above this severity: error, warning or never (env JOURNEYPROOF_FAIL_ON)")
 	junit := fs.String("junit", "", "also write JUnit XML to this file: one test case per cell, a failure per finding at or above --fail-on")
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox (only without --base-url)")
-	files, done, code := parseFlags(env, fs, args)
+	files, done, code := parseArgs(env, fs, args, minArgs(1, "no journey file given; usage: journeyproof run [flags] FILE..."))
 	if done {
 		return code
 	}
-	if len(files) == 0 {
-		fmt.Fprintln(env.stderr, "journeyproof run: no journey file given; usage: journeyproof run [flags] FILE...")
-		return exitUsage
-	}
 	if err := evidence.check(); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *parallel < 1 {
-		fmt.Fprintln(env.stderr, "journeyproof run: --parallel must be at least 1")
-		return exitUsage
+		return usageError(env, "run", "--parallel must be at least 1")
 	}
 	if err := recordings.CheckFailOn(*failOn); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if _, err := engine.LoadPack(*rules); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	js, err := journeys.LoadFiles(files)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	cells, err := journeys.Expand(js, splitList(*langs), splitList(*devices))
 	if err == nil {
 		cells, err = journeys.NarrowBranches(cells, splitList(*branches))
 	}
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if len(cells) == 0 {
-		fmt.Fprintln(env.stderr, "journeyproof run: no cell to run: --lang and --device leave nothing of the journeys' matrices")
-		return exitUsage
+		return usageError(env, "run", "no cell to run: --lang and --device leave nothing of the journeys' matrices")
 	}
 	base := *baseURL
 	if base == "" {
 		url, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		defer stop()
 		base = url
@@ -90,8 +75,7 @@ func cmdRun(ctx context.Context, env *cli, args []string) int {
 			fmt.Fprintf(env.stdout, "No --base-url: running against the built-in sandbox at %s\n", base)
 		}
 	} else if err := journeys.CheckBaseURL(base); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *queued && !*asJSON {
 		fmt.Fprintf(env.stdout, "--queue: the workers of queue %q run the cells\n", *queueName)
@@ -133,21 +117,17 @@ func runAndReport(ctx context.Context, env *cli, e *engine.Engine, inv engine.In
 	}
 	report, rerr := buildReport(e.Store, inv, out, opts.failOn)
 	if rerr != nil {
-		errorLine(env, rerr)
-		return exitFailed
+		return errorExit(env, rerr, exitFailed)
 	}
 	if opts.asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(report)
+		printJSON(env.stdout, report, true)
 	} else {
 		printSummary(env.stdout, report, time.Since(started))
 		fmt.Fprintf(env.stdout, "Evidence: %s (release %q)\n", absPath(e.Store.Dir()), inv.Release)
 	}
 	if opts.junit != "" {
 		if jerr := writeJUnitFile(opts.junit, report); jerr != nil {
-			errorLine(env, jerr)
-			return exitFailed
+			return errorExit(env, jerr, exitFailed)
 		}
 	}
 	if report.Failed > 0 || report.GuidelinesFailed > 0 || err != nil {

@@ -16,13 +16,11 @@ func cmdSandbox(ctx context.Context, env *cli, args []string) int {
 		return code
 	}
 	if *timeout <= 0 {
-		fmt.Fprintln(env.stderr, "journeyproof sandbox: --request-timeout must be positive, such as 30s or 2m")
-		return exitUsage
+		return usageError(env, "sandbox", "--request-timeout must be positive, such as 30s or 2m")
 	}
 	url, stop, err := startSandboxWith(*addr, sandbox.Options{Defects: splitList(*defects), RequestTimeout: *timeout})
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	defer stop()
 	fmt.Fprintf(env.stdout, "Sandbox online service at %s/ (login %s/login, form %s/form, signing %s/sign)\n", url, url, url, url)

@@ -7,12 +7,10 @@ import (
 	"io"
 	"net"
 	"os"
-	"runtime"
 
 	"journeyproof/engine"
 	"journeyproof/journeys"
 	"journeyproof/journeys/examples"
-	"journeyproof/queue"
 	"journeyproof/recordings/pack"
 	"journeyproof/web"
 )
@@ -23,13 +21,13 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	token := fs.String("token", "", "token every request needs, at least 16 characters (env JOURNEYPROOF_TOKEN); required off loopback")
 	sf := addStoreFlags(fs)
 	work := fs.Bool("work", true, "run the cells started from the web app in this process too (with --db, --work=false leaves them to the workers)")
-	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue the web app's runs go to (env JOURNEYPROOF_QUEUE)")
+	queueName := queueFlag(fs, "queue", "queue the web app's runs go to (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
 	files := fs.String("journeys", "", "journey files that can be run from the web app, comma-separated, besides the bundled ones")
 	withSandbox := fs.Bool("sandbox", true, "start the built-in sandbox on a free port as the default base URL of new runs")
 	defects := fs.String("sandbox-defects", "", "defects to switch on in the built-in sandbox")
-	rules := fs.String("rules", envOr("JOURNEYPROOF_RULES", ""), "rule pack YAML replacing the embedded iamsmart pack")
-	parallel := fs.Int("parallel", runtime.NumCPU(), "cells run at once")
+	rules := rulesFlag(fs, rulesHelp)
+	parallel := parallelFlag(fs)
 	evidence := addEvidenceFlags(fs, "workflow video of new runs", false)
 	service := fs.String("service", "", "service file whose preflight the Readiness page runs (default: ./journeyproof.yaml when it exists)")
 	by := fs.String("by", "", "who review decisions and approvals are recorded under without a token (default: env JOURNEYPROOF_BY, else the user name); with a token each reviewer gives a name at login")
@@ -38,35 +36,27 @@ func cmdServe(ctx context.Context, env *cli, args []string) int {
 	}
 	readiness, err := loadReadiness(*service)
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
-	if *token == "" {
-		*token = os.Getenv("JOURNEYPROOF_TOKEN")
-	}
+	*token = flagOrEnv(*token, "JOURNEYPROOF_TOKEN", "")
 	if err := checkBind(*addr, *token); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if err := evidence.check(); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	if *parallel < 1 {
-		fmt.Fprintln(env.stderr, "journeyproof serve: --parallel must be at least 1")
-		return exitUsage
+		return usageError(env, "serve", "--parallel must be at least 1")
 	}
 	js, err := runnableJourneys(splitList(*files))
 	if err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	baseURL := ""
 	if *withSandbox {
 		url, stop, err := startSandbox("127.0.0.1:0", splitList(*defects))
 		if err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 		defer stop()
 		baseURL = url
@@ -122,8 +112,7 @@ type webConfig struct {
 // (Ctrl-C), then stops the runs in progress and marks them interrupted.
 func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) int {
 	if err := checkBind(cfg.addr, cfg.token); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	reviewer, source := cfg.by, "given with --by"
 	if reviewer == "" {
@@ -135,8 +124,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) in
 	srv, err := web.New(web.Options{Store: e.Store, Starter: &engine.Starter{Engine: e, Runnable: cfg.journeys}, Packer: enginePacker{e: e, readiness: cfg.readiness},
 		BaseURL: cfg.baseURL, Token: cfg.token, Version: version, Logger: e.Logger, Reviewer: reviewer, ReviewerSource: source, Readiness: cfg.readiness, Workforce: engineWorkforce{e}})
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -158,8 +146,7 @@ func serveWeb(ctx context.Context, env *cli, e *engine.Engine, cfg webConfig) in
 	fmt.Fprintln(env.stdout, "Press Ctrl-C to stop.")
 	go e.WatchRuns(ctx)
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	fmt.Fprintln(env.stdout, "\nStopped.")
 	return exitOK

@@ -14,8 +14,7 @@ import (
 func serveAfterDemo(ctx context.Context, env *cli, e *engine.Engine, addr, release, sandboxURL string) int {
 	js, err := examples.Load()
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	return serveWeb(ctx, env, e, webConfig{addr: addr, token: os.Getenv("JOURNEYPROOF_TOKEN"), baseURL: sandboxURL, journeys: js, release: release})
 }

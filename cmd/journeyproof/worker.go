@@ -3,9 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -21,7 +19,7 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 	sf := addStoreFlagsAbout(fs, "data directory; with --db, a folder every worker and serve share (default ./journeyproof-data; env JOURNEYPROOF_DATA)")
 	concurrency := fs.Int("concurrency", runtime.NumCPU(), "cells this worker runs at once")
 	browserURL := fs.String("browser", envOr("JOURNEYPROOF_BROWSER", ""), "attach to a running Chromium instead of starting one: ws://host:9222/devtools/browser/… or http://host:9222 (env JOURNEYPROOF_BROWSER)")
-	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue to take cells from (env JOURNEYPROOF_QUEUE)")
+	queueName := queueFlag(fs, "queue", "queue to take cells from (env JOURNEYPROOF_QUEUE)")
 	jobTimeout := jobTimeoutFlag(fs)
 	server := fs.String("server", envOr("JOURNEYPROOF_SERVER", ""), "without a shared data folder: the web app's URL to upload screenshots, videos and crops to (with --token); --data is then this machine's own folder (env JOURNEYPROOF_SERVER)")
 	token := fs.String("token", "", "the web app's token, for --server (env JOURNEYPROOF_TOKEN)")
@@ -30,22 +28,17 @@ func cmdWorker(ctx context.Context, env *cli, args []string) int {
 	}
 	var up *uploader
 	if *server != "" {
-		if *token == "" {
-			*token = os.Getenv("JOURNEYPROOF_TOKEN")
-		}
+		*token = flagOrEnv(*token, "JOURNEYPROOF_TOKEN", "")
 		var err error
 		if up, err = newUploader(*server, *token); err != nil {
-			errorLine(env, err)
-			return exitUsage
+			return errorExit(env, err, exitUsage)
 		}
 	}
 	if *concurrency < 1 {
-		fmt.Fprintln(env.stderr, "journeyproof worker: --concurrency must be at least 1")
-		return exitUsage
+		return usageError(env, "worker", "--concurrency must be at least 1")
 	}
 	if err := recordings.CheckDBURL(sf.url()); err != nil {
-		errorLine(env, err)
-		return exitUsage
+		return errorExit(env, err, exitUsage)
 	}
 	cfg := engine.Config{Parallel: *concurrency, Browser: *browserURL, Queue: *queueName, Work: true, JobTimeout: *jobTimeout}
 	if up != nil {
@@ -96,7 +89,7 @@ type workersReport struct {
 func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 	fs := newFlags(env, "workers", "[flags]", "Lists the live workers (a heartbeat within the last 15s): where they run, how many cells at once,\nwhat they run now and how many they have finished, and the queue's depth.")
 	sf := addStoreFlags(fs)
-	queueName := fs.String("queue", envOr("JOURNEYPROOF_QUEUE", queue.DefaultQueue), "queue whose depth is shown")
+	queueName := queueFlag(fs, "queue", "queue whose depth is shown")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, done, code := parseFlags(env, fs, args); done {
 		return code
@@ -109,13 +102,10 @@ func cmdWorkers(ctx context.Context, env *cli, args []string) int {
 	defer q.Close(ctx)
 	rep, err := workforce(ctx, store, q, *queueName)
 	if err != nil {
-		errorLine(env, err)
-		return exitFailed
+		return errorExit(env, err, exitFailed)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		printJSON(env.stdout, rep, true)
 		return exitOK
 	}
 	fmt.Fprintf(env.stdout, "Queue %q: %d waiting, %d waiting for a retry, %d running\n", rep.Queue, rep.Waiting, rep.Retries, rep.Running)
