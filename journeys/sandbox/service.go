@@ -23,6 +23,7 @@ type page struct {
 	Lang     string
 	T        map[string]string
 	Title    string
+	Lead     string // the lead paragraph under the title (entry pages only)
 	Langs    []langLink
 	D        defectSet // defects that change this page (entry pages only)
 	Entry    *entry
@@ -109,6 +110,7 @@ func (s *Server) newPage(r *http.Request, rc *reqCtx, titleKey string) *page {
 func (s *Server) entryPage(r *http.Request, rc *reqCtx, titleKey, process string) *page {
 	p := s.newPage(r, rc, titleKey)
 	p.D = rc.defects
+	p.Lead = p.T[process+"_lead"]
 	p.Error = errorText(rc.lang, process, r.URL.Query().Get("error"))
 	if rc.defects.On("no-entry") {
 		return p
