@@ -8,10 +8,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// OutcomeClose is the outcome of an iamsmart step where the user closes the
-// iAM Smart page, or goes back, without deciding on the phone.
-const OutcomeClose = "close"
-
 // MainBranch is how the command line and the web app name a journey's main
 // path (Cell.Branch and recordings.Run.Branch are "" for it).
 const MainBranch = "main"
@@ -35,10 +31,13 @@ type Branch struct {
 	Col  int `json:"col,omitempty"`
 }
 
-// outcomes of an iamsmart step, in the order the docs give them.
-var outcomes = []string{OutcomeApprove, OutcomeDeny, OutcomeTimeout, OutcomeClose}
+// outcomes are the outcomes of an iamsmart step, in the order the docs
+// give them.
+func outcomes() []string {
+	return []string{OutcomeApprove, OutcomeDeny, OutcomeTimeout, OutcomeClose}
+}
 
-func isOutcome(s string) bool { return slices.Contains(outcomes, s) }
+func isOutcome(s string) bool { return slices.Contains(outcomes(), s) }
 
 // outcomeLabels say the user's decision of each iAM Smart outcome.
 var outcomeLabels = map[string]string{
@@ -268,7 +267,7 @@ func (p *parser) branchesDone(j *Journey) error {
 
 func otherOutcomes(own string) []string {
 	var out []string
-	for _, o := range outcomes {
+	for _, o := range outcomes() {
 		if o != own {
 			out = append(out, o)
 		}

@@ -77,6 +77,9 @@ const (
 	OutcomeApprove = "approve"
 	OutcomeDeny    = "deny"
 	OutcomeTimeout = "timeout"
+	// OutcomeClose is the outcome where the user closes the iAM Smart
+	// page, or goes back, without deciding on the phone.
+	OutcomeClose = "close"
 )
 
 // Step is one action of a journey, with what the wireframe says about it.

@@ -196,6 +196,47 @@ func (p *parser) strList(n *yaml.Node, what string) ([]string, error) {
 	return out, nil
 }
 
+// checkedStrList reads a list of texts as strList does and checks each with
+// check, which gets the node the text stands at for its error.
+func (p *parser) checkedStrList(n *yaml.Node, what string, check func(s string, at *yaml.Node) error) ([]string, error) {
+	list, err := p.strList(n, what)
+	if err != nil {
+		return list, err
+	}
+	for i, s := range list {
+		at := n
+		if n.Kind == yaml.SequenceNode {
+			at = n.Content[i]
+		}
+		if err := check(s, at); err != nil {
+			return list, err
+		}
+	}
+	return list, nil
+}
+
+// id reads the id of a journey or a step: lower-case letters, digits,
+// '.', '_' or '-'.
+func (p *parser) id(n *yaml.Node) (string, error) {
+	id, err := p.nonEmpty(n, "id")
+	if err == nil && !idPattern.MatchString(id) {
+		err = p.errf(n, "id: expected lower-case letters, digits, '.', '_' or '-', found %q", id)
+	}
+	return id, err
+}
+
+// list checks that n, the value of key, is a list of at least one item
+// ("step", "journey file").
+func (p *parser) list(n *yaml.Node, key, item string) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.src.WrongType(n, key, "a list of "+item+"s")
+	}
+	if len(n.Content) == 0 {
+		return p.errf(n, "%s: expected at least one %s", key, item)
+	}
+	return nil
+}
+
 func (p *parser) boolean(n *yaml.Node, what string) (bool, error) {
 	var b bool
 	if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
@@ -223,9 +264,7 @@ func (p *parser) journey(n *yaml.Node, j *Journey) error {
 		var err error
 		switch key {
 		case "id":
-			if j.ID, err = p.nonEmpty(v, "id"); err == nil && !idPattern.MatchString(j.ID) {
-				err = p.errf(v, "id: expected lower-case letters, digits, '.', '_' or '-', found %q", j.ID)
-			}
+			j.ID, err = p.id(v)
 		case "name":
 			j.Name, err = p.nonEmpty(v, "name")
 		case "service":
@@ -351,11 +390,8 @@ func anyKey(n *yaml.Node) []string {
 }
 
 func (p *parser) steps(n *yaml.Node, j *Journey) error {
-	if n.Kind != yaml.SequenceNode {
-		return p.src.WrongType(n, "steps", "a list of steps")
-	}
-	if len(n.Content) == 0 {
-		return p.errf(n, "steps: expected at least one step")
+	if err := p.list(n, "steps", "step"); err != nil {
+		return err
 	}
 	ids := map[string]bool{}
 	for _, sn := range n.Content {
@@ -391,9 +427,7 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 		var err error
 		switch key {
 		case "id":
-			if s.ID, err = p.nonEmpty(v, "id"); err == nil && !idPattern.MatchString(s.ID) {
-				err = p.errf(v, "id: expected lower-case letters, digits, '.', '_' or '-', found %q", s.ID)
-			}
+			s.ID, err = p.id(v)
 		case "name":
 			s.Name, err = p.nonEmpty(v, "name")
 		case "caption":

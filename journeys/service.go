@@ -157,17 +157,12 @@ func ParseService(file string, data []byte) (*Service, error) {
 				s.Origin = strings.TrimRight(s.Origin, "/")
 			}
 		case "callbacks":
-			if s.Callbacks, err = p.strList(v, "callbacks"); err == nil {
-				for i, c := range s.Callbacks {
-					n := v
-					if v.Kind == yaml.SequenceNode {
-						n = v.Content[i]
-					}
-					if u, perr := url.Parse(c); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-						return p.errf(n, "callbacks: expected an absolute URL such as https://eservice.example.gov.hk/callback, found %q", c)
-					}
+			s.Callbacks, err = p.checkedStrList(v, "callbacks", func(c string, at *yaml.Node) error {
+				if u, perr := url.Parse(c); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+					return p.errf(at, "callbacks: expected an absolute URL such as https://eservice.example.gov.hk/callback, found %q", c)
 				}
-			}
+				return nil
+			})
 		case "certificates":
 			err = p.fields(v, "certificates", []string{"ite", "production"}, func(key string, k, v *yaml.Node) error {
 				f, err := p.nonEmpty(v, "certificates."+key)
@@ -210,11 +205,8 @@ func (p *parser) origin(n *yaml.Node, o string) error {
 }
 
 func (p *parser) serviceJourneys(n *yaml.Node, s *Service) error {
-	if n.Kind != yaml.SequenceNode {
-		return p.src.WrongType(n, "journeys", "a list of journey files")
-	}
-	if len(n.Content) == 0 {
-		return p.errf(n, "journeys: expected at least one journey file")
+	if err := p.list(n, "journeys", "journey file"); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for _, it := range n.Content {
@@ -232,29 +224,19 @@ func (p *parser) serviceJourneys(n *yaml.Node, s *Service) error {
 				case "file":
 					sj.File, err = p.nonEmpty(v, "journeys.file")
 				case "languages":
-					if sj.Languages, err = p.strList(v, "journeys.languages"); err == nil {
-						for i, l := range sj.Languages {
-							if !journeyproof.IsLanguage(l) {
-								ln := v
-								if v.Kind == yaml.SequenceNode {
-									ln = v.Content[i]
-								}
-								return p.errf(ln, "journeys.languages: unknown language %q; expected one of %s", l, strings.Join(journeyproof.Languages(), ", "))
-							}
+					sj.Languages, err = p.checkedStrList(v, "journeys.languages", func(l string, at *yaml.Node) error {
+						if !journeyproof.IsLanguage(l) {
+							return p.errf(at, "journeys.languages: unknown language %q; expected one of %s", l, strings.Join(journeyproof.Languages(), ", "))
 						}
-					}
+						return nil
+					})
 				case "devices":
-					if sj.Devices, err = p.strList(v, "journeys.devices"); err == nil {
-						for i, d := range sj.Devices {
-							if !idPattern.MatchString(d) {
-								dn := v
-								if v.Kind == yaml.SequenceNode {
-									dn = v.Content[i]
-								}
-								return p.errf(dn, "journeys.devices: expected desktop, mobile or a lower-case device name, found %q", d)
-							}
+					sj.Devices, err = p.checkedStrList(v, "journeys.devices", func(d string, at *yaml.Node) error {
+						if !idPattern.MatchString(d) {
+							return p.errf(at, "journeys.devices: expected desktop, mobile or a lower-case device name, found %q", d)
 						}
-					}
+						return nil
+					})
 				}
 				return err
 			})

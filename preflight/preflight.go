@@ -22,11 +22,14 @@ import (
 	"time"
 )
 
+// Status is how a check ended: ok, warning or error.
+type Status string
+
 // Statuses of a check.
 const (
-	StatusOK      = "ok"
-	StatusWarning = "warning"
-	StatusError   = "error"
+	StatusOK      Status = "ok"
+	StatusWarning Status = "warning"
+	StatusError   Status = "error"
 )
 
 // Check is the outcome of one check on one target.
@@ -34,7 +37,7 @@ type Check struct {
 	// ID is the check's stable id, such as preflight.tls.chain.
 	ID string `json:"id"`
 	// Status is ok, warning or error.
-	Status string `json:"status"`
+	Status Status `json:"status"`
 	// Target is the host, URL or file checked.
 	Target string `json:"target"`
 	// Message says what was found, and for a problem what to do.
@@ -96,7 +99,7 @@ type Report struct {
 }
 
 // Status is error when any check failed, warning when any warned, else ok.
-func (r *Report) Status() string {
+func (r *Report) Status() Status {
 	switch {
 	case r.Errors > 0:
 		return StatusError

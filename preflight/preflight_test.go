@@ -140,7 +140,7 @@ func run(t *testing.T, roots *x509.CertPool, cfg preflight.Config) *preflight.Re
 func status(rep *preflight.Report, id, target string) (string, string) {
 	for _, c := range rep.Checks {
 		if c.ID == id && strings.Contains(c.Target, target) {
-			return c.Status, c.Message
+			return string(c.Status), c.Message
 		}
 	}
 	return "", ""

@@ -70,6 +70,16 @@ async function journeyproofProbe(exposed) {
     }
     return [x, y];
   };
+  // frameDocument is the document of an iframe or frame element when the
+  // probe may read it (same origin), else null.
+  const frameDocument = (el) => {
+    if (el.localName !== "iframe" && el.localName !== "frame") return null;
+    try {
+      return el.contentDocument;
+    } catch (e) {
+      return null;
+    }
+  };
   // rectOf is an element's border box in the top viewport.
   const rectOf = (el) => {
     const r = el.getBoundingClientRect();
@@ -87,17 +97,10 @@ async function journeyproofProbe(exposed) {
       all.push(el);
       const sr = shadowOf(el);
       if (sr) walkRoot(sr);
-      if (el.localName === "iframe" || el.localName === "frame") {
-        let d = null;
-        try {
-          d = el.contentDocument;
-        } catch (e) {
-          d = null;
-        }
-        if (d && d.documentElement && el.getClientRects().length) {
-          frameOf.set(d, el);
-          walkRoot(d);
-        }
+      const d = frameDocument(el);
+      if (d && d.documentElement && el.getClientRects().length) {
+        frameOf.set(d, el);
+        walkRoot(d);
       }
     }
   };
@@ -820,20 +823,13 @@ async function journeyproofProbe(exposed) {
           continue;
         }
       }
-      if (hit.localName === "iframe" || hit.localName === "frame") {
-        let d = null;
-        try {
-          d = hit.contentDocument;
-        } catch (e) {
-          d = null;
-        }
-        if (d && frameOf.get(d) === hit) {
-          const [ox, oy] = frameOffset(d);
-          const inner = d.elementFromPoint(x - ox, y - oy);
-          if (inner) {
-            hit = inner;
-            continue;
-          }
+      const d = frameDocument(hit);
+      if (d && frameOf.get(d) === hit) {
+        const [ox, oy] = frameOffset(d);
+        const inner = d.elementFromPoint(x - ox, y - oy);
+        if (inner) {
+          hit = inner;
+          continue;
         }
       }
       break;

@@ -118,7 +118,7 @@ func printQueue(env *cli, rep *compare.Report, q *compare.Queue) {
 		tw := newTable(env.stdout)
 		fmt.Fprintln(tw, "#\tDECISION\tCHANGE\tWHAT\tBY\tKEY")
 		for _, c := range q.Changes {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.N, cmp.Or(c.Decision, "unreviewed"), c.Title, cmp.Or(strings.Join(c.What, ", "), c.Kind), cmp.Or(c.By, "-"), c.Key)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.N, cmp.Or(c.Decision, "unreviewed"), c.Title, cmp.Or(strings.Join(c.What, ", "), string(c.Kind)), cmp.Or(c.By, "-"), c.Key)
 		}
 		tw.Flush()
 	}

@@ -114,22 +114,33 @@ func StartBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 		return nil, fmt.Errorf("start chromium: profile folder: %w", err)
 	}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), append(AllocatorOptions(path), chromedp.UserDataDir(profile))...)
-	bctx, bcancel := chromedp.NewContext(allocCtx)
-	stop := func() {
-		bcancel()
+	release := func() {
 		allocCancel() // waits for the process to exit
 		removeProfile(profile)
 	}
+	return open(allocCtx, &Browser{path: path, profile: profile}, release, "start chromium "+path, "read chromium version")
+}
+
+// open makes b the browser of the allocator allocCtx: it opens a browser
+// context there and reads the browser's version. release ends the
+// allocator once the context is gone, on Close or on a failure here;
+// connecting and reading say what they do in errors.
+func open(allocCtx context.Context, b *Browser, release func(), connecting, reading string) (*Browser, error) {
+	bctx, bcancel := chromedp.NewContext(allocCtx)
+	stop := func() {
+		bcancel()
+		release()
+	}
 	if err := chromedp.Do(bctx); err != nil {
 		stop()
-		return nil, fmt.Errorf("start chromium %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", connecting, err)
 	}
 	v, err := chromedp.CallBrowser(bctx, browser.GetVersion, cdp.Empty{})
 	if err != nil {
 		stop()
-		return nil, fmt.Errorf("read chromium version: %w", err)
+		return nil, fmt.Errorf("%s: %w", reading, err)
 	}
-	b := &Browser{ctx: bctx, path: path, profile: profile, cancel: stop}
+	b.ctx, b.cancel = bctx, stop
 	b.version = strings.Replace(v.Product, "HeadlessChrome", "Chromium", 1)
 	return b, nil
 }

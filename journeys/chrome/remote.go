@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 )
 
@@ -22,21 +19,5 @@ func ConnectBrowser(ctx context.Context, url string) (*Browser, error) {
 		return nil, fmt.Errorf("--browser %q: want ws://host:9222/devtools/browser/… or http://host:9222", url)
 	}
 	allocCtx, allocCancel := remote.NewAllocator(context.WithoutCancel(ctx), url)
-	bctx, bcancel := chromedp.NewContext(allocCtx)
-	stop := func() {
-		bcancel()
-		allocCancel()
-	}
-	if err := chromedp.Do(bctx); err != nil {
-		stop()
-		return nil, fmt.Errorf("attach to the browser at %s: %w", url, err)
-	}
-	v, err := chromedp.CallBrowser(bctx, browser.GetVersion, cdp.Empty{})
-	if err != nil {
-		stop()
-		return nil, fmt.Errorf("read the version of the browser at %s: %w", url, err)
-	}
-	b := &Browser{ctx: bctx, path: url, cancel: stop}
-	b.version = strings.Replace(v.Product, "HeadlessChrome", "Chromium", 1)
-	return b, nil
+	return open(allocCtx, &Browser{path: url}, allocCancel, "attach to the browser at "+url, "read the version of the browser at "+url)
 }

@@ -23,6 +23,7 @@ type page struct {
 	Lang     string
 	T        map[string]string
 	Title    string
+	Lead     string // the lead paragraph under the title (entry pages only)
 	Langs    []langLink
 	D        defectSet // defects that change this page (entry pages only)
 	Entry    *entry
@@ -109,6 +110,7 @@ func (s *Server) newPage(r *http.Request, rc *reqCtx, titleKey string) *page {
 func (s *Server) entryPage(r *http.Request, rc *reqCtx, titleKey, process string) *page {
 	p := s.newPage(r, rc, titleKey)
 	p.D = rc.defects
+	p.Lead = p.T[process+"_lead"]
 	p.Error = errorText(rc.lang, process, r.URL.Query().Get("error"))
 	if rc.defects.On("no-entry") {
 		return p
@@ -209,13 +211,21 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	user := s.sessionOf(w, r).user
-	if user == "" {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	s.afterStep(w, r, rc, user != "", "/login", "account", func(p *page) { p.LoggedIn = user })
+}
+
+// afterStep renders the page that follows a step (the template name, titled
+// by the text name_title) once the session shows the step done; before that
+// it sends the browser to the step's own page, from. fill adds what the
+// page shows of the session.
+func (s *Server) afterStep(w http.ResponseWriter, r *http.Request, rc *reqCtx, done bool, from, name string, fill func(*page)) {
+	if !done {
+		http.Redirect(w, r, from, http.StatusSeeOther)
 		return
 	}
-	p := s.newPage(r, rc, "account_title")
-	p.LoggedIn = user
-	s.render(w, http.StatusOK, "account", p)
+	p := s.newPage(r, rc, name+"_title")
+	fill(p)
+	s.render(w, http.StatusOK, name, p)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -269,13 +279,7 @@ func (s *Server) formSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 
 func (s *Server) formDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	values := s.sessionOf(w, r).form
-	if values == nil {
-		http.Redirect(w, r, "/form", http.StatusSeeOther)
-		return
-	}
-	p := s.newPage(r, rc, "form_done_title")
-	p.Fields = formFields(rc.lang, values)
-	s.render(w, http.StatusOK, "form_done", p)
+	s.afterStep(w, r, rc, values != nil, "/form", "form_done", func(p *page) { p.Fields = formFields(rc.lang, values) })
 }
 
 // hashCode is the 4-character code iAM Smart shows for signing the declaration in
@@ -291,13 +295,7 @@ func (s *Server) signPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 
 func (s *Server) signDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	hash := s.sessionOf(w, r).signedHash
-	if hash == "" {
-		http.Redirect(w, r, "/sign", http.StatusSeeOther)
-		return
-	}
-	p := s.newPage(r, rc, "sign_done_title")
-	p.HashCode = hash
-	s.render(w, http.StatusOK, "sign_done", p)
+	s.afterStep(w, r, rc, hash != "", "/sign", "sign_done", func(p *page) { p.HashCode = hash })
 }
 
 // scopeOf is the iAM Smart scope a process asks for ("" for an unknown process).

@@ -203,7 +203,7 @@ func newView(rep *Report, opt FragmentOptions) *view {
 	if rep.Summary.Failed {
 		v.Verdict = "fail"
 	}
-	order := map[string]int{StatusChanged: 0, StatusAdded: 1, StatusRemoved: 2, StatusUnchanged: 3}
+	order := map[Status]int{StatusChanged: 0, StatusAdded: 1, StatusRemoved: 2, StatusUnchanged: 3}
 	idx := make([]int, len(rep.Runs))
 	for i := range idx {
 		idx[i] = i

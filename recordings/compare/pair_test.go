@@ -93,7 +93,7 @@ func TestStepFlowInReport(t *testing.T) {
 	}
 	var got []string
 	for _, s := range rd.Steps {
-		got = append(got, s.Key+"="+s.Status)
+		got = append(got, s.Key+"="+string(s.Status))
 	}
 	want := []string{"id:a=unchanged", "id:c=changed", "id:b=unchanged", "id:d=removed", "id:e=added"}
 	if !slices.Equal(got, want) {

@@ -16,12 +16,16 @@ import (
 	"journeyproof"
 )
 
+// Status says how a run pair or a step pair differs: unchanged, changed,
+// or on one side only (added, removed).
+type Status string
+
 // Statuses of a run pair and of a step pair.
 const (
-	StatusUnchanged = "unchanged"
-	StatusChanged   = "changed"
-	StatusAdded     = "added"
-	StatusRemoved   = "removed"
+	StatusUnchanged Status = "unchanged"
+	StatusChanged   Status = "changed"
+	StatusAdded     Status = "added"
+	StatusRemoved   Status = "removed"
 )
 
 // Report is the comparison of two sides.
@@ -132,7 +136,7 @@ type RunDiff struct {
 	Process     string   `json:"process"`
 	Lang        string   `json:"lang"`
 	Device      string   `json:"device"`
-	Status      string   `json:"status"`
+	Status      Status   `json:"status"`
 	Base        *RunInfo `json:"base,omitempty"`
 	Head        *RunInfo `json:"head,omitempty"`
 	// Steps are in the head run's order; a removed step follows the step
@@ -165,7 +169,7 @@ type StepDiff struct {
 	Key    string `json:"key"`
 	StepID string `json:"stepId,omitempty"`
 	Name   string `json:"name"`
-	Status string `json:"status"`
+	Status Status `json:"status"`
 	// Reordered tells that the step moved relative to the other steps.
 	Reordered bool      `json:"reordered,omitempty"`
 	Base      *StepInfo `json:"base,omitempty"`

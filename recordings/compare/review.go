@@ -7,15 +7,19 @@ import (
 	"journeyproof/recordings"
 )
 
+// Kind is what a change in a review queue is about: a screen, a cell on
+// one side only, or a run's URL paths.
+type Kind string
+
 // Kinds of change in a review queue.
 const (
 	// KindScreen is a step pair that differs, or a step on one side only.
-	KindScreen = "screen"
+	KindScreen Kind = "screen"
 	// KindCellAdded and KindCellRemoved are cells run on one side only.
-	KindCellAdded   = "cell added"
-	KindCellRemoved = "cell removed"
+	KindCellAdded   Kind = "cell added"
+	KindCellRemoved Kind = "cell removed"
 	// KindPaths is a run whose sequence of URL paths changed.
-	KindPaths = "paths"
+	KindPaths Kind = "paths"
 )
 
 // Change is one item of a comparison's review queue: something a reviewer
@@ -27,7 +31,7 @@ type Change struct {
 	// pairing key or the kind ("login/en/desktop id:start"); it stays the
 	// same when the comparison is made again.
 	Key  string `json:"key"`
-	Kind string `json:"kind"`
+	Kind Kind   `json:"kind"`
 	// What lists what differs: "visual", "text", "new findings",
 	// "resolved findings", "step added", "step removed", "reordered".
 	What    []string `json:"what"`
@@ -53,7 +57,7 @@ type Change struct {
 func StepKey(rd *RunDiff, sd *StepDiff) string { return rd.Cell + " " + sd.Key }
 
 // CellKey is the key of a change of a whole cell (added, removed, paths).
-func CellKey(rd *RunDiff, kind string) string { return rd.Cell + " " + kind }
+func CellKey(rd *RunDiff, kind Kind) string { return rd.Cell + " " + string(kind) }
 
 // Changes lists the changes of a report in review order: the runs in
 // report order, each run's cell change first, then its screens.

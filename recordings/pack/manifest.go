@@ -47,16 +47,23 @@ type Versions struct {
 
 // ManifestRun is a run included in the pack.
 type ManifestRun struct {
-	ID        uint       `json:"id"`
-	Cell      string     `json:"cell"`
-	Journey   string     `json:"journey"`
-	Process   string     `json:"process"`
-	Lang      string     `json:"lang"`
-	Device    string     `json:"device"`
+	ID uint `json:"id"`
+	RunCell
 	Status    string     `json:"status"`
 	StartedAt time.Time  `json:"startedAt"`
 	EndedAt   *time.Time `json:"endedAt,omitempty"`
 	Browser   string     `json:"browser,omitempty"`
+}
+
+// RunCell is the cell a run of the pack ran, as the manifest and
+// report.json give it beside the run and each of its findings.
+type RunCell struct {
+	// Cell is journey/lang/device, and /branch off the main path.
+	Cell    string `json:"cell"`
+	Journey string `json:"journey"`
+	Process string `json:"process"`
+	Lang    string `json:"lang"`
+	Device  string `json:"device"`
 }
 
 // File is one file of a pack.
@@ -82,7 +89,7 @@ func newManifest(o *Options, sel *selection, files []File) *Manifest {
 		Versions: Versions{Journeyproof: o.Version, Chromium: o.ChromiumVersion, FFmpeg: o.FFmpegVersion},
 		Files:    files}
 	for _, r := range sel.runs {
-		m.Runs = append(m.Runs, ManifestRun{ID: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
+		m.Runs = append(m.Runs, ManifestRun{ID: r.ID, RunCell: cellOf(r),
 			Status: r.Status, StartedAt: r.StartedAt.UTC(), EndedAt: utcPtr(r.EndedAt), Browser: r.BrowserVersion})
 	}
 	if o.SignKey != nil {

@@ -98,12 +98,8 @@ func (r *report) addApprovals(store *recordings.Store, sel *selection) error {
 
 // reportFinding is one finding as report.json gives it.
 type reportFinding struct {
-	Run      uint   `json:"run"`
-	Cell     string `json:"cell"`
-	Journey  string `json:"journey"`
-	Process  string `json:"process"`
-	Lang     string `json:"lang"`
-	Device   string `json:"device"`
+	Run uint `json:"run"`
+	RunCell
 	Rule     string `json:"rule"`
 	Severity string `json:"severity"`
 	Step     int    `json:"step"`
@@ -169,7 +165,7 @@ func buildReport(o *Options, sel *selection, videos map[uint]*runVideo, wires []
 		}
 		for _, g := range recordings.GroupFindings(r.Steps, r.Findings) {
 			f := g.FindingRow
-			rf := reportFinding{Run: r.ID, Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device,
+			rf := reportFinding{Run: r.ID, RunCell: cellOf(r),
 				Rule: f.Rule, Severity: f.Severity, Step: f.StepIndex + 1, Selector: f.Selector, Message: f.Message,
 				Waived: f.Waived, WaiverReason: f.WaiverReason, crop: f.CropSHA}
 			for _, i := range g.Steps {
@@ -240,13 +236,9 @@ func nonNilCells(c []Cell) []Cell {
 
 // jsonRun is a run as report.json gives it.
 type jsonRun struct {
-	ID      uint   `json:"id"`
-	Cell    string `json:"cell"`
-	Journey string `json:"journey"`
-	Process string `json:"process"`
-	Lang    string `json:"lang"`
-	Device  string `json:"device"`
-	Status  string `json:"status"`
+	ID uint `json:"id"`
+	RunCell
+	Status string `json:"status"`
 	// Guidelines is the guidelines verdict (passed, warnings, failed) beside
 	// the workflow verdict Status.
 	Guidelines string     `json:"guidelines"`
@@ -283,7 +275,7 @@ func (r *report) jsonDoc() any {
 	}
 	for _, rr := range r.Runs {
 		x := rr.Run
-		doc.Runs = append(doc.Runs, jsonRun{ID: x.ID, Cell: rr.Cell, Journey: x.JourneyID, Process: x.Process, Lang: x.Lang, Device: x.Device,
+		doc.Runs = append(doc.Runs, jsonRun{ID: x.ID, RunCell: cellOf(x),
 			Status: x.Status, Guidelines: recordings.GuidelinesVerdict(rr.Errors, rr.Warnings), Error: x.Error, StartedAt: x.StartedAt.UTC(), EndedAt: utcPtr(x.EndedAt), Steps: len(x.Steps),
 			Errors: rr.Errors, Warnings: rr.Warnings, Waived: rr.Waived, Video: rr.Video, Captions: rr.Captions, Browser: x.BrowserVersion})
 		doc.Findings = append(doc.Findings, rr.Findings...)

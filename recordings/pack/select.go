@@ -256,6 +256,11 @@ func cellName(journey, lang, device, branch string) string {
 // runCell names the cell (and branch) of a run.
 func runCell(r *recordings.Run) string { return r.Key() }
 
+// cellOf is the cell r ran, as the manifest and report.json give it.
+func cellOf(r *recordings.Run) RunCell {
+	return RunCell{Cell: runCell(r), Journey: r.JourneyID, Process: r.Process, Lang: r.Lang, Device: r.Device}
+}
+
 // mergeExpected adds the service's expected journeys to those the release
 // ran: a business process the service lists but the release did not run
 // becomes a journey with no runs (all its cells missing), and a journey the
