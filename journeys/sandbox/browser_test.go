@@ -61,12 +61,12 @@ var (
 )
 
 // newTab opens a tab with its own cookies, emulating dev. It is closed when the
-// test ends.
-func newTab(t *testing.T, dev device) context.Context {
+// test ends, or when budget has passed (the guard against a hung browser).
+func newTab(t *testing.T, dev device, budget time.Duration) context.Context {
 	t.Helper()
 	shared.Need(t)
 	ctx, cancel := chromedp.NewContext(chromium, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, budget)
 	t.Cleanup(func() { cancelTimeout(); cancel() })
 	emulate := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(dev.scale)}
@@ -173,7 +173,9 @@ func TestPageDefects(t *testing.T) {
 	for _, dev := range []device{desktop, mobile} {
 		t.Run(dev.name, func(t *testing.T) {
 			t.Parallel()
-			ctx := newTab(t, dev)
+			// About 60 pages in one tab: the budget only stops a hung
+			// browser; a loaded machine takes more than a second a page.
+			ctx := newTab(t, dev, 10*time.Minute)
 			for i, name := range defects {
 				for j, p := range entryPages {
 					// Every page with every defect; the languages take turns.
@@ -210,7 +212,7 @@ func TestJourneysInBrowser(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx := newTab(t, tt.dev)
+			ctx := newTab(t, tt.dev, time.Minute)
 			if err := chromedp.Do(ctx,
 				chromedp.Navigate(ts.URL+tt.start),
 				chromedp.Click(chromedp.CSS(tt.entry)),
@@ -273,7 +275,7 @@ func TestScreenshots(t *testing.T) {
 		t.Run(dev.name, func(t *testing.T) {
 			t.Parallel()
 			for _, lang := range pageLangs {
-				ctx := newTab(t, dev)
+				ctx := newTab(t, dev, time.Minute)
 				for _, p := range entryPages {
 					shoot(t, ctx, dir, dev, lang, p.process, ts.URL+p.path+"?lang="+lang, p.entry)
 					for s, on := range readSymptoms(t, ctx, "", p.entry, p.process, lang) {
