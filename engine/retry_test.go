@@ -1,16 +1,13 @@
-package engine
+package engine_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"journeyproof"
-	"journeyproof/internal/browsertest"
-	"journeyproof/internal/chrometest"
-	"journeyproof/journeys/examples"
+	"journeyproof/engine"
+	"journeyproof/internal/enginetest"
 	"journeyproof/queue"
 	"journeyproof/recordings"
 )
@@ -22,29 +19,12 @@ import (
 // run the machinery interrupted is not adopted: the next attempt runs the
 // cell again.
 func TestRetriedCellAdoptsFinishedRun(t *testing.T) {
-	browsertest.Skip(t, "the engine's Chromium")
-	srv, err := chrometest.Sandbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	js, err := examples.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c queue.Cell
-	for _, j := range js {
-		if j.ID == "login" {
-			c = queue.Cell{Invocation: "inv-retry", Release: "r1", BaseURL: srv.URL, File: j.File, Source: j.Source,
-				Lang: "en", Device: "desktop", Video: "off", Name: "login/en/desktop"}
-		}
-	}
-	if c.Source == "" {
-		t.Fatal("no bundled login journey")
-	}
+	base, login := loginSite(t)
+	c := queue.Cell{Invocation: "inv-retry", Release: "r1", BaseURL: base, File: login.File, Source: login.Source,
+		Lang: "en", Device: "desktop", Video: "off", Name: "login/en/desktop"}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e, err := Open(ctx, Config{DataDir: t.TempDir(), Parallel: 1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e, err := enginetest.Open(ctx, t.TempDir(), engine.Config{Parallel: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +38,11 @@ func TestRetriedCellAdoptsFinishedRun(t *testing.T) {
 		return n
 	}
 
-	first, err := e.jobs.RunCell(ctx, c, 1)
+	first, err := e.RunCellAttempt(ctx, c, 1)
 	if err != nil || first.RunID == 0 || first.Status != journeyproof.StatusPassed {
 		t.Fatalf("first attempt: %+v, %v; want a passed run", first, err)
 	}
-	retried, err := e.jobs.RunCell(ctx, c, 2)
+	retried, err := e.RunCellAttempt(ctx, c, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +56,7 @@ func TestRetriedCellAdoptsFinishedRun(t *testing.T) {
 	// Another invocation of the same cell is a new run, never adopted.
 	other := c
 	other.Invocation = "inv-other"
-	if res, err := e.jobs.RunCell(ctx, other, 2); err != nil || res.RunID == first.RunID {
+	if res, err := e.RunCellAttempt(ctx, other, 2); err != nil || res.RunID == first.RunID {
 		t.Errorf("another invocation's retry: %+v, %v; want a run of its own", res, err)
 	}
 
@@ -84,7 +64,7 @@ func TestRetriedCellAdoptsFinishedRun(t *testing.T) {
 	if err := e.Store.RetryRun(first.RunID, "interrupted: test"); err != nil {
 		t.Fatal(err)
 	}
-	again, err := e.jobs.RunCell(ctx, c, 3)
+	again, err := e.RunCellAttempt(ctx, c, 3)
 	if err != nil || again.RunID == first.RunID || again.Status != journeyproof.StatusPassed {
 		t.Fatalf("attempt after an interrupted run: %+v, %v; want a new passed run", again, err)
 	}
