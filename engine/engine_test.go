@@ -14,23 +14,31 @@ import (
 	"journeyproof/journeys"
 )
 
+// loginSite skips the test in the quick tier; else it serves the sandbox
+// until the test ends and returns its base URL and the bundled login
+// journey.
+func loginSite(t *testing.T) (string, *journeys.Journey) {
+	t.Helper()
+	browsertest.Skip(t, "the engine's Chromium")
+	srv, err := chrometest.Sandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	login, err := enginetest.Journey("login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, login
+}
+
 // TestRunCarriesRunIDs runs two cells of the bundled login journey against
 // the sandbox, through the queue and its worker (as run and serve do) and
 // in this process's runner: each cell's run is in the store under the
 // release, the outcome names it, and every event after the run was stored
 // carries its id.
 func TestRunCarriesRunIDs(t *testing.T) {
-	browsertest.Skip(t, "the engine's Chromium")
-	srv, err := chrometest.Sandbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	base := srv.URL
-	login, err := enginetest.Journey("login")
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, login := loginSite(t)
 	cells, err := journeys.Expand([]*journeys.Journey{login}, []string{"en"}, nil)
 	if err == nil {
 		cells, err = journeys.NarrowBranches(cells, []string{journeys.MainBranch})

@@ -105,6 +105,19 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 		return queue.Result{Status: journeyproof.StatusFailed, Error: fmt.Sprintf("%s: journey %s has no branch %q", c.Name, j.ID, c.Branch)}, nil
 	}
 	cell := journeys.Cell{Journey: j, Lang: c.Lang, Device: dev, Branch: c.Branch}
+	if attempt > 1 {
+		// An earlier attempt may have stored the cell's finished run and
+		// lost its worker before the queue heard of it: that run is the
+		// cell's result, not a reason to run the cell a second time.
+		done, err := jr.e.Store.FinishedRun(c.Invocation, recordings.Run{Release: c.Release, JourneyID: j.ID, Lang: c.Lang, Device: dev.Name, Branch: c.Branch})
+		if err != nil {
+			return queue.Result{}, fmt.Errorf("%s: %w: %v", cell, errMachinery, err)
+		}
+		if done != nil {
+			jr.e.Logger.Info("a retried cell adopts the run an earlier attempt finished", "cell", cell.String(), "run", done.ID, "attempt", attempt)
+			return queue.Result{RunID: done.ID, Status: done.Status, Error: done.Error}, nil
+		}
+	}
 	b, err := jr.browser(ctx)
 	if err != nil {
 		return queue.Result{}, fmt.Errorf("%s: %w", cell, err)
@@ -127,7 +140,7 @@ func (jr *jobRunner) RunCell(ctx context.Context, c queue.Cell, attempt int) (qu
 		jr.done++
 		jr.mu.Unlock()
 	}()
-	rec := &recordings.Recorder{Store: jr.e.Store, Release: c.Release, BaseURL: c.BaseURL, BrowserVersion: b.Version()}
+	rec := &recordings.Recorder{Store: jr.e.Store, Release: c.Release, BaseURL: c.BaseURL, BrowserVersion: b.Version(), Invocation: c.Invocation}
 	vc := Video{Mode: c.Video, FPS: c.FPS, Notice: jr.e.Video.Notice}
 	if vs := vc.source(jr.e.Store, 1, jr.e.Logger); vs != nil {
 		rec.Video = vs

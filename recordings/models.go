@@ -44,7 +44,12 @@ type Run struct {
 	// Branch names the path the user took where the journey forks
 	// ("deny", "timeout", "close", or a designer's branch name); empty is
 	// the journey's main path. Each branch of each cell is its own run.
-	Branch         string       `gorm:"index" json:"branch,omitempty"`
+	Branch string `gorm:"index" json:"branch,omitempty"`
+	// Invocation names the jobs enqueued together that made the run (one
+	// `run --queue`, one start from the web app; empty for a run made in
+	// the process that started it): a retried job finds by it the run an
+	// earlier attempt of its cell finished (Store.FinishedRun).
+	Invocation     string       `gorm:"index" json:"-"`
 	Status         string       `gorm:"index" json:"status"`
 	Error          string       `json:"error,omitempty"`
 	BaseURL        string       `json:"baseURL"`

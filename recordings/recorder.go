@@ -43,6 +43,8 @@ type Recorder struct {
 	Release        string
 	BaseURL        string
 	BrowserVersion string
+	// Invocation, when set, is recorded on each run (Run.Invocation).
+	Invocation string
 	// Video, when set, captures a video of every cell.
 	Video VideoSource
 
@@ -123,7 +125,7 @@ func (rec *Recorder) newRun(cell journeys.Cell, started time.Time) (*cellObserve
 	d := cell.Device
 	run := Run{Release: rec.Release, JourneyID: cell.Journey.ID, JourneyName: cell.Journey.Name, Service: cell.Journey.Service,
 		Process: cell.Journey.Process, Lang: cell.Lang, Device: d.Name, Width: d.Width, Height: d.Height, Scale: d.Scale, Branch: cell.Branch,
-		Status: journeyproof.StatusRunning, BaseURL: rec.BaseURL, BrowserVersion: rec.BrowserVersion, StartedAt: started}
+		Invocation: rec.Invocation, Status: journeyproof.StatusRunning, BaseURL: rec.BaseURL, BrowserVersion: rec.BrowserVersion, StartedAt: started}
 	rec.Store.claim(&run)
 	if err := rec.Store.DB.Create(&run).Error; err != nil {
 		return nil, fmt.Errorf("create run of %s: %w", cell, err)

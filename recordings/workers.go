@@ -2,6 +2,7 @@ package recordings
 
 import (
 	"fmt"
+	"journeyproof"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -70,4 +71,27 @@ func (s *Store) RetryRun(id uint, why string) error {
 		return fmt.Errorf("mark run %d interrupted: %w", id, err)
 	}
 	return nil
+}
+
+// FinishedRun returns the newest finished run (passed or failed) of the
+// run's cell and branch that the invocation made under its release, or
+// nil when there is none. A job retried after an attempt that stored its
+// run but was not marked done (its worker was killed in between) adopts
+// that run instead of running the cell a second time.
+func (s *Store) FinishedRun(invocation string, cell Run) (*Run, error) {
+	if invocation == "" {
+		return nil, nil
+	}
+	var runs []Run
+	err := s.DB.Where("invocation = ? AND release = ? AND journey_id = ? AND lang = ? AND device = ? AND COALESCE(branch, '') = ? AND status IN ?",
+		invocation, cell.Release, cell.JourneyID, cell.Lang, cell.Device, cell.Branch,
+		[]string{journeyproof.StatusPassed, journeyproof.StatusFailed}).
+		Order("started_at DESC, id DESC").Limit(1).Find(&runs).Error
+	if err != nil {
+		return nil, fmt.Errorf("find the finished run of %s in invocation %s: %w", cell.Key(), invocation, err)
+	}
+	if len(runs) == 0 {
+		return nil, nil
+	}
+	return &runs[0], nil
 }
