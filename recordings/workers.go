@@ -2,10 +2,11 @@ package recordings
 
 import (
 	"fmt"
-	"journeyproof"
 	"time"
 
 	"gorm.io/gorm/clause"
+
+	"journeyproof"
 )
 
 // Worker is a process that takes runs from the queue (`journeyproof

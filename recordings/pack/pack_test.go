@@ -14,7 +14,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"journeyproof/internal/junit"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"journeyproof/internal/junit"
 	"journeyproof/internal/ziptest"
 	"journeyproof/recordings"
 )

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"journeyproof/internal/junit"
 	"sort"
 	"strings"
 	"time"
 
 	"journeyproof"
+	"journeyproof/internal/junit"
 	"journeyproof/preflight"
 	"journeyproof/recordings"
 )
